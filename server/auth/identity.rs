@@ -1,0 +1,128 @@
+//! Who is asking: the signed-in user from the session cookie, or the owner of a personal
+//! access token. Resolved once per request and cached in the request's extensions.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use chrono::Duration;
+
+use crate::auth::session_store::USER_ID_KEY;
+use crate::auth::{csrf, secrets};
+use crate::db::models::users::User;
+use crate::db::models::{now, tokens, users};
+use crate::error::{ApiError, AppError, AppResult};
+use crate::state::AppState;
+
+/// Token use is recorded at most this often, so API reads do not each cost a write.
+const TOKEN_USE_RESOLUTION_MINUTES: i64 = 5;
+
+#[derive(Clone)]
+struct Resolved(Option<User>);
+
+/// The user signed in through the session cookie, if any. A session whose user has been
+/// deactivated resolves to nobody.
+pub async fn session_user(req: &HttpRequest) -> AppResult<Option<User>> {
+    if let Some(Resolved(user)) = req.extensions().get::<Resolved>() {
+        return Ok(user.clone());
+    }
+    let session = req.get_session();
+    let user = match session.get::<i64>(USER_ID_KEY).ok().flatten() {
+        Some(id) => {
+            let state = AppState::of(req)?;
+            let user = state
+                .db
+                .read(move |c| Ok(users::find_active(c, id)?))
+                .await?;
+            if user.is_none() {
+                session.remove(USER_ID_KEY);
+            }
+            user
+        }
+        None => None,
+    };
+    req.extensions_mut().insert(Resolved(user.clone()));
+    Ok(user)
+}
+
+/// The owner of the request's bearer token. A malformed header or an unknown, revoked or
+/// deactivated token is 401: a client that sent a token never silently falls back to
+/// the cookie.
+async fn bearer_user(req: &HttpRequest) -> AppResult<User> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let token = value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(AppError::Unauthenticated)?;
+    let hash = secrets::sha256_hex(token);
+    let state = AppState::of(req)?;
+    let (user, token_id, last_used) = state
+        .db
+        .read(move |c| Ok(tokens::resolve(c, &hash)?))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let at = now();
+    if last_used.is_none_or(|t| at - t > Duration::minutes(TOKEN_USE_RESOLUTION_MINUTES)) {
+        state
+            .db
+            .write(move |c| Ok(tokens::mark_used(c, token_id, at)?))
+            .await?;
+    }
+    Ok(user)
+}
+
+/// The caller of an `/api/v1` route: a bearer token, or the session cookie plus the
+/// `X-CSRF-Token` header on state-changing methods.
+pub struct ApiUser(pub User);
+
+impl FromRequest for ApiUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if req.headers().contains_key(header::AUTHORIZATION) {
+                return Ok(ApiUser(bearer_user(&req).await?));
+            }
+            let user = session_user(&req).await?.ok_or(AppError::Unauthenticated)?;
+            if csrf::is_unsafe(req.method()) {
+                let submitted = req
+                    .headers()
+                    .get(csrf::HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                csrf::verify(&req.get_session(), submitted)?;
+            }
+            Ok(ApiUser(user))
+        })
+    }
+}
+
+/// An API caller who must be an admin; anyone else gets 404, as if the route did not exist.
+pub struct ApiAdmin(pub User);
+
+impl FromRequest for ApiAdmin {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = ApiUser::from_request(req, payload);
+        Box::pin(async move {
+            let ApiUser(user) = user.await?;
+            if user.role() == crate::domain::account::Role::Admin {
+                Ok(ApiAdmin(user))
+            } else {
+                Err(AppError::NotFound.into())
+            }
+        })
+    }
+}

@@ -1,0 +1,204 @@
+//! The `agora` command line (SPEC §11).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::accounts::{self, hash_password_sync};
+use crate::config::{Overrides, Settings};
+use crate::db::Db;
+use crate::db::models::users;
+use crate::domain::account::{Password, Role};
+use crate::error::AppError;
+
+/// Agora: enterprise social network and idea pipeline.
+#[derive(Debug, Parser)]
+#[command(name = "agora", version, about)]
+pub struct Cli {
+    /// Settings file (optional).
+    #[arg(
+        long,
+        global = true,
+        env = "AGORA_CONFIG",
+        default_value = "agora.toml"
+    )]
+    config: PathBuf,
+    /// Data folder (SQLite file, search index, outbox, secret key) [env: AGORA_DATA_DIR]
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// postgres://…, sqlite://PATH or a file path [env: AGORA_DATABASE_URL]
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (applies pending migrations first).
+    Serve {
+        /// Address to listen on [env: AGORA_BIND] [default: 127.0.0.1:8080]
+        #[arg(long)]
+        bind: Option<String>,
+        /// Load the demo organisation if the database is empty, and let its domain register.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage personal access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Load data.
+    Seed {
+        /// The demo organisation: people in departments with managers, demo logins printed.
+        #[arg(long, required = true)]
+        demo: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account (prints a generated password when none is given).
+    Create(CreateUser),
+}
+
+#[derive(Debug, Args)]
+struct CreateUser {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    handle: String,
+    #[arg(long)]
+    name: String,
+    /// employee, executive or admin.
+    #[arg(long, default_value = "employee")]
+    role: String,
+    /// At least 10 characters.
+    #[arg(long)]
+    password: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a personal access token and print it.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let bind = match &cli.command {
+        Command::Serve { bind, .. } => bind.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        bind,
+        data_dir: cli.data_dir,
+        database_url: cli.database_url,
+    };
+    let settings = Settings::load(&cli.config, &overrides)?;
+    match cli.command {
+        Command::Serve { demo, .. } => serve(settings, demo),
+        Command::Migrate => {
+            let db = Db::connect(&settings.database()?, 1)?;
+            let applied = db.migrate()?;
+            println!("{applied} migration(s) applied to {}", settings.database()?);
+            Ok(())
+        }
+        Command::User(UserCommand::Create(args)) => create_user(&settings, args),
+        Command::Token(TokenCommand::Create { email, name }) => {
+            create_token(&settings, &email, &name)
+        }
+        Command::Seed { .. } => {
+            let (state, _) = crate::startup::prepare(settings)?;
+            crate::seed::print(&crate::seed::demo(&state.db)?);
+            Ok(())
+        }
+    }
+}
+
+fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
+    if demo {
+        settings
+            .allowed_email_domains
+            .push(crate::seed::DEMO_DOMAIN.into());
+    }
+    actix_web::rt::System::new().block_on(async move {
+        let running = crate::startup::build(settings)?;
+        if demo {
+            let db = running.state.db.clone();
+            let outcome = tokio::task::spawn_blocking(move || crate::seed::demo(&db)).await??;
+            crate::seed::print(&outcome);
+        }
+        crate::jobs::spawn_session_sweeper(running.state.db.clone());
+        let url = format!("http://{}", running.addr);
+        tracing::info!(%url, database = %running.state.settings.database()?, "Agora is listening");
+        println!("Agora is running at {url}");
+        running.server.await?;
+        Ok(())
+    })
+}
+
+fn create_user(settings: &Settings, args: CreateUser) -> anyhow::Result<()> {
+    let role = Role::parse(&args.role).map_err(|e| anyhow::anyhow!(e))?;
+    let generated = args.password.is_none();
+    let password = args
+        .password
+        .unwrap_or_else(|| crate::auth::secrets::new_token("")[..20].to_owned());
+    let (state, _) = crate::startup::prepare(settings.clone())?;
+    let (account, password) =
+        accounts::parse_account(&args.email, &args.handle, &args.name, Some(&password), role)
+            .map_err(describe)?;
+    let password: Password = password.ok_or_else(|| anyhow::anyhow!("a password is required"))?;
+    let hash = hash_password_sync(&password).map_err(describe)?;
+    let user =
+        accounts::create_account_sync(&state.db, &account, Some(&hash), None).map_err(describe)?;
+    println!("created @{} <{}> as {}", user.handle, user.email, user.role);
+    if generated {
+        println!("password: {}", password.expose());
+    }
+    Ok(())
+}
+
+fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<()> {
+    let (state, _) = crate::startup::prepare(settings.clone())?;
+    let email = email.trim().to_lowercase();
+    let name = name.to_owned();
+    let token = state
+        .db
+        .write_sync(move |c| {
+            let user = users::by_email(c, &email)?
+                .filter(|u| u.is_active)
+                .ok_or_else(|| {
+                    AppError::field("email", format!("no active account has the email {email}"))
+                })?;
+            accounts::create_token_in(c, user.id, &name)
+        })
+        .map_err(describe)?;
+    println!("{}", token.1);
+    Ok(())
+}
+
+/// One line for the terminal: the field messages of a validation error, or the error.
+fn describe(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid { fields, .. } => {
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|(field, message)| format!("{field}: {message}"))
+                .collect();
+            anyhow::anyhow!(parts.join("; "))
+        }
+        AppError::Internal(inner) => inner,
+        other => anyhow::anyhow!(other.to_string()),
+    }
+}

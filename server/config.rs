@@ -1,0 +1,116 @@
+//! Typed settings, loaded once and passed in: defaults, then `agora.toml`, then `AGORA_*`
+//! environment variables, then command-line flags (each overriding the one before).
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::db::DatabaseUrl;
+
+/// Every setting of the server and the CLI.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address `agora serve` listens on.
+    pub bind: String,
+    /// Folder for the SQLite file, search index, outbox and secret key.
+    pub data_dir: PathBuf,
+    /// `postgres://…`, `sqlite://PATH` or a path; default `<data_dir>/agora.db`.
+    pub database_url: Option<String>,
+    /// The URL people reach the server at; `https://…` makes cookies `Secure`.
+    pub public_url: Option<String>,
+    /// Base64 of at least 64 random bytes signing cookies; default: generated once into
+    /// `<data_dir>/secret.key`. Set it explicitly when several nodes share a database.
+    pub secret_key: Option<String>,
+    /// Email domains whose owners may register without an invitation.
+    pub allowed_email_domains: Vec<String>,
+    /// Largest number of pooled database connections.
+    pub database_pool_size: u32,
+    /// HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// Days a session lives without use.
+    pub session_days: i64,
+    /// Failed logins allowed per account within the window.
+    pub login_failures_per_account: u32,
+    /// Failed logins allowed per client address within the window.
+    pub login_failures_per_address: u32,
+    /// The throttling window, in seconds.
+    pub login_window_secs: i64,
+    /// Largest JSON or form body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            public_url: None,
+            secret_key: None,
+            allowed_email_domains: Vec::new(),
+            database_pool_size: 8,
+            workers: None,
+            session_days: 30,
+            login_failures_per_account: 5,
+            login_failures_per_address: 50,
+            login_window_secs: 15 * 60,
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Values given as command-line flags; `None` leaves the lower layers' value.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl Settings {
+    /// Loads the layers. `config_file` is read only if it exists.
+    pub fn load(config_file: &Path, overrides: &Overrides) -> anyhow::Result<Self> {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(config_file))
+            .merge(Env::prefixed("AGORA_").ignore(&["config"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid settings: {e}"))
+    }
+
+    /// The database to use: `database_url`, or the SQLite file in the data folder.
+    pub fn database(&self) -> anyhow::Result<DatabaseUrl> {
+        match &self.database_url {
+            Some(url) => DatabaseUrl::parse(url).map_err(|e| anyhow::anyhow!(e)),
+            None => Ok(DatabaseUrl::Sqlite(self.data_dir.join("agora.db"))),
+        }
+    }
+
+    /// Whether cookies must carry `Secure` (the public URL is HTTPS).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The base URL for links in emails and printed messages.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
+    /// Whether an email domain may register without an invitation.
+    pub fn domain_allowed(&self, domain: &str) -> bool {
+        self.allowed_email_domains
+            .iter()
+            .any(|d| d.trim().eq_ignore_ascii_case(domain))
+    }
+}

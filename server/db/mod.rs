@@ -1,0 +1,134 @@
+//! The database layer: one connection type over SQLite and PostgreSQL, a pool, embedded
+//! migrations, and the only place in the server that speaks diesel.
+
+pub mod models;
+mod pool;
+pub mod schema;
+mod url;
+
+use std::sync::{Arc, Mutex};
+
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::{AppError, AppResult};
+pub use pool::PooledConn;
+pub use url::DatabaseUrl;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Queries written against it compile for both; the few
+/// statements whose SQL differs use [`on_backend!`](crate::on_backend).
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    /// PostgreSQL (production, several nodes).
+    Pg(PgConnection),
+    /// SQLite (the embedded default).
+    Sqlite(SqliteConnection),
+}
+
+/// Runs the same diesel expression on the concrete connection inside a [`DbConn`], for
+/// statements that MultiConnection cannot express (upserts, RETURNING, raw SQL that differs).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// The database handle shared by the whole process: a pool plus the rules for using it
+/// from async code.
+#[derive(Clone)]
+pub struct Db {
+    pool: pool::Pool,
+    /// SQLite allows one writer at a time and a deferred transaction that reads before it
+    /// writes fails at once (no busy wait) when another writer got in first. Taking this
+    /// lock around every write transaction makes in-process writers queue instead.
+    sqlite_writer: Option<Arc<Mutex<()>>>,
+}
+
+impl Db {
+    /// Opens the pool (creating the SQLite file and its folder when needed) and checks that
+    /// one connection can be made.
+    pub fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Self> {
+        let sqlite_writer = matches!(url, DatabaseUrl::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
+        let pool = pool::build(url, max_connections)?;
+        Ok(Self {
+            pool,
+            sqlite_writer,
+        })
+    }
+
+    /// Applies every pending migration of the connection's backend.
+    pub fn migrate(&self) -> anyhow::Result<usize> {
+        let mut conn = self.pool.get()?;
+        let applied = match &mut *conn {
+            DbConn::Pg(c) => c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len()),
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        };
+        applied.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+    }
+
+    /// A pooled connection, for synchronous callers (CLI commands, blocking tasks).
+    pub fn conn(&self) -> AppResult<PooledConn> {
+        self.pool
+            .get()
+            .map_err(|e| AppError::Unavailable(e.to_string()))
+    }
+
+    /// Runs `f` on a pooled connection in a blocking thread, off the async workers.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        blocking(move || f(&mut *db.conn()?)).await
+    }
+
+    /// The synchronous form of [`Db::read`], for CLI commands and blocking tasks.
+    pub fn read_sync<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+        f(&mut *self.conn()?)
+    }
+
+    /// Runs `f` in one transaction in a blocking thread: all of it commits or none of it.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        blocking(move || db.write_sync(f)).await
+    }
+
+    /// The synchronous form of [`Db::write`], for CLI commands and blocking tasks.
+    pub fn write_sync<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+        let mut conn = self.conn()?;
+        let _guard = match &self.sqlite_writer {
+            // A poisoned lock only means another writer panicked; its transaction rolled back.
+            Some(lock) => Some(lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
+            None => None,
+        };
+        conn.transaction(f)
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("database task failed: {e}")))?
+}
+
+/// Checks the database answers; used by `/healthz`.
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}

@@ -1,0 +1,62 @@
+//! The activity log (SPEC §4): appended in the same transaction as the change it records.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::models::now;
+use crate::db::schema::activities;
+use crate::domain::activity::NewActivity;
+
+/// Any constant works; it only has to be the same for every writer of the log.
+const ACTIVITY_LOCK_KEY: i64 = 0x4147_4f52_4100_0001;
+
+/// Appends one entry and returns its id. Call inside the transaction that makes the change.
+pub fn record(conn: &mut DbConn, activity: &NewActivity) -> QueryResult<i64> {
+    let data = activity.data.to_string();
+    let values = (
+        activities::actor_id.eq(activity.actor_id),
+        activities::verb.eq(activity.verb),
+        activities::object_type.eq(activity.object_type),
+        activities::object_id.eq(activity.object_id),
+        activities::community_id.eq(activity.community_id),
+        activities::visibility.eq(activity.visibility.as_str()),
+        activities::data.eq(&data),
+        activities::created_at.eq(now()),
+    );
+    match conn {
+        DbConn::Pg(c) => {
+            // Sequence values are handed out before commit, so without this lock a reader
+            // could see id 11 committed before id 10 and skip 10 for ever. Holding a
+            // transaction-scoped lock from insert to commit makes ids commit in order.
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(ACTIVITY_LOCK_KEY)
+                .execute(c)?;
+            diesel::insert_into(activities::table)
+                .values(values)
+                .returning(activities::id)
+                .get_result(c)
+        }
+        DbConn::Sqlite(c) => diesel::insert_into(activities::table)
+            .values(values)
+            .returning(activities::id)
+            .get_result(c),
+    }
+}
+
+/// The newest activity id (0 when the log is empty); consumers resume from here.
+pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
+    activities::table
+        .select(diesel::dsl::max(activities::id))
+        .first::<Option<i64>>(conn)
+        .map(Option::unwrap_or_default)
+}
+
+/// Verbs of activities about one object, oldest first (used by tests and timelines).
+pub fn verbs_for(conn: &mut DbConn, object_type: &str, object_id: i64) -> QueryResult<Vec<String>> {
+    activities::table
+        .filter(activities::object_type.eq(object_type))
+        .filter(activities::object_id.eq(object_id))
+        .order(activities::id.asc())
+        .select(activities::verb)
+        .load(conn)
+}

@@ -1,0 +1,15 @@
+//! Query functions, one module per table family. Each takes `&mut DbConn` and returns
+//! `QueryResult`; transactions are the caller's (see [`crate::db::Db::write`]).
+
+pub mod activities;
+pub mod audit;
+pub mod invitations;
+pub mod login_attempts;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+/// The current time as stored: UTC without an offset.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,173 @@
+//! Accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::users;
+
+/// A row of `users`.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub handle: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub title: String,
+    pub department: String,
+    pub location: String,
+    pub manager_id: Option<i64>,
+    pub bio: String,
+    pub is_active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// What a new account starts with.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub handle: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub role: &'a str,
+    pub title: &'a str,
+    pub department: &'a str,
+    pub location: &'a str,
+    pub manager_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Profile fields a user edits on `/settings` (or an admin for them).
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct ProfileChanges<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub department: &'a str,
+    pub location: &'a str,
+    pub bio: &'a str,
+}
+
+/// Inserts a user and returns its id.
+pub fn insert(conn: &mut DbConn, new: &NewUser<'_>) -> QueryResult<i64> {
+    crate::on_backend!(conn, |c| diesel::insert_into(users::table)
+        .values(new)
+        .returning(users::id)
+        .get_result(c))
+}
+
+/// Finds a user by id.
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Finds an active user by id (what sessions and tokens resolve to).
+pub fn find_active(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .filter(users::is_active.eq(true))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Finds a user by (already lower-cased) email.
+pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Finds a user by (already lower-cased) handle.
+pub fn by_handle(conn: &mut DbConn, handle: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::handle.eq(handle))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether the email or the handle is already taken: `(email_taken, handle_taken)`.
+pub fn taken(conn: &mut DbConn, email: &str, handle: &str) -> QueryResult<(bool, bool)> {
+    let rows: Vec<(String, String)> = users::table
+        .filter(users::email.eq(email).or(users::handle.eq(handle)))
+        .select((users::email, users::handle))
+        .load(conn)?;
+    Ok((
+        rows.iter().any(|(e, _)| e == email),
+        rows.iter().any(|(_, h)| h == handle),
+    ))
+}
+
+/// Counts all accounts.
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+/// The most recently created active accounts, newest first.
+pub fn newest(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::is_active.eq(true))
+        .order(users::id.desc())
+        .limit(limit)
+        .select(User::as_select())
+        .load(conn)
+}
+
+/// Replaces the password hash.
+pub fn set_password_hash(conn: &mut DbConn, id: i64, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Saves profile fields.
+pub fn update_profile(conn: &mut DbConn, id: i64, changes: &ProfileChanges<'_>) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Sets the site role.
+pub fn set_role(conn: &mut DbConn, id: i64, role: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::role.eq(role))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Activates or deactivates an account.
+pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::is_active.eq(active))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Sets or clears the manager.
+pub fn set_manager(conn: &mut DbConn, id: i64, manager_id: Option<i64>) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::manager_id.eq(manager_id))
+        .execute(conn)
+        .map(drop)
+}
+
+impl User {
+    /// The site role (the column's CHECK constraint guarantees a known value).
+    pub fn role(&self) -> crate::domain::account::Role {
+        crate::domain::account::Role::parse(&self.role)
+            .unwrap_or(crate::domain::account::Role::Employee)
+    }
+}

@@ -1,0 +1,75 @@
+//! An r2d2 pool of [`DbConn`]s, with SQLite's per-connection pragmas applied on connect.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
+
+use super::{DatabaseUrl, DbConn};
+
+/// The pool type.
+pub type Pool = r2d2::Pool<Manager>;
+/// A connection borrowed from the pool.
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Settings every SQLite connection needs: WAL lets readers run beside the writer;
+/// NORMAL sync is durable in WAL mode except against power loss of the last commit;
+/// busy_timeout makes writers from other processes (the CLI) wait instead of failing.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+/// Opens connections to one database URL.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConn, ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn = SqliteConnection::establish(&path)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Builds the pool and proves one connection works, so a bad URL fails at start-up.
+pub fn build(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    }
+    let manager = Manager { url: url.clone() };
+    if let Err(e) = r2d2::ManageConnection::connect(&manager) {
+        anyhow::bail!("cannot connect to {url}: {}", first_line(&e.to_string()));
+    }
+    Ok(r2d2::Pool::builder()
+        .max_size(max_size.max(1))
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build_unchecked(manager))
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s).trim()
+}

@@ -1,0 +1,101 @@
+//! Table definitions, written by hand to match both `migrations/sqlite` and
+//! `migrations/postgres` (portable types only).
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        handle -> Text,
+        email -> Text,
+        name -> Text,
+        password_hash -> Nullable<Text>,
+        role -> Text,
+        title -> Text,
+        department -> Text,
+        location -> Text,
+        manager_id -> Nullable<BigInt>,
+        bio -> Text,
+        is_active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (key_hash) {
+        key_hash -> Text,
+        user_id -> Nullable<BigInt>,
+        state -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        email -> Text,
+        token_hash -> Text,
+        role -> Text,
+        invited_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_attempts (bucket) {
+        bucket -> Text,
+        failures -> Integer,
+        window_start -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        verb -> Text,
+        object_type -> Text,
+        object_id -> BigInt,
+        community_id -> Nullable<BigInt>,
+        visibility -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Nullable<BigInt>,
+        details -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    api_tokens,
+    invitations,
+    login_attempts,
+    activities,
+    audit_log,
+);

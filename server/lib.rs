@@ -1,0 +1,21 @@
+//! Agora: an enterprise social network and idea-pipeline server.
+//!
+//! See `SPEC.md` for the product contract and `DESIGN.md` for the architecture: thin
+//! handlers in [`routes`] over the account and domain layers, [`db`] as the only place that
+//! speaks diesel, and the activity log as the spine that feeds everything downstream.
+
+pub mod accounts;
+pub mod assets;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod jobs;
+pub mod observability;
+pub mod pages;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod state;

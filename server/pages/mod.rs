@@ -1,0 +1,214 @@
+//! Server-rendered pages: the context every page shares, the extractors that build it, one
+//! helper that turns a template into a response, and the HTML rendering of errors.
+
+pub mod account;
+pub mod home;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::auth::{csrf, identity};
+use crate::db::models::users::User;
+use crate::error::AppError;
+
+/// What the base layout needs on every page.
+pub struct PageCtx {
+    /// The signed-in user, if any.
+    pub user: Option<User>,
+    /// The session's CSRF token for the page's forms.
+    pub csrf: String,
+    /// A one-time notice carried over a redirect ("Password changed").
+    pub notice: Option<String>,
+}
+
+impl PageCtx {
+    /// The cache-busting URL of a static file.
+    pub fn asset(&self, path: &str) -> String {
+        crate::assets::url(path)
+    }
+
+    /// Whether the viewer is an admin.
+    pub fn is_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role() == crate::domain::account::Role::Admin)
+    }
+}
+
+const NOTICE_KEY: &str = "notice";
+
+/// Stores a notice to show on the next page the browser loads.
+pub fn flash(req: &HttpRequest, notice: &str) {
+    let _ = req.get_session().insert(NOTICE_KEY, notice);
+}
+
+/// Any page: the optional viewer and the page context.
+pub struct Page(pub PageCtx);
+
+impl FromRequest for Page {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = identity::session_user(&req).await?;
+            let session = req.get_session();
+            let notice = session.remove_as::<String>(NOTICE_KEY).and_then(Result::ok);
+            Ok(Page(PageCtx {
+                user,
+                csrf: csrf::token(&session)?,
+                notice,
+            }))
+        })
+    }
+}
+
+/// A page that needs a signed-in user; others are sent to `/login` and brought back.
+pub struct SignedIn(pub User, pub PageCtx);
+
+impl FromRequest for SignedIn {
+    type Error = PageError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let page = Page::from_request(req, payload);
+        let path = req.uri().path().to_owned();
+        Box::pin(async move {
+            let Page(ctx) = page.await?;
+            match ctx.user.clone() {
+                Some(user) => Ok(SignedIn(user, ctx)),
+                None => Err(PageError::LoginRequired { next: path }),
+            }
+        })
+    }
+}
+
+/// The message for one form field, for templates.
+pub fn field_error<'a>(errors: &'a crate::error::FieldErrors, name: &str) -> Option<&'a String> {
+    errors.get(name)
+}
+
+/// Renders a template with a status.
+pub fn render(status: StatusCode, template: &impl Template) -> Result<HttpResponse, PageError> {
+    let html = template
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// A 303 redirect (after a successful form post).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Keeps `next` redirects on this site (no `//evil.example` or absolute URLs).
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// An error as an HTML page.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// Show the error page.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// Send the browser to sign in, then back to `next`.
+    #[error("sign in required")]
+    LoginRequired { next: String },
+}
+
+impl From<diesel::result::Error> for PageError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::App(e.into())
+    }
+}
+
+/// Maps a form extraction failure (too large, unparsable) to an error page.
+pub fn form_error(e: actix_web::Error) -> PageError {
+    let too_large = e
+        .as_error::<actix_web::error::UrlencodedError>()
+        .is_some_and(|e| matches!(e, actix_web::error::UrlencodedError::Overflow { .. }));
+    if too_large {
+        AppError::PayloadTooLarge.into()
+    } else {
+        AppError::BadRequest("the form could not be read; reload the page and try again".into())
+            .into()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorTemplate {
+    ctx: PageCtx,
+    status: u16,
+    title: &'static str,
+    message: String,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::App(e) => e.status(),
+            Self::LoginRequired { .. } => StatusCode::SEE_OTHER,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let error = match self {
+            Self::LoginRequired { next } => {
+                let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+                return see_other(&format!("/login?{query}"));
+            }
+            Self::App(e) => e,
+        };
+        error.log();
+        let (title, message) = match error {
+            AppError::NotFound => (
+                "Page not found",
+                "There is nothing here, or you do not have access to it.".to_owned(),
+            ),
+            AppError::Internal(_) => (
+                "Something went wrong",
+                "The error has been logged. Please try again in a moment.".to_owned(),
+            ),
+            AppError::Unavailable(_) => (
+                "Temporarily unavailable",
+                "Agora cannot reach its database right now. Please try again in a moment."
+                    .to_owned(),
+            ),
+            other => ("That did not work", other.to_string()),
+        };
+        let page = ErrorTemplate {
+            ctx: PageCtx {
+                user: None,
+                csrf: String::new(),
+                notice: None,
+            },
+            status: error.status().as_u16(),
+            title,
+            message,
+        };
+        let mut response = HttpResponse::build(error.status());
+        error.decorate(&mut response);
+        match page.render() {
+            Ok(html) => response.content_type("text/html; charset=utf-8").body(html),
+            Err(_) => response
+                .content_type("text/plain; charset=utf-8")
+                .body(title),
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Admin user management: invitations, roles, deactivation. Non-admins get 404.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::me::UserJson;
+use crate::accounts::{self, AdminUserChange};
+use crate::auth::identity::ApiAdmin;
+use crate::domain::account::Role;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Invite someone.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InviteRequest {
+    email: String,
+    /// Defaults to `employee`.
+    role: Option<Role>,
+}
+
+/// The invitation made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteResponse {
+    email: String,
+    role: Role,
+    /// The one-time registration link to send to the invitee.
+    invitation_url: String,
+}
+
+/// Invites a person by email; answers the registration link.
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = InviteRequest,
+    responses((status = 201, body = InviteResponse), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn invite(
+    state: web::Data<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+    body: web::Json<InviteRequest>,
+) -> ApiResult<HttpResponse> {
+    let InviteRequest { email, role } = body.into_inner();
+    let role = role.unwrap_or(Role::Employee);
+    let invitation_url = accounts::invite(&state.db, &state.settings, &admin, &email, role).await?;
+    let email = email.trim().to_lowercase();
+    Ok(HttpResponse::Created().json(InviteResponse {
+        email,
+        role,
+        invitation_url,
+    }))
+}
+
+/// Changes a user's role or deactivates them (their sessions end at once).
+#[utoipa::path(patch, path = "/api/v1/admin/users/{handle}", tag = "admin", request_body = AdminUserChange,
+    params(("handle" = String, Path)),
+    responses((status = 200, body = UserJson), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+    handle: web::Path<String>,
+    body: web::Json<AdminUserChange>,
+) -> ApiResult<web::Json<UserJson>> {
+    let user = accounts::admin_update(&state.db, &admin, &handle, body.into_inner()).await?;
+    Ok(web::Json(UserJson::load(&state, user, true).await?))
+}

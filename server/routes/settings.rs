@@ -1,0 +1,210 @@
+//! `/settings`: profile basics, password, personal access tokens.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::accounts::{self, ProfileInput};
+use crate::auth::csrf::{CsrfForm, HasCsrfToken};
+use crate::db::models::tokens;
+use crate::db::models::users::User;
+use crate::error::{AppError, FieldErrors};
+use crate::pages::account::{ProfileValues, SettingsPage};
+use crate::pages::{PageCtx, PageError, SignedIn, flash, render, see_other};
+use crate::state::AppState;
+
+type PageResult = Result<HttpResponse, PageError>;
+
+fn profile_of(user: &User) -> ProfileValues {
+    ProfileValues {
+        name: user.name.clone(),
+        title: user.title.clone(),
+        department: user.department.clone(),
+        location: user.location.clone(),
+        bio: user.bio.clone(),
+    }
+}
+
+/// Renders the settings page with its token list.
+async fn page(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &User,
+    profile: ProfileValues,
+    outcome: Result<Option<String>, FieldErrors>,
+) -> PageResult {
+    let user_id = user.id;
+    let tokens = state
+        .db
+        .read(move |c| Ok(tokens::list(c, user_id)?))
+        .await?;
+    let (status, new_token, errors) = match outcome {
+        Ok(new_token) => (StatusCode::OK, new_token, FieldErrors::new()),
+        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, None, errors),
+    };
+    render(
+        status,
+        &SettingsPage {
+            ctx,
+            profile,
+            tokens,
+            new_token,
+            errors,
+        },
+    )
+}
+
+/// GET /settings
+pub async fn show(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
+    page(&state, ctx, &user, profile_of(&user), Ok(None)).await
+}
+
+/// The profile form.
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    csrf_token: String,
+    #[serde(flatten)]
+    profile: ProfileInput,
+}
+
+impl HasCsrfToken for ProfileForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// POST /settings/profile
+pub async fn save_profile(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> PageResult {
+    let p = &form.profile;
+    let submitted = ProfileValues {
+        name: p.name.clone(),
+        title: p.title.clone(),
+        department: p.department.clone(),
+        location: p.location.clone(),
+        bio: p.bio.clone(),
+    };
+    match accounts::update_profile(&state.db, user.id, form.profile).await {
+        Ok(()) => {
+            flash(&req, "Profile saved.");
+            Ok(see_other("/settings"))
+        }
+        Err(AppError::Invalid { fields, .. }) => {
+            page(&state, ctx, &user, submitted, Err(fields)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The password form.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf_token: String,
+    current_password: String,
+    new_password: String,
+}
+
+impl HasCsrfToken for PasswordForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// POST /settings/password: every other session of the user ends.
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    SignedIn(user, ctx): SignedIn,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> PageResult {
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let result = accounts::change_password(
+        &state.db,
+        &state.settings,
+        &user,
+        &form.current_password,
+        &form.new_password,
+        &address,
+    )
+    .await;
+    match result {
+        Ok(()) => {
+            // The user's session rows are gone; this browser continues under a new key.
+            session.renew();
+            flash(
+                &req,
+                "Password changed. Other devices have been signed out.",
+            );
+            Ok(see_other("/settings"))
+        }
+        Err(AppError::Invalid { fields, .. }) => {
+            page(&state, ctx, &user, profile_of(&user), Err(fields)).await
+        }
+        Err(AppError::RateLimited { .. }) => {
+            let errors = FieldErrors::from([(
+                "current_password".into(),
+                "too many wrong passwords; try again later".into(),
+            )]);
+            page(&state, ctx, &user, profile_of(&user), Err(errors)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The new-token form.
+#[derive(Deserialize)]
+pub struct TokenForm {
+    csrf_token: String,
+    token_name: String,
+}
+
+impl HasCsrfToken for TokenForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// POST /settings/tokens: answers with the page showing the token once (no redirect, so
+/// the secret never has to be kept anywhere to survive one).
+pub async fn create_token(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    CsrfForm(form): CsrfForm<TokenForm>,
+) -> PageResult {
+    match accounts::create_token(&state.db, user.id, form.token_name).await {
+        Ok((_, secret)) => page(&state, ctx, &user, profile_of(&user), Ok(Some(secret))).await,
+        Err(AppError::Invalid { fields, .. }) => {
+            let errors = fields
+                .into_iter()
+                .map(|(_, message)| ("token_name".to_owned(), message))
+                .collect();
+            page(&state, ctx, &user, profile_of(&user), Err(errors)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// POST /settings/tokens/{id}/revoke
+pub async fn revoke_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    SignedIn(user, _): SignedIn,
+    CsrfForm(_): CsrfForm<super::account::CsrfOnly>,
+) -> PageResult {
+    accounts::revoke_token(&state.db, user.id, path.into_inner()).await?;
+    flash(
+        &req,
+        "Token revoked. Scripts using it can no longer sign in.",
+    );
+    Ok(see_other("/settings"))
+}

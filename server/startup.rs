@@ -1,0 +1,132 @@
+//! Builds the running application from settings. The same functions serve `agora serve`
+//! and the integration tests, so the tests exercise exactly what ships.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::PersistentSession;
+use actix_web::body::EitherBody;
+use actix_web::cookie::{Key, SameSite, time};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{self, Next};
+use actix_web::{App, HttpServer, ResponseError, web};
+
+use crate::auth::csrf;
+use crate::auth::session_store::DbSessionStore;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::pages::PageError;
+use crate::state::AppState;
+
+/// Opens the database, applies migrations and assembles the state.
+pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key)> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create data dir {}: {e}",
+            settings.data_dir.display()
+        )
+    })?;
+    let db = Db::connect(&settings.database()?, settings.database_pool_size)?;
+    db.migrate()?;
+    let key = crate::auth::secrets::cookie_key(settings.secret_key.as_deref(), &settings.data_dir)?;
+    let state = AppState {
+        db,
+        settings: Arc::new(settings),
+        metrics: crate::observability::metrics_handle(),
+    };
+    Ok((state, key))
+}
+
+/// A server bound to its address, not yet awaited.
+pub struct Running {
+    /// Await this to serve until shutdown.
+    pub server: Server,
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    /// The state the server uses.
+    pub state: AppState,
+}
+
+/// Prepares the state and binds the HTTP server.
+pub fn build(settings: Settings) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(&settings.bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+    let addr = listener.local_addr()?;
+    let (state, key) = prepare(settings)?;
+    let server = serve(state.clone(), key, listener)?;
+    Ok(Running {
+        server,
+        addr,
+        state,
+    })
+}
+
+fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Server> {
+    let settings = state.settings.clone();
+    let store = DbSessionStore::new(state.db.clone());
+    let data = web::Data::new(state);
+    let body_limit = settings.max_body_bytes;
+    let workers = settings.workers;
+    let mut server = HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(store.clone(), key.clone())
+            .cookie_name("agora_session".into())
+            .cookie_secure(settings.secure_cookies())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(time::Duration::days(settings.session_days)),
+            )
+            .build();
+        App::new()
+            .app_data(data.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(body_limit)
+                    .error_handler(crate::routes::api::json_error),
+            )
+            .app_data(web::FormConfig::default().limit(body_limit))
+            .app_data(web::PayloadConfig::default().limit(body_limit))
+            .wrap(middleware::from_fn(origin_guard))
+            .wrap(sessions)
+            .wrap(security_headers())
+            .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(crate::observability::track_requests))
+            .configure(crate::routes::configure)
+    })
+    .listen(listener)?;
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}
+
+/// Refuses cross-site state-changing requests before they reach a handler.
+async fn origin_guard(
+    req: ServiceRequest,
+    next: Next<impl actix_web::body::MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
+    if let Err(e) = csrf::origin_guard(req.request()) {
+        let response = if req.path().starts_with("/api/") {
+            ApiError(e).error_response()
+        } else {
+            PageError::App(e).error_response()
+        };
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+}

@@ -1,0 +1,31 @@
+//! The one application state, built by [`crate::startup`] for `main` and the tests alike.
+
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use actix_web::web::Data;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Settings, loaded once.
+    pub settings: Arc<Settings>,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    /// The state registered on the app, for extractors and middleware.
+    pub fn of(req: &HttpRequest) -> Result<Data<AppState>, AppError> {
+        req.app_data::<Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("AppState is not registered")))
+    }
+}
