@@ -1,1 +1,13 @@
-fn main() {}
+//! The integration suite: one binary, every test on its own database. The backend comes
+//! from `AGORA_TEST_BACKEND` (`sqlite`, the default, or `postgres` with
+//! `AGORA_TEST_POSTGRES_URL`); `scripts/test` runs the whole suite on both.
+
+mod helpers;
+
+mod accounts;
+mod api;
+mod cli;
+mod csrf;
+mod sessions;
+mod system;
+mod throttling;

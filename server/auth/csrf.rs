@@ -13,6 +13,7 @@ use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth::secrets;
@@ -85,26 +86,31 @@ pub fn origin_guard(req: &HttpRequest) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A form that carries a CSRF token.
-pub trait HasCsrfToken {
-    /// The submitted token.
-    fn csrf_token(&self) -> &str;
+#[derive(Deserialize)]
+struct TokenField {
+    #[serde(default)]
+    csrf_token: String,
 }
 
-/// A URL-encoded form whose CSRF token has been verified against the session. Every
-/// state-changing HTML form is extracted through this, so none can forget the check.
+/// A URL-encoded form whose CSRF token (`csrf_token`) has been verified against the session
+/// before the form itself is parsed. Every state-changing HTML form is extracted through
+/// this, so none can forget the check, and form types need no token field of their own.
 pub struct CsrfForm<T>(pub T);
 
-impl<T: DeserializeOwned + HasCsrfToken + 'static> FromRequest for CsrfForm<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     type Error = crate::pages::PageError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let form = web::Form::<T>::from_request(req, payload);
+        let body = web::Bytes::from_request(req, payload);
         let session = req.get_session();
         Box::pin(async move {
-            let web::Form(form) = form.await.map_err(crate::pages::form_error)?;
-            verify(&session, form.csrf_token())?;
+            let body = body.await.map_err(crate::pages::form_error)?;
+            let TokenField { csrf_token } = serde_urlencoded::from_bytes(&body).unwrap_or(TokenField { csrf_token: String::new() });
+            verify(&session, &csrf_token)?;
+            let form = serde_urlencoded::from_bytes(&body).map_err(|_| {
+                AppError::BadRequest("the form could not be read; reload the page and try again".into())
+            })?;
             Ok(CsrfForm(form))
         })
     }

@@ -137,16 +137,15 @@ impl From<diesel::result::Error> for PageError {
     }
 }
 
-/// Maps a form extraction failure (too large, unparsable) to an error page.
+/// Maps a failure to read a form body (too large, broken upload) to an error page.
 pub fn form_error(e: actix_web::Error) -> PageError {
     let too_large = e
-        .as_error::<actix_web::error::UrlencodedError>()
-        .is_some_and(|e| matches!(e, actix_web::error::UrlencodedError::Overflow { .. }));
+        .as_error::<actix_web::error::PayloadError>()
+        .is_some_and(|e| matches!(e, actix_web::error::PayloadError::Overflow));
     if too_large {
         AppError::PayloadTooLarge.into()
     } else {
-        AppError::BadRequest("the form could not be read; reload the page and try again".into())
-            .into()
+        AppError::BadRequest("the form could not be read; reload the page and try again".into()).into()
     }
 }
 

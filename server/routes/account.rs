@@ -4,9 +4,10 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use crate::accounts::{self, RegistrationInput};
-use crate::auth::csrf::{CsrfForm, HasCsrfToken};
+use crate::auth::csrf::CsrfForm;
 use crate::auth::session_store::USER_ID_KEY;
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
@@ -25,16 +26,9 @@ pub struct NextQuery {
 /// The sign-in form.
 #[derive(Deserialize)]
 pub struct LoginForm {
-    csrf_token: String,
     email: String,
     password: String,
     next: Option<String>,
-}
-
-impl HasCsrfToken for LoginForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 /// GET /login
@@ -115,26 +109,14 @@ pub fn sign_in(session: &Session, user: &User) -> Result<(), PageError> {
 
 /// The client's address for throttling. Forwarded headers are not trusted: anyone can set
 /// them, which would let one client spread its guesses over invented addresses.
-fn client_address(req: &HttpRequest) -> String {
+pub fn client_address(req: &HttpRequest) -> String {
     req.peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// A form with nothing but its CSRF token (sign out, revoke).
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf_token: String,
-}
-
-impl HasCsrfToken for CsrfOnly {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
 /// POST /logout: deletes the session row, so the old cookie is worthless at once.
-pub async fn logout(session: Session, CsrfForm(_): CsrfForm<CsrfOnly>) -> HttpResponse {
+pub async fn logout(session: Session, CsrfForm(_): CsrfForm<IgnoredAny>) -> HttpResponse {
     session.purge();
     see_other("/")
 }
@@ -173,19 +155,12 @@ pub async fn register_form(
 /// The registration form.
 #[derive(Deserialize)]
 pub struct RegisterForm {
-    csrf_token: String,
     email: String,
     handle: String,
     name: String,
     password: String,
     #[serde(default)]
     invite: String,
-}
-
-impl HasCsrfToken for RegisterForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 /// POST /register

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::accounts::{self, ProfileInput};
-use crate::auth::csrf::{CsrfForm, HasCsrfToken};
+use crate::auth::csrf::CsrfForm;
 use crate::db::models::tokens;
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
@@ -60,28 +60,14 @@ pub async fn show(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> 
     page(&state, ctx, &user, profile_of(&user), Ok(None)).await
 }
 
-/// The profile form.
-#[derive(Deserialize)]
-pub struct ProfileForm {
-    csrf_token: String,
-    #[serde(flatten)]
-    profile: ProfileInput,
-}
-
-impl HasCsrfToken for ProfileForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
 /// POST /settings/profile
 pub async fn save_profile(
     req: HttpRequest,
     state: web::Data<AppState>,
     SignedIn(user, ctx): SignedIn,
-    CsrfForm(form): CsrfForm<ProfileForm>,
+    CsrfForm(profile): CsrfForm<ProfileInput>,
 ) -> PageResult {
-    let p = &form.profile;
+    let p = &profile;
     let submitted = ProfileValues {
         name: p.name.clone(),
         title: p.title.clone(),
@@ -89,7 +75,7 @@ pub async fn save_profile(
         location: p.location.clone(),
         bio: p.bio.clone(),
     };
-    match accounts::update_profile(&state.db, user.id, form.profile).await {
+    match accounts::update_profile(&state.db, user.id, profile).await {
         Ok(()) => {
             flash(&req, "Profile saved.");
             Ok(see_other("/settings"))
@@ -104,15 +90,8 @@ pub async fn save_profile(
 /// The password form.
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    csrf_token: String,
     current_password: String,
     new_password: String,
-}
-
-impl HasCsrfToken for PasswordForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 /// POST /settings/password: every other session of the user ends.
@@ -123,10 +102,7 @@ pub async fn change_password(
     SignedIn(user, ctx): SignedIn,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> PageResult {
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let address = super::account::client_address(&req);
     let result = accounts::change_password(
         &state.db,
         &state.settings,
@@ -163,14 +139,7 @@ pub async fn change_password(
 /// The new-token form.
 #[derive(Deserialize)]
 pub struct TokenForm {
-    csrf_token: String,
     token_name: String,
-}
-
-impl HasCsrfToken for TokenForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
 }
 
 /// POST /settings/tokens: answers with the page showing the token once (no redirect, so
@@ -199,7 +168,7 @@ pub async fn revoke_token(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     SignedIn(user, _): SignedIn,
-    CsrfForm(_): CsrfForm<super::account::CsrfOnly>,
+    CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> PageResult {
     accounts::revoke_token(&state.db, user.id, path.into_inner()).await?;
     flash(

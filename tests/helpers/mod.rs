@@ -1,0 +1,228 @@
+//! The test harness: spawns the real application (the same `startup::build` as `agora
+//! serve`) on port 0 and acts on it as a person or script would.
+
+#![allow(dead_code, reason = "each test module uses a different subset of the helpers")]
+
+use std::time::Duration;
+
+use agora::accounts::{self, NewAccount};
+use agora::config::Settings;
+use agora::db::models::users::User;
+use agora::db::{Db, DatabaseUrl};
+use agora::domain::account::{DisplayName, Email, Handle, Password, Role};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, Response, StatusCode};
+
+/// The password fixtures use.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend `scripts/test` selected for this run.
+    pub fn from_env() -> Self {
+        match std::env::var("AGORA_TEST_BACKEND").as_deref() {
+            Ok("postgres") => Self::Postgres,
+            _ => Self::Sqlite,
+        }
+    }
+}
+
+/// A running Agora with its own database and data folder.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// A browser: keeps cookies, does not follow redirects (tests assert them).
+    pub client: Client,
+    /// The database the app uses.
+    pub database_url: String,
+    /// The data folder (deleted with the app).
+    pub data_dir: tempfile::TempDir,
+    /// The same database, for assertions about what was stored.
+    pub db: Db,
+    pub settings: Settings,
+}
+
+/// Makes a fresh, empty database for one test and returns its URL.
+fn fresh_database(data_dir: &std::path::Path) -> String {
+    match Backend::from_env() {
+        Backend::Sqlite => format!("sqlite://{}", data_dir.join("agora.db").display()),
+        Backend::Postgres => {
+            let admin_url = std::env::var("AGORA_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| panic!("AGORA_TEST_POSTGRES_URL must be set when AGORA_TEST_BACKEND=postgres"));
+            let name = format!("agora_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+            let mut admin = PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
+            let base = admin_url.rsplit_once('/').expect("database URL has a path").0;
+            format!("{base}/{name}")
+        }
+    }
+}
+
+impl TestApp {
+    /// An app with default settings (plus `example.com` open for registration).
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// An app whose settings `adjust` changes first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let database_url = fresh_database(data_dir.path());
+        Self::start(data_dir, database_url, adjust).await
+    }
+
+    /// A second node on the same database (as with several `agora serve` processes).
+    pub async fn spawn_sharing(other: &TestApp) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let key = std::fs::read_to_string(other.data_dir.path().join("secret.key")).ok();
+        let settings = other.settings.clone();
+        Self::start(data_dir, other.database_url.clone(), move |s| {
+            *s = Settings { data_dir: s.data_dir.clone(), bind: s.bind.clone(), secret_key: key, ..settings }
+        })
+        .await
+    }
+
+    async fn start(data_dir: tempfile::TempDir, database_url: String, adjust: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = Settings {
+            bind: "127.0.0.1:0".into(),
+            data_dir: data_dir.path().to_path_buf(),
+            database_url: Some(database_url.clone()),
+            allowed_email_domains: vec!["example.com".into()],
+            database_pool_size: 4,
+            workers: Some(2),
+            ..Settings::default()
+        };
+        adjust(&mut settings);
+        let running = agora::startup::build(settings.clone()).expect("app starts");
+        let url = format!("http://{}", running.addr);
+        tokio::spawn(running.server);
+        let db = Db::connect(&DatabaseUrl::parse(&database_url).expect("url"), 2).expect("db");
+        Self { url, client: browser(), database_url, data_dir, db, settings }
+    }
+
+    /// Another browser (its own cookie jar).
+    pub fn browser(&self) -> Client {
+        browser()
+    }
+
+    /// GET with the app's default browser.
+    pub async fn get(&self, path: &str) -> Response {
+        get(&self.client, &format!("{}{path}", self.url)).await
+    }
+
+    /// GET with a given browser.
+    pub async fn get_as(&self, client: &Client, path: &str) -> Response {
+        get(client, &format!("{}{path}", self.url)).await
+    }
+
+    /// Opens `page` in `client` and reads the CSRF token from its form.
+    pub async fn csrf_token(&self, client: &Client, page: &str) -> String {
+        let html = self.get_as(client, page).await.text().await.expect("page body");
+        extract_csrf(&html).unwrap_or_else(|| panic!("no CSRF token on {page}"))
+    }
+
+    /// Submits a form the way a browser does: opens `page`, then posts to `action` with
+    /// the page's CSRF token added to `fields`.
+    pub async fn submit(&self, client: &Client, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf_token(client, page).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        client.post(format!("{}{action}", self.url)).form(&form).send().await.expect("request")
+    }
+
+    /// Registers through the form.
+    pub async fn register(&self, client: &Client, email: &str, handle: &str, name: &str, password: &str) -> Response {
+        let fields = [("email", email), ("handle", handle), ("name", name), ("password", password)];
+        self.submit(client, "/register", "/register", &fields).await
+    }
+
+    /// Signs in through the form.
+    pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.submit(client, "/login", "/login", &[("email", email), ("password", password)]).await
+    }
+
+    /// Signs a new browser in as `email` and returns it.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let client = self.browser();
+        let response = self.login(&client, email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {email} failed");
+        client
+    }
+
+    /// An existing account (as an admin or the CLI would create it), password [`PASSWORD`].
+    pub fn given_user(&self, handle: &str, role: Role) -> User {
+        let account = NewAccount {
+            email: Email::parse(&format!("{handle}@example.com")).expect("email"),
+            handle: Handle::parse(handle).expect("handle"),
+            name: DisplayName::parse(&format!("{handle} Tester")).expect("name"),
+            role,
+        };
+        let hash = accounts::hash_password_sync(&Password::parse(PASSWORD).expect("password")).expect("hash");
+        accounts::create_account_sync(&self.db, &account, Some(&hash), None).expect("create user")
+    }
+
+    /// A personal access token for a user.
+    pub fn token_for(&self, user: &User) -> String {
+        let id = user.id;
+        self.db.write_sync(move |c| accounts::create_token_in(c, id, "test")).expect("token").1
+    }
+
+    /// An API request with a bearer token.
+    pub fn api(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}/api/v1{path}", self.url)).bearer_auth(token)
+    }
+
+    /// Reads one user back from the database.
+    pub fn user(&self, handle: &str) -> Option<User> {
+        let handle = handle.to_owned();
+        self.db.read_sync(move |c| Ok(agora::db::models::users::by_handle(c, &handle)?)).expect("query")
+    }
+
+    /// How many accounts exist.
+    pub fn user_count(&self) -> i64 {
+        self.db.read_sync(|c| Ok(agora::db::models::users::count(c)?)).expect("query")
+    }
+}
+
+fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+async fn get(client: &Client, url: &str) -> Response {
+    client.get(url).send().await.expect("request")
+}
+
+/// The CSRF token in a page's first form.
+pub fn extract_csrf(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+/// The `Location` header of a redirect.
+pub fn location(response: &Response) -> &str {
+    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+/// The `Set-Cookie` headers, joined.
+pub fn set_cookies(headers: &HeaderMap) -> String {
+    headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("\n")
+}
+
+/// Parses a JSON error body and returns its `error.code`.
+pub async fn error_code(response: Response) -> String {
+    let body: serde_json::Value = response.json().await.expect("JSON error body");
+    body["error"]["code"].as_str().expect("error.code").to_owned()
+}

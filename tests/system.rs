@@ -1,0 +1,60 @@
+//! Health, metrics, static assets, error pages, headers, and the migration sets.
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn healthz_checks_the_database_and_metrics_count_requests() {
+    let app = TestApp::spawn().await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(health.json::<serde_json::Value>().await.unwrap()["database"], "ok");
+
+    app.get("/login").await;
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"}"), "{metrics}");
+    assert!(metrics.contains("http_request_duration_seconds_bucket"));
+}
+
+#[tokio::test]
+async fn unknown_pages_are_friendly_404s_with_security_headers() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let headers = response.headers().clone();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Page not found") && page.contains("<html"));
+}
+
+#[tokio::test]
+async fn assets_are_served_with_immutable_hashed_urls() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/login").await.text().await.unwrap();
+    let start = page.find("/static/css/agora.css?v=").expect("hashed stylesheet link");
+    let href: String = page[start..].chars().take_while(|c| *c != '"').collect();
+    let css = app.get(&href).await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    let stale = app.get("/static/css/agora.css?v=old").await;
+    assert_eq!(stale.headers()["cache-control"], "no-cache");
+    assert_eq!(app.get("/static/nope.js").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn both_backends_have_the_same_migrations() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let names = |backend: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(root.join(backend))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(!names("sqlite").is_empty());
+    assert_eq!(names("sqlite"), names("postgres"));
+}
