@@ -90,11 +90,7 @@ async fn verify_password(stored: Option<String>, candidate: String) -> AppResult
 
 /// Registers through the public form: the email's domain must be allowed, or the input
 /// must carry a valid invitation for that email (which then also decides the role).
-pub async fn register(
-    db: &Db,
-    settings: &Settings,
-    input: RegistrationInput<'_>,
-) -> AppResult<User> {
+pub async fn register(db: &Db, settings: &Settings, input: RegistrationInput<'_>) -> AppResult<User> {
     let (mut account, password) = parse_account(
         input.email,
         input.handle,
@@ -163,8 +159,7 @@ fn insert_account(
     password_hash: Option<&str>,
     actor: Option<i64>,
 ) -> AppResult<User> {
-    let (email_taken, handle_taken) =
-        users::taken(c, account.email.as_str(), account.handle.as_str())?;
+    let (email_taken, handle_taken) = users::taken(c, account.email.as_str(), account.handle.as_str())?;
     let mut errors = FieldErrors::new();
     if email_taken {
         errors.insert(
@@ -175,10 +170,7 @@ fn insert_account(
     if handle_taken {
         errors.insert(
             "handle".into(),
-            format!(
-                "@{} is taken; choose another handle",
-                account.handle.as_str()
-            ),
+            format!("@{} is taken; choose another handle", account.handle.as_str()),
         );
     }
     if !errors.is_empty() {
@@ -241,8 +233,7 @@ pub async fn login(
     let verified = verify_password(stored, candidate.to_owned()).await?;
     match user.filter(|u| verified && u.is_active) {
         Some(user) => {
-            db.write(move |c| throttle::record_success(c, &buckets))
-                .await?;
+            db.write(move |c| throttle::record_success(c, &buckets)).await?;
             Ok(user)
         }
         None => {
@@ -415,12 +406,7 @@ pub struct AdminUserChange {
 }
 
 /// Applies an admin's change; every change is written to the audit log.
-pub async fn admin_update(
-    db: &Db,
-    admin: &User,
-    handle: &str,
-    change: AdminUserChange,
-) -> AppResult<User> {
+pub async fn admin_update(db: &Db, admin: &User, handle: &str, change: AdminUserChange) -> AppResult<User> {
     let admin_id = admin.id;
     let handle = handle.to_lowercase();
     db.write(move |c| {
@@ -453,14 +439,7 @@ pub async fn admin_update(
             } else {
                 "user.deactivated"
             };
-            audit::record(
-                c,
-                Some(admin_id),
-                action,
-                "user",
-                Some(target.id),
-                &json!({}),
-            )?;
+            audit::record(c, Some(admin_id), action, "user", Some(target.id), &json!({}))?;
         }
         users::find(c, target.id)?.ok_or(AppError::NotFound)
     })

@@ -27,10 +27,7 @@ fn versions() -> &'static HashMap<String, String> {
         Embedded::iter()
             .filter_map(|path| {
                 let file = Embedded::get(&path)?;
-                Some((
-                    path.into_owned(),
-                    hex::encode(&Sha256::digest(&file.data)[..6]),
-                ))
+                Some((path.into_owned(), hex::encode(&Sha256::digest(&file.data)[..6])))
             })
             .collect()
     })
@@ -49,9 +46,7 @@ pub fn get(path: &str) -> Option<Asset> {
     let file = Embedded::get(path)?;
     Some(Asset {
         bytes: file.data,
-        mime: mime_guess::from_path(path)
-            .first_or_octet_stream()
-            .to_string(),
+        mime: mime_guess::from_path(path).first_or_octet_stream().to_string(),
         version: versions().get(path).cloned().unwrap_or_default(),
     })
 }

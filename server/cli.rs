@@ -16,12 +16,7 @@ use crate::error::AppError;
 #[command(name = "agora", version, about)]
 pub struct Cli {
     /// Settings file (optional).
-    #[arg(
-        long,
-        global = true,
-        env = "AGORA_CONFIG",
-        default_value = "agora.toml"
-    )]
+    #[arg(long, global = true, env = "AGORA_CONFIG", default_value = "agora.toml")]
     config: PathBuf,
     /// Data folder (SQLite file, search index, outbox, secret key) [env: AGORA_DATA_DIR]
     #[arg(long, global = true)]
@@ -115,9 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(UserCommand::Create(args)) => create_user(&settings, args),
-        Command::Token(TokenCommand::Create { email, name }) => {
-            create_token(&settings, &email, &name)
-        }
+        Command::Token(TokenCommand::Create { email, name }) => create_token(&settings, &email, &name),
         Command::Seed { .. } => {
             let (state, _) = crate::startup::prepare(settings)?;
             crate::seed::print(&crate::seed::demo(&state.db)?);
@@ -160,8 +153,7 @@ fn create_user(settings: &Settings, args: CreateUser) -> anyhow::Result<()> {
             .map_err(describe)?;
     let password: Password = password.ok_or_else(|| anyhow::anyhow!("a password is required"))?;
     let hash = hash_password_sync(&password).map_err(describe)?;
-    let user =
-        accounts::create_account_sync(&state.db, &account, Some(&hash), None).map_err(describe)?;
+    let user = accounts::create_account_sync(&state.db, &account, Some(&hash), None).map_err(describe)?;
     println!("created @{} <{}> as {}", user.handle, user.email, user.role);
     if generated {
         println!("password: {}", password.expose());

@@ -28,10 +28,7 @@ pub enum AppError {
     Conflict(String),
     /// Input that parsed but is not acceptable, with a message per field.
     #[error("{message}")]
-    Invalid {
-        message: String,
-        fields: FieldErrors,
-    },
+    Invalid { message: String, fields: FieldErrors },
     /// Input that could not be parsed at all.
     #[error("{0}")]
     BadRequest(String),

@@ -22,12 +22,8 @@ use crate::state::AppState;
 
 /// Opens the database, applies migrations and assembles the state.
 pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key)> {
-    std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot create data dir {}: {e}",
-            settings.data_dir.display()
-        )
-    })?;
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| anyhow::anyhow!("cannot create data dir {}: {e}", settings.data_dir.display()))?;
     let db = Db::connect(&settings.database()?, settings.database_pool_size)?;
     db.migrate()?;
     let key = crate::auth::secrets::cookie_key(settings.secret_key.as_deref(), &settings.data_dir)?;
@@ -56,11 +52,7 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (state, key) = prepare(settings)?;
     let server = serve(state.clone(), key, listener)?;
-    Ok(Running {
-        server,
-        addr,
-        state,
-    })
+    Ok(Running { server, addr, state })
 }
 
 fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Server> {
@@ -76,8 +68,7 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
             .session_lifecycle(
-                PersistentSession::default()
-                    .session_ttl(time::Duration::days(settings.session_days)),
+                PersistentSession::default().session_ttl(time::Duration::days(settings.session_days)),
             )
             .build();
         App::new()

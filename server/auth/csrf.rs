@@ -41,11 +41,7 @@ pub fn token(session: &Session) -> Result<String, AppError> {
 /// Checks a submitted token against the session's.
 pub fn verify(session: &Session, submitted: &str) -> Result<(), AppError> {
     match session.get::<String>(CSRF_KEY) {
-        Ok(Some(expected))
-            if secrets::constant_time_eq(expected.as_bytes(), submitted.as_bytes()) =>
-        {
-            Ok(())
-        }
+        Ok(Some(expected)) if secrets::constant_time_eq(expected.as_bytes(), submitted.as_bytes()) => Ok(()),
         _ => Err(AppError::Forbidden(
             "the form expired or did not come from this site; reload the page and try again",
         )),
@@ -106,7 +102,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let session = req.get_session();
         Box::pin(async move {
             let body = body.await.map_err(crate::pages::form_error)?;
-            let TokenField { csrf_token } = serde_urlencoded::from_bytes(&body).unwrap_or(TokenField { csrf_token: String::new() });
+            let TokenField { csrf_token } = serde_urlencoded::from_bytes(&body).unwrap_or(TokenField {
+                csrf_token: String::new(),
+            });
             verify(&session, &csrf_token)?;
             let form = serde_urlencoded::from_bytes(&body).map_err(|_| {
                 AppError::BadRequest("the form could not be read; reload the page and try again".into())

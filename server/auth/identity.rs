@@ -33,10 +33,7 @@ pub async fn session_user(req: &HttpRequest) -> AppResult<Option<User>> {
     let user = match session.get::<i64>(USER_ID_KEY).ok().flatten() {
         Some(id) => {
             let state = AppState::of(req)?;
-            let user = state
-                .db
-                .read(move |c| Ok(users::find_active(c, id)?))
-                .await?;
+            let user = state.db.read(move |c| Ok(users::find_active(c, id)?)).await?;
             if user.is_none() {
                 session.remove(USER_ID_KEY);
             }

@@ -43,8 +43,7 @@ pub fn cookie_key(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<K
     let bytes = STANDARD
         .decode(&encoded)
         .map_err(|e| anyhow::anyhow!("secret_key is not base64: {e}"))?;
-    Key::try_from(bytes.as_slice())
-        .map_err(|_| anyhow::anyhow!("secret_key must hold at least 64 bytes"))
+    Key::try_from(bytes.as_slice()).map_err(|_| anyhow::anyhow!("secret_key must hold at least 64 bytes"))
 }
 
 fn key_file(path: &Path) -> anyhow::Result<String> {
@@ -52,8 +51,7 @@ fn key_file(path: &Path) -> anyhow::Result<String> {
         return Ok(existing.trim().to_owned());
     }
     let encoded = STANDARD.encode(random_bytes::<64>());
-    let mut file =
-        owner_only(path).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+    let mut file = owner_only(path).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
     file.write_all(encoded.as_bytes())?;
     Ok(encoded)
 }

@@ -82,15 +82,9 @@ impl SessionStore for DbSessionStore {
         Ok(session_key)
     }
 
-    async fn update(
-        &self,
-        key: SessionKey,
-        state: State,
-        ttl: &Duration,
-    ) -> Result<SessionKey, UpdateError> {
+    async fn update(&self, key: SessionKey, state: State, ttl: &Duration) -> Result<SessionKey, UpdateError> {
         let hash = key_hash(&key);
-        let text =
-            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let text = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let expires_at = expiry(ttl);
         let uid = user_id(&state);
         let updated = self

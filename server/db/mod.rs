@@ -6,7 +6,7 @@ mod pool;
 pub mod schema;
 mod url;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
@@ -58,19 +58,14 @@ impl Db {
     pub fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Self> {
         let sqlite_writer = matches!(url, DatabaseUrl::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
         let pool = pool::build(url, max_connections)?;
-        Ok(Self {
-            pool,
-            sqlite_writer,
-        })
+        Ok(Self { pool, sqlite_writer })
     }
 
     /// Applies every pending migration of the connection's backend.
     pub fn migrate(&self) -> anyhow::Result<usize> {
         let mut conn = self.pool.get()?;
         let applied = match &mut *conn {
-            DbConn::Pg(c) => c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len()),
+            DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         };
         applied.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
@@ -78,9 +73,7 @@ impl Db {
 
     /// A pooled connection, for synchronous callers (CLI commands, blocking tasks).
     pub fn conn(&self) -> AppResult<PooledConn> {
-        self.pool
-            .get()
-            .map_err(|e| AppError::Unavailable(e.to_string()))
+        self.pool.get().map_err(|e| AppError::Unavailable(e.to_string()))
     }
 
     /// Runs `f` on a pooled connection in a blocking thread, off the async workers.
@@ -111,18 +104,16 @@ impl Db {
     /// The synchronous form of [`Db::write`], for CLI commands and blocking tasks.
     pub fn write_sync<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
         let mut conn = self.conn()?;
-        let _guard = match &self.sqlite_writer {
-            // A poisoned lock only means another writer panicked; its transaction rolled back.
-            Some(lock) => Some(lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
-            None => None,
-        };
+        // A poisoned lock only means another writer panicked; its transaction rolled back.
+        let _guard = self
+            .sqlite_writer
+            .as_ref()
+            .map(|lock| lock.lock().unwrap_or_else(PoisonError::into_inner));
         conn.transaction(f)
     }
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> AppResult<T> + Send + 'static,
-) -> AppResult<T> {
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("database task failed: {e}")))?

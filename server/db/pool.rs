@@ -56,8 +56,7 @@ pub fn build(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
     {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     }
     let manager = Manager { url: url.clone() };
     if let Err(e) = r2d2::ManageConnection::connect(&manager) {

@@ -56,24 +56,15 @@ impl Handle {
     /// Lower-cases and checks the handle (a leading `@` is dropped).
     pub fn parse(raw: &str) -> Result<Self, String> {
         let handle = raw.trim().trim_start_matches('@').to_lowercase();
-        let ends_ok = handle
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-            && handle
-                .chars()
-                .last()
-                .is_some_and(|c| c.is_ascii_alphanumeric());
+        let ends_ok = handle.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && handle.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
         let chars_ok = handle
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
         if (2..=32).contains(&handle.len()) && ends_ok && chars_ok {
             Ok(Self(handle))
         } else {
-            Err(
-                "use 2–32 letters, digits, '_' or '-', starting and ending with a letter or digit"
-                    .into(),
-            )
+            Err("use 2–32 letters, digits, '_' or '-', starting and ending with a letter or digit".into())
         }
     }
 
@@ -205,15 +196,7 @@ mod tests {
     #[test]
     fn handles_follow_the_mention_rules() {
         assert_eq!(Handle::parse("@Ada_L").unwrap().as_str(), "ada_l");
-        for bad in [
-            "a",
-            "-ada",
-            "ada-",
-            "ada lovelace",
-            "ädä",
-            "a.b",
-            &"x".repeat(33),
-        ] {
+        for bad in ["a", "-ada", "ada-", "ada lovelace", "ädä", "a.b", &"x".repeat(33)] {
             assert!(Handle::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -186,8 +186,7 @@ impl ResponseError for PageError {
             ),
             AppError::Unavailable(_) => (
                 "Temporarily unavailable",
-                "Agora cannot reach its database right now. Please try again in a moment."
-                    .to_owned(),
+                "Agora cannot reach its database right now. Please try again in a moment.".to_owned(),
             ),
             other => ("That did not work", other.to_string()),
         };
@@ -205,9 +204,7 @@ impl ResponseError for PageError {
         error.decorate(&mut response);
         match page.render() {
             Ok(html) => response.content_type("text/html; charset=utf-8").body(html),
-            Err(_) => response
-                .content_type("text/plain; charset=utf-8")
-                .body(title),
+            Err(_) => response.content_type("text/plain; charset=utf-8").body(title),
         }
     }
 }

@@ -58,15 +58,7 @@ pub async fn login(
 ) -> PageResult {
     let address = client_address(&req);
     let next = local_path(form.next.as_deref());
-    match accounts::login(
-        &state.db,
-        &state.settings,
-        &form.email,
-        &form.password,
-        &address,
-    )
-    .await
-    {
+    match accounts::login(&state.db, &state.settings, &form.email, &form.password, &address).await {
         Ok(user) => {
             sign_in(&session, &user)?;
             Ok(see_other(&next))

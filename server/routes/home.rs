@@ -20,12 +20,5 @@ pub async fn show(state: web::Data<AppState>, Page(ctx): Page) -> Result<HttpRes
         }
         None => (Vec::new(), 0),
     };
-    render(
-        StatusCode::OK,
-        &HomePage {
-            ctx,
-            newest,
-            people,
-        },
-    )
+    render(StatusCode::OK, &HomePage { ctx, newest, people })
 }

@@ -19,10 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/register", web::post().to(account::register))
         .route("/settings", web::get().to(settings::show))
         .route("/settings/profile", web::post().to(settings::save_profile))
-        .route(
-            "/settings/password",
-            web::post().to(settings::change_password),
-        )
+        .route("/settings/password", web::post().to(settings::change_password))
         .route("/settings/tokens", web::post().to(settings::create_token))
         .route(
             "/settings/tokens/{id}/revoke",

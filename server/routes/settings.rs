@@ -35,10 +35,7 @@ async fn page(
     outcome: Result<Option<String>, FieldErrors>,
 ) -> PageResult {
     let user_id = user.id;
-    let tokens = state
-        .db
-        .read(move |c| Ok(tokens::list(c, user_id)?))
-        .await?;
+    let tokens = state.db.read(move |c| Ok(tokens::list(c, user_id)?)).await?;
     let (status, new_token, errors) = match outcome {
         Ok(new_token) => (StatusCode::OK, new_token, FieldErrors::new()),
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, None, errors),
@@ -80,9 +77,7 @@ pub async fn save_profile(
             flash(&req, "Profile saved.");
             Ok(see_other("/settings"))
         }
-        Err(AppError::Invalid { fields, .. }) => {
-            page(&state, ctx, &user, submitted, Err(fields)).await
-        }
+        Err(AppError::Invalid { fields, .. }) => page(&state, ctx, &user, submitted, Err(fields)).await,
         Err(other) => Err(other.into()),
     }
 }
@@ -116,10 +111,7 @@ pub async fn change_password(
         Ok(()) => {
             // The user's session rows are gone; this browser continues under a new key.
             session.renew();
-            flash(
-                &req,
-                "Password changed. Other devices have been signed out.",
-            );
+            flash(&req, "Password changed. Other devices have been signed out.");
             Ok(see_other("/settings"))
         }
         Err(AppError::Invalid { fields, .. }) => {
@@ -153,8 +145,8 @@ pub async fn create_token(
         Ok((_, secret)) => page(&state, ctx, &user, profile_of(&user), Ok(Some(secret))).await,
         Err(AppError::Invalid { fields, .. }) => {
             let errors = fields
-                .into_iter()
-                .map(|(_, message)| ("token_name".to_owned(), message))
+                .into_values()
+                .map(|message| ("token_name".to_owned(), message))
                 .collect();
             page(&state, ctx, &user, profile_of(&user), Err(errors)).await
         }
@@ -171,9 +163,6 @@ pub async fn revoke_token(
     CsrfForm(_): CsrfForm<serde::de::IgnoredAny>,
 ) -> PageResult {
     accounts::revoke_token(&state.db, user.id, path.into_inner()).await?;
-    flash(
-        &req,
-        "Token revoked. Scripts using it can no longer sign in.",
-    );
+    flash(&req, "Token revoked. Scripts using it can no longer sign in.");
     Ok(see_other("/settings"))
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use agora::accounts::{self, NewAccount};
 use agora::config::Settings;
 use agora::db::models::users::User;
-use agora::db::{Db, DatabaseUrl};
+use agora::db::{DatabaseUrl, Db};
 use agora::domain::account::{DisplayName, Email, Handle, Password, Role};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::header::HeaderMap;
@@ -54,11 +54,15 @@ fn fresh_database(data_dir: &std::path::Path) -> String {
     match Backend::from_env() {
         Backend::Sqlite => format!("sqlite://{}", data_dir.join("agora.db").display()),
         Backend::Postgres => {
-            let admin_url = std::env::var("AGORA_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| panic!("AGORA_TEST_POSTGRES_URL must be set when AGORA_TEST_BACKEND=postgres"));
+            let admin_url = std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+                panic!("AGORA_TEST_POSTGRES_URL must be set when AGORA_TEST_BACKEND=postgres")
+            });
             let name = format!("agora_test_{}", hex::encode(rand::random::<[u8; 8]>()));
-            let mut admin = PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
+            let mut admin =
+                PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .expect("create test database");
             let base = admin_url.rsplit_once('/').expect("database URL has a path").0;
             format!("{base}/{name}")
         }
@@ -84,12 +88,21 @@ impl TestApp {
         let key = std::fs::read_to_string(other.data_dir.path().join("secret.key")).ok();
         let settings = other.settings.clone();
         Self::start(data_dir, other.database_url.clone(), move |s| {
-            *s = Settings { data_dir: s.data_dir.clone(), bind: s.bind.clone(), secret_key: key, ..settings }
+            *s = Settings {
+                data_dir: s.data_dir.clone(),
+                bind: s.bind.clone(),
+                secret_key: key,
+                ..settings
+            }
         })
         .await
     }
 
-    async fn start(data_dir: tempfile::TempDir, database_url: String, adjust: impl FnOnce(&mut Settings)) -> Self {
+    async fn start(
+        data_dir: tempfile::TempDir,
+        database_url: String,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Self {
         let mut settings = Settings {
             bind: "127.0.0.1:0".into(),
             data_dir: data_dir.path().to_path_buf(),
@@ -104,7 +117,14 @@ impl TestApp {
         let url = format!("http://{}", running.addr);
         tokio::spawn(running.server);
         let db = Db::connect(&DatabaseUrl::parse(&database_url).expect("url"), 2).expect("db");
-        Self { url, client: browser(), database_url, data_dir, db, settings }
+        Self {
+            url,
+            client: browser(),
+            database_url,
+            data_dir,
+            db,
+            settings,
+        }
     }
 
     /// Another browser (its own cookie jar).
@@ -130,29 +150,62 @@ impl TestApp {
 
     /// Submits a form the way a browser does: opens `page`, then posts to `action` with
     /// the page's CSRF token added to `fields`.
-    pub async fn submit(&self, client: &Client, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn submit(
+        &self,
+        client: &Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let token = self.csrf_token(client, page).await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf_token", &token));
-        client.post(format!("{}{action}", self.url)).form(&form).send().await.expect("request")
+        client
+            .post(format!("{}{action}", self.url))
+            .form(&form)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Registers through the form.
-    pub async fn register(&self, client: &Client, email: &str, handle: &str, name: &str, password: &str) -> Response {
-        let fields = [("email", email), ("handle", handle), ("name", name), ("password", password)];
+    pub async fn register(
+        &self,
+        client: &Client,
+        email: &str,
+        handle: &str,
+        name: &str,
+        password: &str,
+    ) -> Response {
+        let fields = [
+            ("email", email),
+            ("handle", handle),
+            ("name", name),
+            ("password", password),
+        ];
         self.submit(client, "/register", "/register", &fields).await
     }
 
     /// Signs in through the form.
     pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
-        self.submit(client, "/login", "/login", &[("email", email), ("password", password)]).await
+        self.submit(
+            client,
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     /// Signs a new browser in as `email` and returns it.
     pub async fn signed_in(&self, email: &str) -> Client {
         let client = self.browser();
         let response = self.login(&client, email, PASSWORD).await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {email} failed");
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "login of {email} failed"
+        );
         client
     }
 
@@ -171,23 +224,32 @@ impl TestApp {
     /// A personal access token for a user.
     pub fn token_for(&self, user: &User) -> String {
         let id = user.id;
-        self.db.write_sync(move |c| accounts::create_token_in(c, id, "test")).expect("token").1
+        self.db
+            .write_sync(move |c| accounts::create_token_in(c, id, "test"))
+            .expect("token")
+            .1
     }
 
     /// An API request with a bearer token.
     pub fn api(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, format!("{}/api/v1{path}", self.url)).bearer_auth(token)
+        self.client
+            .request(method, format!("{}/api/v1{path}", self.url))
+            .bearer_auth(token)
     }
 
     /// Reads one user back from the database.
     pub fn user(&self, handle: &str) -> Option<User> {
         let handle = handle.to_owned();
-        self.db.read_sync(move |c| Ok(agora::db::models::users::by_handle(c, &handle)?)).expect("query")
+        self.db
+            .read_sync(move |c| Ok(agora::db::models::users::by_handle(c, &handle)?))
+            .expect("query")
     }
 
     /// How many accounts exist.
     pub fn user_count(&self) -> i64 {
-        self.db.read_sync(|c| Ok(agora::db::models::users::count(c)?)).expect("query")
+        self.db
+            .read_sync(|c| Ok(agora::db::models::users::count(c)?))
+            .expect("query")
     }
 }
 
@@ -213,12 +275,21 @@ pub fn extract_csrf(html: &str) -> Option<String> {
 
 /// The `Location` header of a redirect.
 pub fn location(response: &Response) -> &str {
-    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default()
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
 }
 
 /// The `Set-Cookie` headers, joined.
 pub fn set_cookies(headers: &HeaderMap) -> String {
-    headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("\n")
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Parses a JSON error body and returns its `error.code`.

@@ -29,11 +29,7 @@ pub fn record(
 }
 
 /// Actions recorded against one target, oldest first.
-pub fn actions_for(
-    conn: &mut DbConn,
-    target_type: &str,
-    target_id: i64,
-) -> QueryResult<Vec<String>> {
+pub fn actions_for(conn: &mut DbConn, target_type: &str, target_id: i64) -> QueryResult<Vec<String>> {
     audit_log::table
         .filter(audit_log::target_type.eq(target_type))
         .filter(audit_log::target_id.eq(target_id))

@@ -69,11 +69,7 @@ pub fn list(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<ApiToken>> {
 
 /// Deletes one of a user's tokens; returns whether it existed.
 pub fn delete(conn: &mut DbConn, user_id: i64, id: i64) -> QueryResult<bool> {
-    diesel::delete(
-        api_tokens::table
-            .find(id)
-            .filter(api_tokens::user_id.eq(user_id)),
-    )
-    .execute(conn)
-    .map(|n| n > 0)
+    diesel::delete(api_tokens::table.find(id).filter(api_tokens::user_id.eq(user_id)))
+        .execute(conn)
+        .map(|n| n > 0)
 }

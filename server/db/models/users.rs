@@ -167,7 +167,6 @@ pub fn set_manager(conn: &mut DbConn, id: i64, manager_id: Option<i64>) -> Query
 impl User {
     /// The site role (the column's CHECK constraint guarantees a known value).
     pub fn role(&self) -> crate::domain::account::Role {
-        crate::domain::account::Role::parse(&self.role)
-            .unwrap_or(crate::domain::account::Role::Employee)
+        crate::domain::account::Role::parse(&self.role).unwrap_or(crate::domain::account::Role::Employee)
     }
 }

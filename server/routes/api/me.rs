@@ -65,9 +65,6 @@ impl UserJson {
 /// The caller's own account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "people",
     responses((status = 200, body = UserJson), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn show(
-    state: web::Data<AppState>,
-    ApiUser(user): ApiUser,
-) -> ApiResult<web::Json<UserJson>> {
+pub async fn show(state: web::Data<AppState>, ApiUser(user): ApiUser) -> ApiResult<web::Json<UserJson>> {
     Ok(web::Json(UserJson::load(&state, user, true).await?))
 }
