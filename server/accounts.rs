@@ -55,21 +55,11 @@ pub fn parse_account(
     let email = Email::parse(email).map_err(|e| fail("email", e)).ok();
     let handle = Handle::parse(handle).map_err(|e| fail("handle", e)).ok();
     let name = DisplayName::parse(name).map_err(|e| fail("name", e)).ok();
-    let password = password
-        .map(Password::parse)
-        .transpose()
-        .map_err(|e| fail("password", e))
-        .ok();
+    let password = password.map(Password::parse).transpose().map_err(|e| fail("password", e)).ok();
     match (email, handle, name, password) {
-        (Some(email), Some(handle), Some(name), Some(password)) => Ok((
-            NewAccount {
-                email,
-                handle,
-                name,
-                role,
-            },
-            password,
-        )),
+        (Some(email), Some(handle), Some(name), Some(password)) => {
+            Ok((NewAccount { email, handle, name, role }, password))
+        }
         _ => Err(AppError::invalid(errors)),
     }
 }
@@ -91,18 +81,10 @@ async fn verify_password(stored: Option<String>, candidate: String) -> AppResult
 /// Registers through the public form: the email's domain must be allowed, or the input
 /// must carry a valid invitation for that email (which then also decides the role).
 pub async fn register(db: &Db, settings: &Settings, input: RegistrationInput<'_>) -> AppResult<User> {
-    let (mut account, password) = parse_account(
-        input.email,
-        input.handle,
-        input.name,
-        Some(input.password),
-        Role::Employee,
-    )?;
+    let (mut account, password) =
+        parse_account(input.email, input.handle, input.name, Some(input.password), Role::Employee)?;
     let password = password.ok_or_else(|| AppError::field("password", "enter a password"))?;
-    let invitation_hash = input
-        .invitation
-        .filter(|t| !t.is_empty())
-        .map(secrets::sha256_hex);
+    let invitation_hash = input.invitation.filter(|t| !t.is_empty()).map(secrets::sha256_hex);
     if invitation_hash.is_none() && !settings.domain_allowed(account.email.domain()) {
         return Err(AppError::field(
             "email",
@@ -127,10 +109,7 @@ fn accept_invitation(c: &mut DbConn, token_hash: &str, email: &Email) -> AppResu
     let invitation = invitations::open_by_token(c, token_hash, now())?
         .filter(|i| i.email == email.as_str())
         .ok_or_else(|| {
-            AppError::field(
-                "email",
-                "this invitation is for another email address, was used, or has expired",
-            )
+            AppError::field("email", "this invitation is for another email address, was used, or has expired")
         })?;
     if !invitations::accept(c, invitation.id, now())? {
         return Err(AppError::field("email", "this invitation was just used"));
@@ -162,16 +141,11 @@ fn insert_account(
     let (email_taken, handle_taken) = users::taken(c, account.email.as_str(), account.handle.as_str())?;
     let mut errors = FieldErrors::new();
     if email_taken {
-        errors.insert(
-            "email".into(),
-            "an account with this email already exists; sign in instead".into(),
-        );
+        errors.insert("email".into(), "an account with this email already exists; sign in instead".into());
     }
     if handle_taken {
-        errors.insert(
-            "handle".into(),
-            format!("@{} is taken; choose another handle", account.handle.as_str()),
-        );
+        errors
+            .insert("handle".into(), format!("@{} is taken; choose another handle", account.handle.as_str()));
     }
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
@@ -237,12 +211,8 @@ pub async fn login(
             Ok(user)
         }
         None => {
-            db.write(move |c| throttle::record_failure(c, &settings, &buckets, now()))
-                .await?;
-            Err(AppError::field(
-                "password",
-                "that email and password do not match an active account",
-            ))
+            db.write(move |c| throttle::record_failure(c, &settings, &buckets, now())).await?;
+            Err(AppError::field("password", "that email and password do not match an active account"))
         }
     }
 }
@@ -258,14 +228,10 @@ pub async fn change_password(
     address: &str,
 ) -> AppResult<()> {
     let new = Password::parse(new).map_err(|e| AppError::field("new_password", e))?;
-    login(db, settings, &user.email, current, address)
-        .await
-        .map_err(|e| match e {
-            AppError::Invalid { .. } => {
-                AppError::field("current_password", "the current password is not right")
-            }
-            other => other,
-        })?;
+    login(db, settings, &user.email, current, address).await.map_err(|e| match e {
+        AppError::Invalid { .. } => AppError::field("current_password", "the current password is not right"),
+        other => other,
+    })?;
     let hash = hash_password(new).await?;
     let id = user.id;
     db.write(move |c| {
@@ -293,9 +259,7 @@ pub struct ProfileInput {
 /// Saves profile basics after checking lengths.
 pub async fn update_profile(db: &Db, user_id: i64, input: ProfileInput) -> AppResult<()> {
     let mut errors = FieldErrors::new();
-    let name = DisplayName::parse(&input.name)
-        .map_err(|e| errors.insert("name".into(), e))
-        .ok();
+    let name = DisplayName::parse(&input.name).map_err(|e| errors.insert("name".into(), e)).ok();
     for (field, value, max) in [
         ("title", &input.title, 100),
         ("department", &input.department, 100),
@@ -343,14 +307,8 @@ pub async fn create_token(db: &Db, user_id: i64, name: String) -> AppResult<(i64
 
 /// Revokes one of the user's tokens; 404 if it is not theirs.
 pub async fn revoke_token(db: &Db, user_id: i64, token_id: i64) -> AppResult<()> {
-    db.write(move |c| {
-        if tokens::delete(c, user_id, token_id)? {
-            Ok(())
-        } else {
-            Err(AppError::NotFound)
-        }
-    })
-    .await
+    db.write(move |c| if tokens::delete(c, user_id, token_id)? { Ok(()) } else { Err(AppError::NotFound) })
+        .await
 }
 
 /// Invites an email address; returns the registration link (also what the invitation mail
@@ -368,9 +326,7 @@ pub async fn invite(
     let admin_id = admin.id;
     db.write(move |c| {
         if users::by_email(c, email.as_str())?.is_some() {
-            return Err(AppError::Conflict(
-                "an account with this email already exists".into(),
-            ));
+            return Err(AppError::Conflict("an account with this email already exists".into()));
         }
         let at = now();
         let id = invitations::insert(
@@ -414,9 +370,7 @@ pub async fn admin_update(db: &Db, admin: &User, handle: &str, change: AdminUser
         if target.id == admin_id
             && (change.active == Some(false) || change.role.is_some_and(|r| r != Role::Admin))
         {
-            return Err(AppError::Conflict(
-                "you cannot deactivate or demote your own account".into(),
-            ));
+            return Err(AppError::Conflict("you cannot deactivate or demote your own account".into()));
         }
         if let Some(role) = change.role.filter(|r| *r != target.role()) {
             users::set_role(c, target.id, role.as_str())?;
@@ -434,11 +388,7 @@ pub async fn admin_update(db: &Db, admin: &User, handle: &str, change: AdminUser
             if !active {
                 sessions::delete_for_user(c, target.id)?;
             }
-            let action = if active {
-                "user.reactivated"
-            } else {
-                "user.deactivated"
-            };
+            let action = if active { "user.reactivated" } else { "user.deactivated" };
             audit::record(c, Some(admin_id), action, "user", Some(target.id), &json!({}))?;
         }
         users::find(c, target.id)?.ok_or(AppError::NotFound)

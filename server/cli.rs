@@ -95,11 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { bind, .. } => bind.clone(),
         _ => None,
     };
-    let overrides = Overrides {
-        bind,
-        data_dir: cli.data_dir,
-        database_url: cli.database_url,
-    };
+    let overrides = Overrides { bind, data_dir: cli.data_dir, database_url: cli.database_url };
     let settings = Settings::load(&cli.config, &overrides)?;
     match cli.command {
         Command::Serve { demo, .. } => serve(settings, demo),
@@ -121,9 +117,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     if demo {
-        settings
-            .allowed_email_domains
-            .push(crate::seed::DEMO_DOMAIN.into());
+        settings.allowed_email_domains.push(crate::seed::DEMO_DOMAIN.into());
     }
     actix_web::rt::System::new().block_on(async move {
         let running = crate::startup::build(settings)?;
@@ -144,9 +138,7 @@ fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
 fn create_user(settings: &Settings, args: CreateUser) -> anyhow::Result<()> {
     let role = Role::parse(&args.role).map_err(|e| anyhow::anyhow!(e))?;
     let generated = args.password.is_none();
-    let password = args
-        .password
-        .unwrap_or_else(|| crate::auth::secrets::new_token("")[..20].to_owned());
+    let password = args.password.unwrap_or_else(|| crate::auth::secrets::new_token("")[..20].to_owned());
     let (state, _) = crate::startup::prepare(settings.clone())?;
     let (account, password) =
         accounts::parse_account(&args.email, &args.handle, &args.name, Some(&password), role)
@@ -168,11 +160,9 @@ fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<
     let token = state
         .db
         .write_sync(move |c| {
-            let user = users::by_email(c, &email)?
-                .filter(|u| u.is_active)
-                .ok_or_else(|| {
-                    AppError::field("email", format!("no active account has the email {email}"))
-                })?;
+            let user = users::by_email(c, &email)?.filter(|u| u.is_active).ok_or_else(|| {
+                AppError::field("email", format!("no active account has the email {email}"))
+            })?;
             accounts::create_token_in(c, user.id, &name)
         })
         .map_err(describe)?;
@@ -184,10 +174,8 @@ fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<
 fn describe(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid { fields, .. } => {
-            let parts: Vec<String> = fields
-                .iter()
-                .map(|(field, message)| format!("{field}: {message}"))
-                .collect();
+            let parts: Vec<String> =
+                fields.iter().map(|(field, message)| format!("{field}: {message}")).collect();
             anyhow::anyhow!(parts.join("; "))
         }
         AppError::Internal(inner) => inner,

@@ -94,9 +94,7 @@ impl Settings {
 
     /// Whether cookies must carry `Secure` (the public URL is HTTPS).
     pub fn secure_cookies(&self) -> bool {
-        self.public_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://"))
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
 
     /// The base URL for links in emails and printed messages.
@@ -109,8 +107,6 @@ impl Settings {
 
     /// Whether an email domain may register without an invitation.
     pub fn domain_allowed(&self, domain: &str) -> bool {
-        self.allowed_email_domains
-            .iter()
-            .any(|d| d.trim().eq_ignore_ascii_case(domain))
+        self.allowed_email_domains.iter().any(|d| d.trim().eq_ignore_ascii_case(domain))
     }
 }

@@ -168,11 +168,7 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.0.status());
         self.0.decorate(&mut response);
         response.json(ErrorBody {
-            error: ErrorDetail {
-                code: self.0.code().to_owned(),
-                message: self.0.to_string(),
-                fields,
-            },
+            error: ErrorDetail { code: self.0.code().to_owned(), message: self.0.to_string(), fields },
         })
     }
 }

@@ -51,17 +51,10 @@ pub async fn track_requests(
     let started = Instant::now();
     let method = req.method().to_string();
     let response = next.call(req).await?;
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".into());
+    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
-    let labels = [
-        ("method", method.clone()),
-        ("route", route.clone()),
-        ("status", status.to_string()),
-    ];
+    let labels = [("method", method.clone()), ("route", route.clone()), ("status", status.to_string())];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     tracing::info!(%method, %route, status, ms = elapsed.as_millis() as u64, "request");

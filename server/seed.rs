@@ -32,15 +32,7 @@ const fn person(
     (department, location): (&'static str, &'static str),
     manager: Option<&'static str>,
 ) -> Person {
-    Person {
-        handle,
-        name,
-        role,
-        title,
-        department,
-        location,
-        manager,
-    }
+    Person { handle, name, role, title, department, location, manager }
 }
 
 use Role::{Admin, Employee, Executive};
@@ -75,11 +67,7 @@ pub enum Outcome {
 /// Creates the demo organisation unless it exists (re-running changes nothing).
 pub fn demo(db: &Db) -> anyhow::Result<Outcome> {
     let first = format!("{}@{DEMO_DOMAIN}", PEOPLE[0].handle);
-    if db
-        .read_sync(move |c| Ok(users::by_email(c, &first)?))
-        .map_err(to_anyhow)?
-        .is_some()
-    {
+    if db.read_sync(move |c| Ok(users::by_email(c, &first)?)).map_err(to_anyhow)?.is_some() {
         return Ok(Outcome::AlreadyPresent);
     }
     let password = Password::parse(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;

@@ -27,11 +27,8 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key)> {
     let db = Db::connect(&settings.database()?, settings.database_pool_size)?;
     db.migrate()?;
     let key = crate::auth::secrets::cookie_key(settings.secret_key.as_deref(), &settings.data_dir)?;
-    let state = AppState {
-        db,
-        settings: Arc::new(settings),
-        metrics: crate::observability::metrics_handle(),
-    };
+    let state =
+        AppState { db, settings: Arc::new(settings), metrics: crate::observability::metrics_handle() };
     Ok((state, key))
 }
 
@@ -74,9 +71,7 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
         App::new()
             .app_data(data.clone())
             .app_data(
-                web::JsonConfig::default()
-                    .limit(body_limit)
-                    .error_handler(crate::routes::api::json_error),
+                web::JsonConfig::default().limit(body_limit).error_handler(crate::routes::api::json_error),
             )
             .app_data(web::FormConfig::default().limit(body_limit))
             .app_data(web::PayloadConfig::default().limit(body_limit))

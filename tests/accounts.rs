@@ -9,35 +9,20 @@ use crate::helpers::{PASSWORD, TestApp, location};
 #[tokio::test]
 async fn registering_with_an_allowed_domain_signs_in_and_logs_the_join() {
     let app = TestApp::spawn().await;
-    let response = app
-        .register(&app.client, "Ada@Example.com", "ada", "Ada Lovelace", PASSWORD)
-        .await;
+    let response = app.register(&app.client, "Ada@Example.com", "ada", "Ada Lovelace", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/");
 
     let home = app.get("/").await.text().await.unwrap();
-    assert!(
-        home.contains("Welcome to Agora, Ada Lovelace!"),
-        "flash notice shown once"
-    );
+    assert!(home.contains("Welcome to Agora, Ada Lovelace!"), "flash notice shown once");
     assert!(home.contains("Welcome, Ada Lovelace"));
-    assert!(
-        !app.get("/")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("Welcome to Agora, Ada Lovelace!")
-    );
+    assert!(!app.get("/").await.text().await.unwrap().contains("Welcome to Agora, Ada Lovelace!"));
 
     let user = app.user("ada").expect("stored");
     assert_eq!(user.email, "ada@example.com", "email stored lower-cased");
     assert_eq!(user.role(), Role::Employee);
     assert!(user.password_hash.as_deref().unwrap().starts_with("$argon2id$"));
-    let verbs = app
-        .db
-        .read_sync(move |c| Ok(activities::verbs_for(c, "user", user.id)?))
-        .unwrap();
+    let verbs = app.db.read_sync(move |c| Ok(activities::verbs_for(c, "user", user.id)?)).unwrap();
     assert_eq!(verbs, ["user.joined"]);
 }
 
@@ -59,15 +44,8 @@ async fn bad_registrations_show_every_field_error_and_create_nothing() {
 #[tokio::test]
 async fn markup_in_input_is_escaped_when_the_form_comes_back() {
     let app = TestApp::spawn().await;
-    let response = app
-        .register(
-            &app.client,
-            "<script>alert(1)</script>",
-            "ok_handle",
-            "<b>x</b>",
-            "short",
-        )
-        .await;
+    let response =
+        app.register(&app.client, "<script>alert(1)</script>", "ok_handle", "<b>x</b>", "short").await;
     let page = response.text().await.unwrap();
     assert!(!page.contains("<script>alert(1)</script>"));
     assert!(page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"));
@@ -77,9 +55,7 @@ async fn markup_in_input_is_escaped_when_the_form_comes_back() {
 async fn duplicate_email_or_handle_is_refused() {
     let app = TestApp::spawn().await;
     app.given_user("ada", Role::Employee);
-    let response = app
-        .register(&app.browser(), "ADA@example.com", "Ada", "Another Ada", PASSWORD)
-        .await;
+    let response = app.register(&app.browser(), "ADA@example.com", "Ada", "Another Ada", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = response.text().await.unwrap();
     assert!(page.contains("an account with this email already exists"));
@@ -90,17 +66,9 @@ async fn duplicate_email_or_handle_is_refused() {
 #[tokio::test]
 async fn other_domains_need_an_invitation_which_sets_the_role_and_works_once() {
     let app = TestApp::spawn().await;
-    let refused = app
-        .register(&app.browser(), "eve@partner.example", "eve", "Eve", PASSWORD)
-        .await;
+    let refused = app.register(&app.browser(), "eve@partner.example", "eve", "Eve", PASSWORD).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("accounts for @partner.example need an invitation")
-    );
+    assert!(refused.text().await.unwrap().contains("accounts for @partner.example need an invitation"));
 
     let admin = app.given_user("root", Role::Admin);
     let token = app.token_for(&admin);
@@ -117,12 +85,7 @@ async fn other_domains_need_an_invitation_which_sets_the_role_and_works_once() {
     let invite = link.split("invite=").nth(1).unwrap();
 
     let browser = app.browser();
-    let page = app
-        .get_as(&browser, &format!("/register?invite={invite}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_as(&browser, &format!("/register?invite={invite}")).await.text().await.unwrap();
     assert!(page.contains("You were invited"));
     let token = crate::helpers::extract_csrf(&page).unwrap();
     let form = [
@@ -133,12 +96,7 @@ async fn other_domains_need_an_invitation_which_sets_the_role_and_works_once() {
         ("invite", invite),
         ("csrf_token", &token),
     ];
-    let response = browser
-        .post(format!("{}/register", app.url))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = browser.post(format!("{}/register", app.url)).form(&form).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.user("eve").unwrap().role(), Role::Executive);
 
@@ -152,12 +110,7 @@ async fn other_domains_need_an_invitation_which_sets_the_role_and_works_once() {
         ("invite", invite),
         ("csrf_token", &token),
     ];
-    let reused = again
-        .post(format!("{}/register", app.url))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let reused = again.post(format!("{}/register", app.url)).form(&form).send().await.unwrap();
     assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(app.user("eve2").is_none());
 }
@@ -166,9 +119,7 @@ async fn other_domains_need_an_invitation_which_sets_the_role_and_works_once() {
 async fn wrong_password_unknown_email_and_deactivated_accounts_get_the_same_answer() {
     let app = TestApp::spawn().await;
     let user = app.given_user("ada", Role::Employee);
-    app.db
-        .write_sync(|c| Ok(agora::db::models::users::set_active(c, user.id, false)?))
-        .unwrap();
+    app.db.write_sync(|c| Ok(agora::db::models::users::set_active(c, user.id, false)?)).unwrap();
     app.given_user("bob", Role::Employee);
     let expected = "that email and password do not match an active account";
     for (email, password) in [
@@ -188,22 +139,16 @@ async fn signing_in_returns_to_the_page_asked_for_but_never_off_site() {
     app.given_user("ada", Role::Employee);
     let bounced = app.get("/settings").await;
     assert_eq!(location(&bounced), "/login?next=%2Fsettings");
-    for (next, expected) in [
-        ("/settings", "/settings"),
-        ("//evil.example/x", "/"),
-        ("https://evil.example", "/"),
-    ] {
+    for (next, expected) in
+        [("/settings", "/settings"), ("//evil.example/x", "/"), ("https://evil.example", "/")]
+    {
         let browser = app.browser();
         let response = app
             .submit(
                 &browser,
                 "/login",
                 "/login",
-                &[
-                    ("email", "ada@example.com"),
-                    ("password", PASSWORD),
-                    ("next", next),
-                ],
+                &[("email", "ada@example.com"), ("password", PASSWORD), ("next", next)],
             )
             .await;
         assert_eq!(location(&response), expected, "next={next}");
@@ -222,9 +167,7 @@ async fn profile_edits_are_saved_and_validated() {
         ("location", "London"),
         ("bio", "Poetical science"),
     ];
-    let response = app
-        .submit(&browser, "/settings", "/settings/profile", &fields)
-        .await;
+    let response = app.submit(&browser, "/settings", "/settings/profile", &fields).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let page = app.get_as(&browser, "/settings").await.text().await.unwrap();
     assert!(page.contains("Profile saved."));
@@ -235,13 +178,7 @@ async fn profile_edits_are_saved_and_validated() {
     );
 
     let long = "x".repeat(101);
-    let bad = [
-        ("name", "  "),
-        ("title", long.as_str()),
-        ("department", ""),
-        ("location", ""),
-        ("bio", ""),
-    ];
+    let bad = [("name", "  "), ("title", long.as_str()), ("department", ""), ("location", ""), ("bio", "")];
     let response = app.submit(&browser, "/settings", "/settings/profile", &bad).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = response.text().await.unwrap();

@@ -10,9 +10,7 @@ async fn me_answers_the_token_owner() {
     let app = TestApp::spawn().await;
     let boss = app.given_user("grace", Role::Executive);
     let ada = app.given_user("ada", Role::Employee);
-    app.db
-        .write_sync(move |c| Ok(agora::db::models::users::set_manager(c, ada.id, Some(boss.id))?))
-        .unwrap();
+    app.db.write_sync(move |c| Ok(agora::db::models::users::set_manager(c, ada.id, Some(boss.id))?)).unwrap();
     let token = app.token_for(&app.user("ada").unwrap());
 
     let response = app.api(Method::GET, "/me", &token).send().await.unwrap();
@@ -49,49 +47,21 @@ async fn revoked_tokens_stop_working() {
     let app = TestApp::spawn().await;
     let ada = app.given_user("ada", Role::Employee);
     let browser = app.signed_in("ada@example.com").await;
-    let response = app
-        .submit(
-            &browser,
-            "/settings",
-            "/settings/tokens",
-            &[("token_name", "report script")],
-        )
-        .await;
+    let response =
+        app.submit(&browser, "/settings", "/settings/tokens", &[("token_name", "report script")]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let page = response.text().await.unwrap();
     let start = page.find("agora_pat_").expect("the new token is shown once");
-    let token: String = page[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-        .collect();
-    assert_eq!(
-        app.api(Method::GET, "/me", &token).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    let token: String =
+        page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+    assert_eq!(app.api(Method::GET, "/me", &token).send().await.unwrap().status(), StatusCode::OK);
 
     let listed = app.get_as(&browser, "/settings").await.text().await.unwrap();
-    assert!(
-        listed.contains("report script") && !listed.contains(&token),
-        "listed, never shown again"
-    );
-    let id = app
-        .db
-        .read_sync(move |c| Ok(agora::db::models::tokens::list(c, ada.id)?))
-        .unwrap()[0]
-        .id;
-    let revoke = app
-        .submit(
-            &browser,
-            "/settings",
-            &format!("/settings/tokens/{id}/revoke"),
-            &[],
-        )
-        .await;
+    assert!(listed.contains("report script") && !listed.contains(&token), "listed, never shown again");
+    let id = app.db.read_sync(move |c| Ok(agora::db::models::tokens::list(c, ada.id)?)).unwrap()[0].id;
+    let revoke = app.submit(&browser, "/settings", &format!("/settings/tokens/{id}/revoke"), &[]).await;
     assert_eq!(revoke.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.api(Method::GET, "/me", &token).send().await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.api(Method::GET, "/me", &token).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -99,10 +69,8 @@ async fn bad_bodies_get_400_422_and_413() {
     let app = TestApp::spawn().await;
     let admin = app.given_user("root", Role::Admin);
     let token = app.token_for(&admin);
-    let patch = || {
-        app.api(Method::PATCH, "/admin/users/root", &token)
-            .header("content-type", "application/json")
-    };
+    let patch =
+        || app.api(Method::PATCH, "/admin/users/root", &token).header("content-type", "application/json");
 
     let syntax = patch().body("{\"role\": ").send().await.unwrap();
     assert_eq!(syntax.status(), StatusCode::BAD_REQUEST);
@@ -112,10 +80,7 @@ async fn bad_bodies_get_400_422_and_413() {
     assert_eq!(wrong_type.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(wrong_type).await, "invalid");
 
-    let huge = format!(
-        "{{\"role\": \"admin\", \"pad\": \"{}\"}}",
-        "x".repeat(1024 * 1024)
-    );
+    let huge = format!("{{\"role\": \"admin\", \"pad\": \"{}\"}}", "x".repeat(1024 * 1024));
     let too_large = patch().body(huge).send().await.unwrap();
     assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error_code(too_large).await, "payload_too_large");
@@ -186,11 +151,7 @@ async fn unknown_api_routes_are_json_404s_and_openapi_describes_the_api() {
 
     let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in [
-        "/api/v1/me",
-        "/api/v1/admin/users",
-        "/api/v1/admin/users/{handle}",
-    ] {
+    for path in ["/api/v1/me", "/api/v1/admin/users", "/api/v1/admin/users/{handle}"] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");

@@ -34,24 +34,13 @@ async fn forms_without_a_valid_token_or_from_another_site_are_refused() {
     let cases = [
         ("missing token", None, no_headers),
         ("forged token", Some("forged-token-value"), no_headers),
-        (
-            "foreign Origin",
-            Some(token.as_str()),
-            &[("origin", "https://evil.example")],
-        ),
-        (
-            "cross-site fetch",
-            Some(token.as_str()),
-            &[("sec-fetch-site", "cross-site")],
-        ),
+        ("foreign Origin", Some(token.as_str()), &[("origin", "https://evil.example")]),
+        ("cross-site fetch", Some(token.as_str()), &[("sec-fetch-site", "cross-site")]),
     ];
     for (case, token, headers) in cases {
         let response = profile_post(&app, &browser, token, headers).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{case}");
-        assert!(
-            response.text().await.unwrap().contains("<html"),
-            "{case}: an error page, not a blank"
-        );
+        assert!(response.text().await.unwrap().contains("<html"), "{case}: an error page, not a blank");
     }
     assert_eq!(app.user("ada").unwrap().name, "ada Tester", "nothing changed");
 
@@ -86,24 +75,14 @@ async fn cookie_authenticated_api_writes_need_the_csrf_header() {
     let url = format!("{}/api/v1/admin/users/ada", app.url);
     let body = serde_json::json!({"role": "executive"});
 
-    let refused = browser
-        .request(Method::PATCH, &url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let refused = browser.request(Method::PATCH, &url).json(&body).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(refused).await, "forbidden");
     assert_eq!(app.user("ada").unwrap().role(), Role::Employee);
 
     let token = app.csrf_token(&browser, "/settings").await;
-    let accepted = browser
-        .request(Method::PATCH, &url)
-        .header("x-csrf-token", token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let accepted =
+        browser.request(Method::PATCH, &url).header("x-csrf-token", token).json(&body).send().await.unwrap();
     assert_eq!(accepted.status(), StatusCode::OK);
     assert_eq!(app.user("ada").unwrap().role(), Role::Executive);
 }

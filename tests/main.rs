@@ -2,11 +2,7 @@
 //! from `AGORA_TEST_BACKEND` (`sqlite`, the default, or `postgres` with
 //! `AGORA_TEST_POSTGRES_URL`); `scripts/test` runs the whole suite on both.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a failing test should stop loudly"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a failing test should stop loudly")]
 
 mod helpers;
 

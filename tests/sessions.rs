@@ -14,10 +14,7 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
     let cookies = set_cookies(response.headers());
     assert!(cookies.contains("agora_session="));
     assert!(cookies.contains("HttpOnly") && cookies.contains("SameSite=Lax"));
-    assert!(
-        !cookies.contains("Secure"),
-        "plain-HTTP deployments need a non-Secure cookie"
-    );
+    assert!(!cookies.contains("Secure"), "plain-HTTP deployments need a non-Secure cookie");
 
     let tls = TestApp::spawn_with(|s| s.public_url = Some("https://agora.example.com".into())).await;
     tls.given_user("ada", Role::Employee);
@@ -31,10 +28,7 @@ async fn signed_in_cookie(app: &TestApp) -> (reqwest::Client, String) {
     let response = app.login(&browser, "ada@example.com", PASSWORD).await;
     let cookie = set_cookies(response.headers())
         .lines()
-        .find_map(|c| {
-            c.strip_prefix("agora_session=")
-                .map(|v| v.split(';').next().unwrap().to_owned())
-        })
+        .find_map(|c| c.strip_prefix("agora_session=").map(|v| v.split(';').next().unwrap().to_owned()))
         .expect("session cookie");
     (browser, format!("agora_session={cookie}"))
 }
@@ -44,22 +38,14 @@ async fn logout_ends_the_session_even_for_a_copied_cookie() {
     let app = TestApp::spawn().await;
     app.given_user("ada", Role::Employee);
     let (browser, cookie) = signed_in_cookie(&app).await;
-    let replay = |c: &str| {
-        app.client
-            .get(format!("{}/settings", app.url))
-            .header(COOKIE, c.to_owned())
-            .send()
-    };
+    let replay =
+        |c: &str| app.client.get(format!("{}/settings", app.url)).header(COOKIE, c.to_owned()).send();
     assert_eq!(replay(&cookie).await.unwrap().status(), StatusCode::OK);
 
     let response = app.submit(&browser, "/settings", "/logout", &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let after = replay(&cookie).await.unwrap();
-    assert_eq!(
-        after.status(),
-        StatusCode::SEE_OTHER,
-        "the stolen cookie no longer works"
-    );
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "the stolen cookie no longer works");
     assert!(location(&after).starts_with("/login"));
 }
 
@@ -75,45 +61,24 @@ async fn changing_the_password_signs_out_other_devices_but_not_this_one() {
             &laptop,
             "/settings",
             "/settings/password",
-            &[
-                ("current_password", "not my password"),
-                ("new_password", "a brand new password"),
-            ],
+            &[("current_password", "not my password"), ("new_password", "a brand new password")],
         )
         .await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        wrong
-            .text()
-            .await
-            .unwrap()
-            .contains("the current password is not right")
-    );
+    assert!(wrong.text().await.unwrap().contains("the current password is not right"));
 
-    let fields = [
-        ("current_password", PASSWORD),
-        ("new_password", "a brand new password"),
-    ];
-    let response = app
-        .submit(&laptop, "/settings", "/settings/password", &fields)
-        .await;
+    let fields = [("current_password", PASSWORD), ("new_password", "a brand new password")];
+    let response = app.submit(&laptop, "/settings", "/settings/password", &fields).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get_as(&laptop, "/settings").await.status(), StatusCode::OK);
-    assert_eq!(
-        app.get_as(&phone, "/settings").await.status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(app.get_as(&phone, "/settings").await.status(), StatusCode::SEE_OTHER);
 
     assert_eq!(
-        app.login(&app.browser(), "ada@example.com", PASSWORD)
-            .await
-            .status(),
+        app.login(&app.browser(), "ada@example.com", PASSWORD).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        app.login(&app.browser(), "ada@example.com", "a brand new password")
-            .await
-            .status(),
+        app.login(&app.browser(), "ada@example.com", "a brand new password").await.status(),
         StatusCode::SEE_OTHER
     );
 }
@@ -135,21 +100,13 @@ async fn deactivation_ends_sessions_and_tokens_at_once_and_is_audited() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.json::<serde_json::Value>().await.unwrap()["active"],
-        false
-    );
+    assert_eq!(response.json::<serde_json::Value>().await.unwrap()["active"], false);
 
-    assert_eq!(
-        app.get_as(&browser, "/settings").await.status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(app.get_as(&browser, "/settings").await.status(), StatusCode::SEE_OTHER);
     let api = app.api(Method::GET, "/me", &ada_token).send().await.unwrap();
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
-    let actions = app
-        .db
-        .read_sync(move |c| Ok(agora::db::models::audit::actions_for(c, "user", ada.id)?))
-        .unwrap();
+    let actions =
+        app.db.read_sync(move |c| Ok(agora::db::models::audit::actions_for(c, "user", ada.id)?)).unwrap();
     assert_eq!(actions, ["user.deactivated"]);
 }
 
@@ -159,12 +116,21 @@ async fn a_session_from_one_node_works_on_another() {
     first.given_user("ada", Role::Employee);
     let second = TestApp::spawn_sharing(&first).await;
     let (_, cookie) = signed_in_cookie(&first).await;
-    let response = second
-        .client
-        .get(format!("{}/settings", second.url))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        second.client.get(format!("{}/settings", second.url)).header(COOKIE, cookie).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn reading_pages_anonymously_creates_no_session() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/no/such/page"] {
+        let response = app.get(path).await;
+        assert!(set_cookies(response.headers()).is_empty(), "{path} set a cookie");
+    }
+    let login = app.get("/login").await;
+    assert!(
+        set_cookies(login.headers()).contains("agora_session="),
+        "a form page needs a session for its token"
+    );
 }

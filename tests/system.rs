@@ -9,10 +9,7 @@ async fn healthz_checks_the_database_and_metrics_count_requests() {
     let app = TestApp::spawn().await;
     let health = app.get("/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
-    assert_eq!(
-        health.json::<serde_json::Value>().await.unwrap()["database"],
-        "ok"
-    );
+    assert_eq!(health.json::<serde_json::Value>().await.unwrap()["database"], "ok");
 
     app.get("/login").await;
     let metrics = app.get("/metrics").await.text().await.unwrap();
@@ -30,12 +27,7 @@ async fn unknown_pages_are_friendly_404s_with_security_headers() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let headers = response.headers().clone();
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert!(
-        headers["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("frame-ancestors 'none'")
-    );
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     let page = response.text().await.unwrap();
     assert!(page.contains("Page not found") && page.contains("<html"));
 }
@@ -44,24 +36,12 @@ async fn unknown_pages_are_friendly_404s_with_security_headers() {
 async fn assets_are_served_with_immutable_hashed_urls() {
     let app = TestApp::spawn().await;
     let page = app.get("/login").await.text().await.unwrap();
-    let start = page
-        .find("/static/css/agora.css?v=")
-        .expect("hashed stylesheet link");
+    let start = page.find("/static/css/agora.css?v=").expect("hashed stylesheet link");
     let href: String = page[start..].chars().take_while(|c| *c != '"').collect();
     let css = app.get(&href).await;
     assert_eq!(css.status(), StatusCode::OK);
-    assert!(
-        css.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
-    assert!(
-        css.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("immutable")
-    );
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.headers()["cache-control"].to_str().unwrap().contains("immutable"));
     let stale = app.get("/static/css/agora.css?v=old").await;
     assert_eq!(stale.headers()["cache-control"], "no-cache");
     assert_eq!(app.get("/static/nope.js").await.status(), StatusCode::NOT_FOUND);

@@ -72,9 +72,7 @@ pub fn origin_guard(req: &HttpRequest) -> Result<(), AppError> {
     }
     if let Some(origin) = header("origin") {
         let host = req.connection_info().host().to_owned();
-        let origin_host = origin
-            .split_once("://")
-            .map(|(_, rest)| rest.trim_end_matches('/'));
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'));
         if origin_host != Some(host.as_str()) {
             return Err(AppError::Forbidden("cross-site requests are not allowed"));
         }
@@ -102,9 +100,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let session = req.get_session();
         Box::pin(async move {
             let body = body.await.map_err(crate::pages::form_error)?;
-            let TokenField { csrf_token } = serde_urlencoded::from_bytes(&body).unwrap_or(TokenField {
-                csrf_token: String::new(),
-            });
+            let TokenField { csrf_token } =
+                serde_urlencoded::from_bytes(&body).unwrap_or(TokenField { csrf_token: String::new() });
             verify(&session, &csrf_token)?;
             let form = serde_urlencoded::from_bytes(&body).map_err(|_| {
                 AppError::BadRequest("the form could not be read; reload the page and try again".into())

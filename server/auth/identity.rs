@@ -49,11 +49,7 @@ pub async fn session_user(req: &HttpRequest) -> AppResult<Option<User>> {
 /// deactivated token is 401: a client that sent a token never silently falls back to
 /// the cookie.
 async fn bearer_user(req: &HttpRequest) -> AppResult<User> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let value = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let token = value
         .strip_prefix("Bearer ")
         .map(str::trim)
@@ -61,17 +57,11 @@ async fn bearer_user(req: &HttpRequest) -> AppResult<User> {
         .ok_or(AppError::Unauthenticated)?;
     let hash = secrets::sha256_hex(token);
     let state = AppState::of(req)?;
-    let (user, token_id, last_used) = state
-        .db
-        .read(move |c| Ok(tokens::resolve(c, &hash)?))
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let (user, token_id, last_used) =
+        state.db.read(move |c| Ok(tokens::resolve(c, &hash)?)).await?.ok_or(AppError::Unauthenticated)?;
     let at = now();
     if last_used.is_none_or(|t| at - t > Duration::minutes(TOKEN_USE_RESOLUTION_MINUTES)) {
-        state
-            .db
-            .write(move |c| Ok(tokens::mark_used(c, token_id, at)?))
-            .await?;
+        state.db.write(move |c| Ok(tokens::mark_used(c, token_id, at)?)).await?;
     }
     Ok(user)
 }
@@ -92,11 +82,8 @@ impl FromRequest for ApiUser {
             }
             let user = session_user(&req).await?.ok_or(AppError::Unauthenticated)?;
             if csrf::is_unsafe(req.method()) {
-                let submitted = req
-                    .headers()
-                    .get(csrf::HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
+                let submitted =
+                    req.headers().get(csrf::HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
                 csrf::verify(&req.get_session(), submitted)?;
             }
             Ok(ApiUser(user))

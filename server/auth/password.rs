@@ -27,10 +27,7 @@ pub fn verify(stored: Option<&str>, password: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(encoded) else {
         return false;
     };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
-        && real
+    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && real
 }
 
 fn dummy_hash() -> &'static str {

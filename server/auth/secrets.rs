@@ -40,9 +40,7 @@ pub fn cookie_key(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<K
         Some(value) => value.trim().to_owned(),
         None => key_file(&data_dir.join("secret.key"))?,
     };
-    let bytes = STANDARD
-        .decode(&encoded)
-        .map_err(|e| anyhow::anyhow!("secret_key is not base64: {e}"))?;
+    let bytes = STANDARD.decode(&encoded).map_err(|e| anyhow::anyhow!("secret_key is not base64: {e}"))?;
     Key::try_from(bytes.as_slice()).map_err(|_| anyhow::anyhow!("secret_key must hold at least 64 bytes"))
 }
 
@@ -59,19 +57,12 @@ fn key_file(path: &Path) -> anyhow::Result<String> {
 #[cfg(unix)]
 fn owner_only(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
+    std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
 }
 
 #[cfg(not(unix))]
 fn owner_only(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
 }
 
 #[cfg(test)]
@@ -83,10 +74,7 @@ mod tests {
         let t = new_token("agora_pat_");
         assert!(t.starts_with("agora_pat_") && t.len() > 50);
         assert_ne!(t, new_token("agora_pat_"));
-        assert_eq!(
-            sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert!(constant_time_eq(b"same", b"same"));
         assert!(!constant_time_eq(b"same", b"diff"));
         assert!(!constant_time_eq(b"same", b"longer"));

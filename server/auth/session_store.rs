@@ -97,10 +97,7 @@ impl SessionStore for DbSessionStore {
             // change, deactivation): start a fresh, signed-out one; never resurrect it.
             let mut state = state;
             state.remove(USER_ID_KEY);
-            return self
-                .save(state, ttl)
-                .await
-                .map_err(|e| UpdateError::Other(e.into()));
+            return self.save(state, ttl).await.map_err(|e| UpdateError::Other(e.into()));
         }
         Ok(key)
     }
@@ -108,17 +105,11 @@ impl SessionStore for DbSessionStore {
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
         let hash = key_hash(key);
         let expires_at = expiry(ttl);
-        self.db
-            .write(move |c| Ok(sessions::touch(c, &hash, expires_at)?))
-            .await
-            .map_err(internal)
+        self.db.write(move |c| Ok(sessions::touch(c, &hash, expires_at)?)).await.map_err(internal)
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
         let hash = key_hash(key);
-        self.db
-            .write(move |c| Ok(sessions::delete(c, &hash)?))
-            .await
-            .map_err(internal)
+        self.db.write(move |c| Ok(sessions::delete(c, &hash)?)).await.map_err(internal)
     }
 }

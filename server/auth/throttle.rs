@@ -43,9 +43,7 @@ pub fn check(
             && failures >= i32::try_from(limit).unwrap_or(i32::MAX)
         {
             let retry_after = (start + window - now).num_seconds().max(1);
-            return Err(AppError::RateLimited {
-                retry_after: retry_after.unsigned_abs(),
-            });
+            return Err(AppError::RateLimited { retry_after: retry_after.unsigned_abs() });
         }
     }
     Ok(())

@@ -105,10 +105,8 @@ impl Db {
     pub fn write_sync<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
         let mut conn = self.conn()?;
         // A poisoned lock only means another writer panicked; its transaction rolled back.
-        let _guard = self
-            .sqlite_writer
-            .as_ref()
-            .map(|lock| lock.lock().unwrap_or_else(PoisonError::into_inner));
+        let _guard =
+            self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(PoisonError::into_inner));
         conn.transaction(f)
     }
 }

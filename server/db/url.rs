@@ -22,10 +22,7 @@ impl DatabaseUrl {
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             return Ok(Self::Postgres(raw.to_owned()));
         }
-        if let Some(path) = raw
-            .strip_prefix("sqlite://")
-            .or_else(|| raw.strip_prefix("sqlite:"))
-        {
+        if let Some(path) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
             if path.is_empty() {
                 return Err("the sqlite:// URL names no file".into());
             }
@@ -63,23 +60,10 @@ mod tests {
 
     #[test]
     fn schemes_choose_the_backend() {
-        assert_eq!(
-            DatabaseUrl::parse("data/a.db"),
-            Ok(DatabaseUrl::Sqlite("data/a.db".into()))
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///tmp/a.db"),
-            Ok(DatabaseUrl::Sqlite("/tmp/a.db".into()))
-        );
-        assert!(matches!(
-            DatabaseUrl::parse("postgres://u@h/db"),
-            Ok(DatabaseUrl::Postgres(_))
-        ));
-        assert!(
-            DatabaseUrl::parse("mysql://u@h/db")
-                .unwrap_err()
-                .contains("mysql")
-        );
+        assert_eq!(DatabaseUrl::parse("data/a.db"), Ok(DatabaseUrl::Sqlite("data/a.db".into())));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/a.db"), Ok(DatabaseUrl::Sqlite("/tmp/a.db".into())));
+        assert!(matches!(DatabaseUrl::parse("postgres://u@h/db"), Ok(DatabaseUrl::Postgres(_))));
+        assert!(DatabaseUrl::parse("mysql://u@h/db").unwrap_err().contains("mysql"));
         assert!(DatabaseUrl::parse("  ").is_err());
     }
 

@@ -14,16 +14,10 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let email = raw.trim().to_lowercase();
         let valid = email.len() <= 254
-            && !email
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
             && matches!(email.split_once('@'), Some((local, domain))
                 if !local.is_empty() && !domain.contains('@') && valid_domain(domain));
-        if valid {
-            Ok(Self(email))
-        } else {
-            Err("enter an email address like name@example.com".into())
-        }
+        if valid { Ok(Self(email)) } else { Err("enter an email address like name@example.com".into()) }
     }
 
     /// The part after `@`.
@@ -58,9 +52,8 @@ impl Handle {
         let handle = raw.trim().trim_start_matches('@').to_lowercase();
         let ends_ok = handle.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
             && handle.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
-        let chars_ok = handle
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        let chars_ok =
+            handle.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
         if (2..=32).contains(&handle.len()) && ends_ok && chars_ok {
             Ok(Self(handle))
         } else {
@@ -145,9 +138,7 @@ impl Role {
             "employee" => Ok(Self::Employee),
             "executive" => Ok(Self::Executive),
             "admin" => Ok(Self::Admin),
-            other => Err(format!(
-                "unknown role '{other}': use employee, executive or admin"
-            )),
+            other => Err(format!("unknown role '{other}': use employee, executive or admin")),
         }
     }
 
@@ -173,22 +164,9 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(
-            Email::parse(" Ada@Example.COM ").unwrap().as_str(),
-            "ada@example.com"
-        );
+        assert_eq!(Email::parse(" Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
         assert_eq!(Email::parse("a@b.example").unwrap().domain(), "b.example");
-        for bad in [
-            "",
-            "ada",
-            "ada@",
-            "@x.com",
-            "a b@x.com",
-            "a@x",
-            "a@-x.com",
-            "a@b@c.com",
-            "<a@x.com>",
-        ] {
+        for bad in ["", "ada", "ada@", "@x.com", "a b@x.com", "a@x", "a@-x.com", "a@b@c.com", "<a@x.com>"] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -206,10 +184,7 @@ mod tests {
         assert!(Password::parse("123456789").is_err());
         assert!(Password::parse("          ").is_err());
         assert!(Password::parse("correct horse").is_ok());
-        assert_eq!(
-            format!("{:?}", Password::parse("correct horse").unwrap()),
-            "Password(***)"
-        );
+        assert_eq!(format!("{:?}", Password::parse("correct horse").unwrap()), "Password(***)");
     }
 
     #[test]

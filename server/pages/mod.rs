@@ -7,7 +7,7 @@ pub mod home;
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_session::SessionExt;
+use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
@@ -21,13 +21,19 @@ use crate::error::AppError;
 pub struct PageCtx {
     /// The signed-in user, if any.
     pub user: Option<User>,
-    /// The session's CSRF token for the page's forms.
-    pub csrf: String,
+    /// The visitor's session (none on error pages).
+    session: Option<Session>,
     /// A one-time notice carried over a redirect ("Password changed").
     pub notice: Option<String>,
 }
 
 impl PageCtx {
+    /// The CSRF token for the page's forms. Created only when a page renders a form, so an
+    /// anonymous visitor reading pages costs no session row.
+    pub fn csrf(&self) -> String {
+        self.session.as_ref().and_then(|s| csrf::token(s).ok()).unwrap_or_default()
+    }
+
     /// The cache-busting URL of a static file.
     pub fn asset(&self, path: &str) -> String {
         crate::assets::url(path)
@@ -35,9 +41,7 @@ impl PageCtx {
 
     /// Whether the viewer is an admin.
     pub fn is_admin(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| u.role() == crate::domain::account::Role::Admin)
+        self.user.as_ref().is_some_and(|u| u.role() == crate::domain::account::Role::Admin)
     }
 }
 
@@ -61,11 +65,7 @@ impl FromRequest for Page {
             let user = identity::session_user(&req).await?;
             let session = req.get_session();
             let notice = session.remove_as::<String>(NOTICE_KEY).and_then(Result::ok);
-            Ok(Page(PageCtx {
-                user,
-                csrf: csrf::token(&session)?,
-                notice,
-            }))
+            Ok(Page(PageCtx { user, session: Some(session), notice }))
         })
     }
 }
@@ -97,19 +97,13 @@ pub fn field_error<'a>(errors: &'a crate::error::FieldErrors, name: &str) -> Opt
 
 /// Renders a template with a status.
 pub fn render(status: StatusCode, template: &impl Template) -> Result<HttpResponse, PageError> {
-    let html = template
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    let html = template.render().map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html))
 }
 
 /// A 303 redirect (after a successful form post).
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
 /// Keeps `next` redirects on this site (no `//evil.example` or absolute URLs).
@@ -176,10 +170,9 @@ impl ResponseError for PageError {
         };
         error.log();
         let (title, message) = match error {
-            AppError::NotFound => (
-                "Page not found",
-                "There is nothing here, or you do not have access to it.".to_owned(),
-            ),
+            AppError::NotFound => {
+                ("Page not found", "There is nothing here, or you do not have access to it.".to_owned())
+            }
             AppError::Internal(_) => (
                 "Something went wrong",
                 "The error has been logged. Please try again in a moment.".to_owned(),
@@ -191,11 +184,7 @@ impl ResponseError for PageError {
             other => ("That did not work", other.to_string()),
         };
         let page = ErrorTemplate {
-            ctx: PageCtx {
-                user: None,
-                csrf: String::new(),
-                notice: None,
-            },
+            ctx: PageCtx { user: None, session: None, notice: None },
             status: error.status().as_u16(),
             title,
             message,

@@ -37,15 +37,7 @@ pub async fn login_form(Page(ctx): Page, query: web::Query<NextQuery>) -> PageRe
     if ctx.user.is_some() {
         return Ok(see_other(&next));
     }
-    render(
-        StatusCode::OK,
-        &LoginPage {
-            ctx,
-            email: String::new(),
-            next,
-            errors: FieldErrors::new(),
-        },
-    )
+    render(StatusCode::OK, &LoginPage { ctx, email: String::new(), next, errors: FieldErrors::new() })
 }
 
 /// POST /login
@@ -68,15 +60,7 @@ pub async fn login(
                 AppError::Invalid { fields, .. } => fields.clone(),
                 other => FieldErrors::from([("email".to_owned(), other.to_string())]),
             };
-            let mut response = render(
-                error.status(),
-                &LoginPage {
-                    ctx,
-                    email: form.email,
-                    next,
-                    errors,
-                },
-            )?;
+            let mut response = render(error.status(), &LoginPage { ctx, email: form.email, next, errors })?;
             if let AppError::RateLimited { retry_after } = error {
                 response.headers_mut().insert(
                     actix_web::http::header::RETRY_AFTER,
@@ -102,9 +86,7 @@ pub fn sign_in(session: &Session, user: &User) -> Result<(), PageError> {
 /// The client's address for throttling. Forwarded headers are not trusted: anyone can set
 /// them, which would let one client spread its guesses over invented addresses.
 pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// POST /logout: deletes the session row, so the old cookie is worthless at once.
@@ -128,20 +110,10 @@ pub async fn register_form(
     if ctx.user.is_some() {
         return Ok(see_other("/"));
     }
-    let form = RegisterValues {
-        invite: query.into_inner().invite.unwrap_or_default(),
-        ..RegisterValues::default()
-    };
+    let form =
+        RegisterValues { invite: query.into_inner().invite.unwrap_or_default(), ..RegisterValues::default() };
     let open_domains = state.settings.allowed_email_domains.clone();
-    render(
-        StatusCode::OK,
-        &RegisterPage {
-            ctx,
-            form,
-            errors: FieldErrors::new(),
-            open_domains,
-        },
-    )
+    render(StatusCode::OK, &RegisterPage { ctx, form, errors: FieldErrors::new(), open_domains })
 }
 
 /// The registration form.
@@ -186,12 +158,7 @@ pub async fn register(
             let open_domains = state.settings.allowed_email_domains.clone();
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &RegisterPage {
-                    ctx,
-                    form: values,
-                    errors: fields,
-                    open_domains,
-                },
+                &RegisterPage { ctx, form: values, errors: fields, open_domains },
             )
         }
         Err(other) => Err(other.into()),

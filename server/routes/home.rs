@@ -12,12 +12,7 @@ use crate::state::AppState;
 /// GET /
 pub async fn show(state: web::Data<AppState>, Page(ctx): Page) -> Result<HttpResponse, PageError> {
     let (newest, people) = match ctx.user {
-        Some(_) => {
-            state
-                .db
-                .read(|c| Ok((users::newest(c, 8)?, users::count(c)?)))
-                .await?
-        }
+        Some(_) => state.db.read(|c| Ok((users::newest(c, 8)?, users::count(c)?))).await?,
         None => (Vec::new(), 0),
     };
     render(StatusCode::OK, &HomePage { ctx, newest, people })

@@ -21,10 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/settings/profile", web::post().to(settings::save_profile))
         .route("/settings/password", web::post().to(settings::change_password))
         .route("/settings/tokens", web::post().to(settings::create_token))
-        .route(
-            "/settings/tokens/{id}/revoke",
-            web::post().to(settings::revoke_token),
-        )
+        .route("/settings/tokens/{id}/revoke", web::post().to(settings::revoke_token))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics))
         .route("/static/{path:.*}", web::get().to(system::static_file))

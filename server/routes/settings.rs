@@ -40,16 +40,7 @@ async fn page(
         Ok(new_token) => (StatusCode::OK, new_token, FieldErrors::new()),
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, None, errors),
     };
-    render(
-        status,
-        &SettingsPage {
-            ctx,
-            profile,
-            tokens,
-            new_token,
-            errors,
-        },
-    )
+    render(status, &SettingsPage { ctx, profile, tokens, new_token, errors })
 }
 
 /// GET /settings
@@ -144,10 +135,7 @@ pub async fn create_token(
     match accounts::create_token(&state.db, user.id, form.token_name).await {
         Ok((_, secret)) => page(&state, ctx, &user, profile_of(&user), Ok(Some(secret))).await,
         Err(AppError::Invalid { fields, .. }) => {
-            let errors = fields
-                .into_values()
-                .map(|message| ("token_name".to_owned(), message))
-                .collect();
+            let errors = fields.into_values().map(|message| ("token_name".to_owned(), message)).collect();
             page(&state, ctx, &user, profile_of(&user), Err(errors)).await
         }
         Err(other) => Err(other.into()),

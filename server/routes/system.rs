@@ -22,9 +22,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 
 /// GET /metrics: Prometheus text format.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
 }
 
 /// `?v=` on asset URLs.
@@ -40,17 +38,10 @@ pub async fn static_file(
     query: web::Query<Version>,
 ) -> HttpResponse {
     let Some(asset) = crate::assets::get(&path) else {
-        return HttpResponse::NotFound()
-            .content_type("text/plain")
-            .body("not found");
+        return HttpResponse::NotFound().content_type("text/plain").body("not found");
     };
     let etag = format!("\"{}\"", asset.version);
-    if req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        == Some(etag.as_str())
-    {
+    if req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return HttpResponse::NotModified().finish();
     }
     let cache = match &query.v {

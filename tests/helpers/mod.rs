@@ -88,12 +88,7 @@ impl TestApp {
         let key = std::fs::read_to_string(other.data_dir.path().join("secret.key")).ok();
         let settings = other.settings.clone();
         Self::start(data_dir, other.database_url.clone(), move |s| {
-            *s = Settings {
-                data_dir: s.data_dir.clone(),
-                bind: s.bind.clone(),
-                secret_key: key,
-                ..settings
-            }
+            *s = Settings { data_dir: s.data_dir.clone(), bind: s.bind.clone(), secret_key: key, ..settings }
         })
         .await
     }
@@ -117,14 +112,7 @@ impl TestApp {
         let url = format!("http://{}", running.addr);
         tokio::spawn(running.server);
         let db = Db::connect(&DatabaseUrl::parse(&database_url).expect("url"), 2).expect("db");
-        Self {
-            url,
-            client: browser(),
-            database_url,
-            data_dir,
-            db,
-            settings,
-        }
+        Self { url, client: browser(), database_url, data_dir, db, settings }
     }
 
     /// Another browser (its own cookie jar).
@@ -160,12 +148,7 @@ impl TestApp {
         let token = self.csrf_token(client, page).await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf_token", &token));
-        client
-            .post(format!("{}{action}", self.url))
-            .form(&form)
-            .send()
-            .await
-            .expect("request")
+        client.post(format!("{}{action}", self.url)).form(&form).send().await.expect("request")
     }
 
     /// Registers through the form.
@@ -177,35 +160,20 @@ impl TestApp {
         name: &str,
         password: &str,
     ) -> Response {
-        let fields = [
-            ("email", email),
-            ("handle", handle),
-            ("name", name),
-            ("password", password),
-        ];
+        let fields = [("email", email), ("handle", handle), ("name", name), ("password", password)];
         self.submit(client, "/register", "/register", &fields).await
     }
 
     /// Signs in through the form.
     pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
-        self.submit(
-            client,
-            "/login",
-            "/login",
-            &[("email", email), ("password", password)],
-        )
-        .await
+        self.submit(client, "/login", "/login", &[("email", email), ("password", password)]).await
     }
 
     /// Signs a new browser in as `email` and returns it.
     pub async fn signed_in(&self, email: &str) -> Client {
         let client = self.browser();
         let response = self.login(&client, email, PASSWORD).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::SEE_OTHER,
-            "login of {email} failed"
-        );
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {email} failed");
         client
     }
 
@@ -224,32 +192,23 @@ impl TestApp {
     /// A personal access token for a user.
     pub fn token_for(&self, user: &User) -> String {
         let id = user.id;
-        self.db
-            .write_sync(move |c| accounts::create_token_in(c, id, "test"))
-            .expect("token")
-            .1
+        self.db.write_sync(move |c| accounts::create_token_in(c, id, "test")).expect("token").1
     }
 
     /// An API request with a bearer token.
     pub fn api(&self, method: reqwest::Method, path: &str, token: &str) -> reqwest::RequestBuilder {
-        self.client
-            .request(method, format!("{}/api/v1{path}", self.url))
-            .bearer_auth(token)
+        self.client.request(method, format!("{}/api/v1{path}", self.url)).bearer_auth(token)
     }
 
     /// Reads one user back from the database.
     pub fn user(&self, handle: &str) -> Option<User> {
         let handle = handle.to_owned();
-        self.db
-            .read_sync(move |c| Ok(agora::db::models::users::by_handle(c, &handle)?))
-            .expect("query")
+        self.db.read_sync(move |c| Ok(agora::db::models::users::by_handle(c, &handle)?)).expect("query")
     }
 
     /// How many accounts exist.
     pub fn user_count(&self) -> i64 {
-        self.db
-            .read_sync(|c| Ok(agora::db::models::users::count(c)?))
-            .expect("query")
+        self.db.read_sync(|c| Ok(agora::db::models::users::count(c)?)).expect("query")
     }
 }
 
@@ -275,21 +234,12 @@ pub fn extract_csrf(html: &str) -> Option<String> {
 
 /// The `Location` header of a redirect.
 pub fn location(response: &Response) -> &str {
-    response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default()
 }
 
 /// The `Set-Cookie` headers, joined.
 pub fn set_cookies(headers: &HeaderMap) -> String {
-    headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join("\n")
+    headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join("\n")
 }
 
 /// Parses a JSON error body and returns its `error.code`.

@@ -31,15 +31,11 @@ pub fn record(conn: &mut DbConn, activity: &NewActivity) -> QueryResult<i64> {
             diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                 .bind::<diesel::sql_types::BigInt, _>(ACTIVITY_LOCK_KEY)
                 .execute(c)?;
-            diesel::insert_into(activities::table)
-                .values(values)
-                .returning(activities::id)
-                .get_result(c)
+            diesel::insert_into(activities::table).values(values).returning(activities::id).get_result(c)
         }
-        DbConn::Sqlite(c) => diesel::insert_into(activities::table)
-            .values(values)
-            .returning(activities::id)
-            .get_result(c),
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(activities::table).values(values).returning(activities::id).get_result(c)
+        }
     }
 }
 

@@ -55,12 +55,8 @@ pub fn open_by_token(
 
 /// Marks an invitation used, once: returns false if it was used concurrently.
 pub fn accept(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
-    diesel::update(
-        invitations::table
-            .find(id)
-            .filter(invitations::accepted_at.is_null()),
-    )
-    .set(invitations::accepted_at.eq(now))
-    .execute(conn)
-    .map(|n| n == 1)
+    diesel::update(invitations::table.find(id).filter(invitations::accepted_at.is_null()))
+        .set(invitations::accepted_at.eq(now))
+        .execute(conn)
+        .map(|n| n == 1)
 }

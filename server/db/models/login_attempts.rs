@@ -49,7 +49,5 @@ pub fn record_failure(
 
 /// Forgets a bucket (after a successful login).
 pub fn clear(conn: &mut DbConn, bucket: &str) -> QueryResult<()> {
-    diesel::delete(login_attempts::table.find(bucket))
-        .execute(conn)
-        .map(drop)
+    diesel::delete(login_attempts::table.find(bucket)).execute(conn).map(drop)
 }

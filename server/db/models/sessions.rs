@@ -29,10 +29,7 @@ pub fn load(conn: &mut DbConn, key_hash: &str, now: NaiveDateTime) -> QueryResul
 
 /// Inserts a new session.
 pub fn insert(conn: &mut DbConn, row: &SessionRow<'_>) -> QueryResult<()> {
-    diesel::insert_into(sessions::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+    diesel::insert_into(sessions::table).values(row).execute(conn).map(drop)
 }
 
 /// Replaces a session's state and expiry; returns how many rows changed (0 if it is gone).
@@ -44,11 +41,7 @@ pub fn update(
     expires_at: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(sessions::table.find(key_hash))
-        .set((
-            sessions::user_id.eq(user_id),
-            sessions::state.eq(state),
-            sessions::expires_at.eq(expires_at),
-        ))
+        .set((sessions::user_id.eq(user_id), sessions::state.eq(state), sessions::expires_at.eq(expires_at)))
         .execute(conn)
 }
 
@@ -62,9 +55,7 @@ pub fn touch(conn: &mut DbConn, key_hash: &str, expires_at: NaiveDateTime) -> Qu
 
 /// Deletes one session.
 pub fn delete(conn: &mut DbConn, key_hash: &str) -> QueryResult<()> {
-    diesel::delete(sessions::table.find(key_hash))
-        .execute(conn)
-        .map(drop)
+    diesel::delete(sessions::table.find(key_hash)).execute(conn).map(drop)
 }
 
 /// Ends every session of a user (deactivation, password change).

@@ -52,10 +52,7 @@ pub fn resolve(
 
 /// Records that a token was used.
 pub fn mark_used(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(api_tokens::table.find(id))
-        .set(api_tokens::last_used_at.eq(now))
-        .execute(conn)
-        .map(drop)
+    diesel::update(api_tokens::table.find(id)).set(api_tokens::last_used_at.eq(now)).execute(conn).map(drop)
 }
 
 /// A user's tokens, newest first.

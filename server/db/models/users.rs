@@ -62,39 +62,22 @@ pub fn insert(conn: &mut DbConn, new: &NewUser<'_>) -> QueryResult<i64> {
 
 /// Finds a user by id.
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
-    users::table
-        .find(id)
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    users::table.find(id).select(User::as_select()).first(conn).optional()
 }
 
 /// Finds an active user by id (what sessions and tokens resolve to).
 pub fn find_active(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
-    users::table
-        .find(id)
-        .filter(users::is_active.eq(true))
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    users::table.find(id).filter(users::is_active.eq(true)).select(User::as_select()).first(conn).optional()
 }
 
 /// Finds a user by (already lower-cased) email.
 pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
-    users::table
-        .filter(users::email.eq(email))
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    users::table.filter(users::email.eq(email)).select(User::as_select()).first(conn).optional()
 }
 
 /// Finds a user by (already lower-cased) handle.
 pub fn by_handle(conn: &mut DbConn, handle: &str) -> QueryResult<Option<User>> {
-    users::table
-        .filter(users::handle.eq(handle))
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    users::table.filter(users::handle.eq(handle)).select(User::as_select()).first(conn).optional()
 }
 
 /// Whether the email or the handle is already taken: `(email_taken, handle_taken)`.
@@ -103,10 +86,7 @@ pub fn taken(conn: &mut DbConn, email: &str, handle: &str) -> QueryResult<(bool,
         .filter(users::email.eq(email).or(users::handle.eq(handle)))
         .select((users::email, users::handle))
         .load(conn)?;
-    Ok((
-        rows.iter().any(|(e, _)| e == email),
-        rows.iter().any(|(_, h)| h == handle),
-    ))
+    Ok((rows.iter().any(|(e, _)| e == email), rows.iter().any(|(_, h)| h == handle)))
 }
 
 /// Counts all accounts.
@@ -126,42 +106,27 @@ pub fn newest(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<User>> {
 
 /// Replaces the password hash.
 pub fn set_password_hash(conn: &mut DbConn, id: i64, hash: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set(users::password_hash.eq(hash))
-        .execute(conn)
-        .map(drop)
+    diesel::update(users::table.find(id)).set(users::password_hash.eq(hash)).execute(conn).map(drop)
 }
 
 /// Saves profile fields.
 pub fn update_profile(conn: &mut DbConn, id: i64, changes: &ProfileChanges<'_>) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set(changes)
-        .execute(conn)
-        .map(drop)
+    diesel::update(users::table.find(id)).set(changes).execute(conn).map(drop)
 }
 
 /// Sets the site role.
 pub fn set_role(conn: &mut DbConn, id: i64, role: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set(users::role.eq(role))
-        .execute(conn)
-        .map(drop)
+    diesel::update(users::table.find(id)).set(users::role.eq(role)).execute(conn).map(drop)
 }
 
 /// Activates or deactivates an account.
 pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set(users::is_active.eq(active))
-        .execute(conn)
-        .map(drop)
+    diesel::update(users::table.find(id)).set(users::is_active.eq(active)).execute(conn).map(drop)
 }
 
 /// Sets or clears the manager.
 pub fn set_manager(conn: &mut DbConn, id: i64, manager_id: Option<i64>) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set(users::manager_id.eq(manager_id))
-        .execute(conn)
-        .map(drop)
+    diesel::update(users::table.find(id)).set(users::manager_id.eq(manager_id)).execute(conn).map(drop)
 }
 
 impl User {

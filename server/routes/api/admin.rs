@@ -40,11 +40,7 @@ pub async fn invite(
     let role = role.unwrap_or(Role::Employee);
     let invitation_url = accounts::invite(&state.db, &state.settings, &admin, &email, role).await?;
     let email = email.trim().to_lowercase();
-    Ok(HttpResponse::Created().json(InviteResponse {
-        email,
-        role,
-        invitation_url,
-    }))
+    Ok(HttpResponse::Created().json(InviteResponse { email, role, invitation_url }))
 }
 
 /// Changes a user's role or deactivates them (their sessions end at once).

@@ -50,12 +50,7 @@ impl UserJson {
     pub async fn load(state: &AppState, user: User, show_email: bool) -> ApiResult<Self> {
         let manager_id = user.manager_id;
         let manager = match manager_id {
-            Some(id) => {
-                state
-                    .db
-                    .read(move |c| Ok(users::find(c, id)?.map(|m| m.handle)))
-                    .await?
-            }
+            Some(id) => state.db.read(move |c| Ok(users::find(c, id)?.map(|m| m.handle))).await?,
             None => None,
         };
         Ok(Self::new(user, manager, show_email))

@@ -29,10 +29,9 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         JsonPayloadError::ContentType => {
             AppError::BadRequest("send the body as JSON with Content-Type: application/json".into())
         }
-        JsonPayloadError::Deserialize(e) if e.is_data() => AppError::Invalid {
-            message: e.to_string(),
-            fields: FieldErrors::new(),
-        },
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            AppError::Invalid { message: e.to_string(), fields: FieldErrors::new() }
+        }
         other => AppError::BadRequest(format!("the body is not valid JSON: {other}")),
     };
     ApiError(app).into()
@@ -56,10 +55,7 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("agora_pat_…")
-                    .build(),
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("agora_pat_…").build(),
             ),
         );
     }
