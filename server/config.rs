@@ -24,7 +24,9 @@ pub struct Settings {
     /// Base64 of at least 64 random bytes signing cookies; default: generated once into
     /// `<data_dir>/secret.key`. Set it explicitly when several nodes share a database.
     pub secret_key: Option<String>,
-    /// Email domains whose owners may register without an invitation.
+    /// Email domains whose owners may register without an invitation (a list, or one
+    /// comma-separated string as environment variables give it).
+    #[serde(deserialize_with = "list_or_commas")]
     pub allowed_email_domains: Vec<String>,
     /// Largest number of pooled database connections.
     pub database_pool_size: u32,
@@ -60,6 +62,21 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
         }
     }
+}
+
+/// Accepts `["a.com", "b.com"]` or `"a.com, b.com"`.
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrCommas {
+        List(Vec<String>),
+        Commas(String),
+    }
+    let items = match ListOrCommas::deserialize(deserializer)? {
+        ListOrCommas::List(items) => items,
+        ListOrCommas::Commas(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items.into_iter().map(|d| d.trim().to_lowercase()).filter(|d| !d.is_empty()).collect())
 }
 
 /// Values given as command-line flags; `None` leaves the lower layers' value.
@@ -108,5 +125,22 @@ impl Settings {
     /// Whether an email domain may register without an invitation.
     pub fn domain_allowed(&self, domain: &str) -> bool {
         self.allowed_email_domains.iter().any(|d| d.trim().eq_ignore_ascii_case(domain))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_accept_a_list_or_a_comma_separated_string() {
+        for raw in [
+            r#"allowed_email_domains = ["Example.com", " b.example "]"#,
+            r#"allowed_email_domains = "example.com, b.example""#,
+        ] {
+            let settings: Settings = Figment::from(Toml::string(raw)).extract().unwrap();
+            assert_eq!(settings.allowed_email_domains, ["example.com", "b.example"]);
+        }
+        assert!(Settings::default().database().unwrap() == DatabaseUrl::Sqlite("./data/agora.db".into()));
     }
 }

@@ -104,3 +104,25 @@ async fn seeding_the_demo_twice_changes_nothing_and_its_logins_work() {
     assert!(home.contains("Welcome, Marie Curie") && home.contains("Principal Scientist, Catalysis"));
     assert_eq!(app.user("marie").unwrap().manager_id, app.user("katherine").map(|k| k.id));
 }
+
+#[tokio::test]
+async fn settings_come_from_toml_then_environment_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let config = path("agora.toml");
+    std::fs::write(&config, format!("database_url = \"{}\"\n", path("from-toml.db"))).unwrap();
+    let migrate = |env: Option<String>, flag: Option<String>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_agora"));
+        command.args(["migrate", "--config", &config, "--data-dir", &path("data")]).env("RUST_LOG", "off");
+        if let Some(url) = env {
+            command.env("AGORA_DATABASE_URL", url);
+        }
+        if let Some(url) = flag {
+            command.args(["--database-url", &url]);
+        }
+        stdout(&command.output().unwrap())
+    };
+    assert!(migrate(None, None).contains("from-toml.db"));
+    assert!(migrate(Some(path("from-env.db")), None).contains("from-env.db"));
+    assert!(migrate(Some(path("from-env.db")), Some(path("from-flag.db"))).contains("from-flag.db"));
+}
