@@ -185,3 +185,36 @@ async fn profile_edits_are_saved_and_validated() {
     assert!(page.contains("enter a name") && page.contains("use at most 100 characters"));
     assert_eq!(app.user("ada").unwrap().name, "Ada King", "nothing half-written");
 }
+
+#[tokio::test]
+async fn racing_registrations_for_one_handle_let_exactly_one_win() {
+    let app = TestApp::spawn().await;
+    let attempts = (0..8).map(|i| {
+        let app = &app;
+        async move {
+            let email = format!("racer{i}@example.com");
+            app.register(&app.browser(), &email, "winner", "Racer", PASSWORD).await.status()
+        }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let wins = statuses.iter().filter(|s| **s == StatusCode::SEE_OTHER).count();
+    let refusals = statuses.iter().filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY).count();
+    assert_eq!((wins, refusals), (1, 7), "{statuses:?}");
+    assert_eq!(app.user_count(), 1);
+}
+
+#[tokio::test]
+async fn sql_in_input_is_just_text() {
+    let app = TestApp::spawn().await;
+    app.given_user("ada", Role::Employee);
+    let response = app.login(&app.browser(), "' OR '1'='1' --@example.com", "' OR '1'='1").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let browser = app.signed_in("ada@example.com").await;
+    let sql = "Robert'); DROP TABLE users;--";
+    let fields = [("name", sql), ("title", ""), ("department", ""), ("location", ""), ("bio", "")];
+    assert_eq!(
+        app.submit(&browser, "/settings", "/settings/profile", &fields).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.user("ada").unwrap().name, sql);
+}
