@@ -242,8 +242,8 @@ pub async fn change_password(
     .await
 }
 
-/// Profile fields as typed.
-#[derive(Debug, Default, serde::Deserialize)]
+/// Profile fields as typed (and as the settings form shows them).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct ProfileInput {
     pub name: String,
     #[serde(default)]

@@ -64,6 +64,15 @@ impl AppError {
         Self::Invalid { message, fields }
     }
 
+    /// Messages to show beside form fields: a validation error's own, or this error's
+    /// sentence beside `field`.
+    pub fn messages_for(&self, field: &str) -> FieldErrors {
+        match self {
+            Self::Invalid { fields, .. } => fields.clone(),
+            other => FieldErrors::from([(field.to_owned(), other.to_string())]),
+        }
+    }
+
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {
         match self {

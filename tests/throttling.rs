@@ -60,3 +60,19 @@ async fn a_successful_login_resets_the_account_counter() {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "round {round}");
     }
 }
+
+#[tokio::test]
+async fn guessing_the_current_password_on_settings_is_throttled_too() {
+    let app = TestApp::spawn().await;
+    app.given_user("ada", Role::Employee);
+    let browser = app.signed_in("ada@example.com").await;
+    let guess = [("current_password", "a guess of mine"), ("new_password", "a brand new password")];
+    for _ in 0..5 {
+        let response = app.submit(&browser, "/settings", "/settings/password", &guess).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let response = app.submit(&browser, "/settings", "/settings/password", &guess).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    assert!(response.text().await.unwrap().contains("too many attempts"));
+}

@@ -3,6 +3,7 @@
 use askama::Template;
 
 use super::PageCtx;
+use crate::accounts::ProfileInput;
 use crate::db::models::tokens::ApiToken;
 use crate::error::FieldErrors;
 
@@ -36,22 +37,12 @@ pub struct RegisterPage {
     pub open_domains: Vec<String>,
 }
 
-/// Profile values as shown in the settings form.
-#[derive(Debug, Default, Clone)]
-pub struct ProfileValues {
-    pub name: String,
-    pub title: String,
-    pub department: String,
-    pub location: String,
-    pub bio: String,
-}
-
 /// `/settings`.
 #[derive(Template)]
 #[template(path = "account/settings.html")]
 pub struct SettingsPage {
     pub ctx: PageCtx,
-    pub profile: ProfileValues,
+    pub profile: ProfileInput,
     pub tokens: Vec<ApiToken>,
     /// A token just created: shown once, never stored in clear.
     pub new_token: Option<String>,

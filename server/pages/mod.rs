@@ -101,6 +101,15 @@ pub fn render(status: StatusCode, template: &impl Template) -> Result<HttpRespon
     Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html))
 }
 
+/// Re-renders a form page after `error` rejected it, with the error's status and headers
+/// (`Retry-After` on 429).
+pub fn render_rejected(error: &AppError, template: &impl Template) -> Result<HttpResponse, PageError> {
+    let html = template.render().map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    let mut response = HttpResponse::build(error.status());
+    error.decorate(&mut response);
+    Ok(response.content_type("text/html; charset=utf-8").body(html))
+}
+
 /// A 303 redirect (after a successful form post).
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()

@@ -12,7 +12,7 @@ use crate::auth::session_store::USER_ID_KEY;
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
 use crate::pages::account::{LoginPage, RegisterPage, RegisterValues};
-use crate::pages::{Page, PageError, flash, local_path, render, see_other};
+use crate::pages::{Page, PageError, flash, local_path, render, render_rejected, see_other};
 use crate::state::AppState;
 
 type PageResult = Result<HttpResponse, PageError>;
@@ -56,18 +56,8 @@ pub async fn login(
             Ok(see_other(&next))
         }
         Err(error @ (AppError::Invalid { .. } | AppError::RateLimited { .. })) => {
-            let errors = match &error {
-                AppError::Invalid { fields, .. } => fields.clone(),
-                other => FieldErrors::from([("email".to_owned(), other.to_string())]),
-            };
-            let mut response = render(error.status(), &LoginPage { ctx, email: form.email, next, errors })?;
-            if let AppError::RateLimited { retry_after } = error {
-                response.headers_mut().insert(
-                    actix_web::http::header::RETRY_AFTER,
-                    actix_web::http::header::HeaderValue::from(retry_after),
-                );
-            }
-            Ok(response)
+            let errors = error.messages_for("email");
+            render_rejected(&error, &LoginPage { ctx, email: form.email, next, errors })
         }
         Err(other) => Err(other.into()),
     }

@@ -10,14 +10,14 @@ use crate::auth::csrf::CsrfForm;
 use crate::db::models::tokens;
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
-use crate::pages::account::{ProfileValues, SettingsPage};
-use crate::pages::{PageCtx, PageError, SignedIn, flash, render, see_other};
+use crate::pages::account::SettingsPage;
+use crate::pages::{PageCtx, PageError, SignedIn, flash, render, render_rejected, see_other};
 use crate::state::AppState;
 
 type PageResult = Result<HttpResponse, PageError>;
 
-fn profile_of(user: &User) -> ProfileValues {
-    ProfileValues {
+fn profile_of(user: &User) -> ProfileInput {
+    ProfileInput {
         name: user.name.clone(),
         title: user.title.clone(),
         department: user.department.clone(),
@@ -26,26 +26,37 @@ fn profile_of(user: &User) -> ProfileValues {
     }
 }
 
+/// How the settings page is being shown.
+enum Outcome {
+    /// Plainly.
+    Shown,
+    /// With a token just created: shown once, never stored in clear.
+    NewToken(String),
+    /// After a form was rejected; messages that belong to no field go beside the given one.
+    Rejected(AppError, &'static str),
+}
+
 /// Renders the settings page with its token list.
 async fn page(
     state: &AppState,
     ctx: PageCtx,
     user: &User,
-    profile: ProfileValues,
-    outcome: Result<Option<String>, FieldErrors>,
+    profile: ProfileInput,
+    outcome: Outcome,
 ) -> PageResult {
     let user_id = user.id;
     let tokens = state.db.read(move |c| Ok(tokens::list(c, user_id)?)).await?;
-    let (status, new_token, errors) = match outcome {
-        Ok(new_token) => (StatusCode::OK, new_token, FieldErrors::new()),
-        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, None, errors),
-    };
-    render(status, &SettingsPage { ctx, profile, tokens, new_token, errors })
+    let page = |new_token, errors| SettingsPage { ctx, profile, tokens, new_token, errors };
+    match outcome {
+        Outcome::Shown => render(StatusCode::OK, &page(None, FieldErrors::new())),
+        Outcome::NewToken(token) => render(StatusCode::OK, &page(Some(token), FieldErrors::new())),
+        Outcome::Rejected(error, field) => render_rejected(&error, &page(None, error.messages_for(field))),
+    }
 }
 
 /// GET /settings
 pub async fn show(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
-    page(&state, ctx, &user, profile_of(&user), Ok(None)).await
+    page(&state, ctx, &user, profile_of(&user), Outcome::Shown).await
 }
 
 /// POST /settings/profile
@@ -55,20 +66,15 @@ pub async fn save_profile(
     SignedIn(user, ctx): SignedIn,
     CsrfForm(profile): CsrfForm<ProfileInput>,
 ) -> PageResult {
-    let p = &profile;
-    let submitted = ProfileValues {
-        name: p.name.clone(),
-        title: p.title.clone(),
-        department: p.department.clone(),
-        location: p.location.clone(),
-        bio: p.bio.clone(),
-    };
+    let submitted = profile.clone();
     match accounts::update_profile(&state.db, user.id, profile).await {
         Ok(()) => {
             flash(&req, "Profile saved.");
             Ok(see_other("/settings"))
         }
-        Err(AppError::Invalid { fields, .. }) => page(&state, ctx, &user, submitted, Err(fields)).await,
+        Err(error @ AppError::Invalid { .. }) => {
+            page(&state, ctx, &user, submitted, Outcome::Rejected(error, "name")).await
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -105,15 +111,8 @@ pub async fn change_password(
             flash(&req, "Password changed. Other devices have been signed out.");
             Ok(see_other("/settings"))
         }
-        Err(AppError::Invalid { fields, .. }) => {
-            page(&state, ctx, &user, profile_of(&user), Err(fields)).await
-        }
-        Err(AppError::RateLimited { .. }) => {
-            let errors = FieldErrors::from([(
-                "current_password".into(),
-                "too many wrong passwords; try again later".into(),
-            )]);
-            page(&state, ctx, &user, profile_of(&user), Err(errors)).await
+        Err(error @ (AppError::Invalid { .. } | AppError::RateLimited { .. })) => {
+            page(&state, ctx, &user, profile_of(&user), Outcome::Rejected(error, "current_password")).await
         }
         Err(other) => Err(other.into()),
     }
@@ -133,10 +132,10 @@ pub async fn create_token(
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> PageResult {
     match accounts::create_token(&state.db, user.id, form.token_name).await {
-        Ok((_, secret)) => page(&state, ctx, &user, profile_of(&user), Ok(Some(secret))).await,
-        Err(AppError::Invalid { fields, .. }) => {
-            let errors = fields.into_values().map(|message| ("token_name".to_owned(), message)).collect();
-            page(&state, ctx, &user, profile_of(&user), Err(errors)).await
+        Ok((_, secret)) => page(&state, ctx, &user, profile_of(&user), Outcome::NewToken(secret)).await,
+        Err(AppError::Invalid { message, .. }) => {
+            let error = AppError::field("token_name", message);
+            page(&state, ctx, &user, profile_of(&user), Outcome::Rejected(error, "token_name")).await
         }
         Err(other) => Err(other.into()),
     }
