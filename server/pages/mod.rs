@@ -38,11 +38,6 @@ impl PageCtx {
     pub fn asset(&self, path: &str) -> String {
         crate::assets::url(path)
     }
-
-    /// Whether the viewer is an admin.
-    pub fn is_admin(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.role() == crate::domain::account::Role::Admin)
-    }
 }
 
 const NOTICE_KEY: &str = "notice";

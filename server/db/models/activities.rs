@@ -39,14 +39,6 @@ pub fn record(conn: &mut DbConn, activity: &NewActivity) -> QueryResult<i64> {
     }
 }
 
-/// The newest activity id (0 when the log is empty); consumers resume from here.
-pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
-    activities::table
-        .select(diesel::dsl::max(activities::id))
-        .first::<Option<i64>>(conn)
-        .map(Option::unwrap_or_default)
-}
-
 /// Verbs of activities about one object, oldest first (used by tests and timelines).
 pub fn verbs_for(conn: &mut DbConn, object_type: &str, object_id: i64) -> QueryResult<Vec<String>> {
     activities::table
