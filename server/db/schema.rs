@@ -87,8 +87,89 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    communities (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        description_html -> Text,
+        visibility -> Text,
+        created_by -> Nullable<BigInt>,
+        member_count -> Integer,
+        archived_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (community_id, user_id) {
+        community_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    posts (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        html -> Text,
+        pinned -> Bool,
+        accepted_comment_id -> Nullable<BigInt>,
+        comment_count -> Integer,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        reply_to -> Nullable<BigInt>,
+        body -> Text,
+        html -> Text,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reactions (target_type, target_id, user_id, kind) {
+        target_type -> Text,
+        target_id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    post_tags (post_id, tag) {
+        post_id -> BigInt,
+        tag -> Text,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(memberships -> communities (community_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(posts -> communities (community_id));
+diesel::joinable!(posts -> users (author_id));
+diesel::joinable!(comments -> posts (post_id));
+diesel::joinable!(comments -> users (author_id));
+diesel::joinable!(post_tags -> posts (post_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -98,4 +179,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     activities,
     audit_log,
+    communities,
+    memberships,
+    posts,
+    comments,
+    reactions,
+    post_tags,
 );

@@ -1,5 +1,10 @@
-//! Rules without actix or diesel: input newtypes that can only hold valid data, roles, and
-//! the shape of activity-log entries.
+//! Rules without actix or diesel: input newtypes that can only hold valid data, roles,
+//! the authorization policy, content rules, Markdown rendering, and the shape of
+//! activity-log entries.
 
 pub mod account;
 pub mod activity;
+pub mod community;
+pub mod content;
+pub mod markdown;
+pub mod policy;

@@ -1,0 +1,6 @@
+DROP TABLE post_tags;
+DROP TABLE reactions;
+DROP TABLE comments;
+DROP TABLE posts;
+DROP TABLE memberships;
+DROP TABLE communities;

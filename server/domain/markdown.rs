@@ -1,0 +1,104 @@
+//! Markdown to safe HTML: CommonMark with tables and strikethrough, bare URLs, `#tags` and
+//! `@mentions` linked; raw HTML in the input is shown as text, never interpreted; and the
+//! result passes an allowlist sanitizer (ammonia) as a second line of defence.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
+
+use crate::domain::content::{Token, tokenize};
+
+/// Renders user Markdown to HTML that is safe to embed in a page.
+pub fn render(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut events = Vec::new();
+    // Inside links and code, text is left alone (no nested links, no tags in code).
+    let mut verbatim_depth = 0usize;
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
+            Event::Start(Tag::Link { .. } | Tag::CodeBlock(_)) => {
+                verbatim_depth += 1;
+                events.push(event);
+            }
+            Event::End(TagEnd::Link | TagEnd::CodeBlock) => {
+                verbatim_depth = verbatim_depth.saturating_sub(1);
+                events.push(event);
+            }
+            Event::Text(text) if verbatim_depth == 0 => link_tokens(&text, &mut events),
+            other => events.push(other),
+        }
+    }
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, events.into_iter());
+    sanitizer().clean(&unsafe_html).to_string()
+}
+
+fn link<'a>(events: &mut Vec<Event<'a>>, url: String, text: String) {
+    events.push(Event::Start(Tag::Link {
+        link_type: LinkType::Autolink,
+        dest_url: CowStr::from(url),
+        title: CowStr::from(""),
+        id: CowStr::from(""),
+    }));
+    events.push(Event::Text(CowStr::from(text)));
+    events.push(Event::End(TagEnd::Link));
+}
+
+fn link_tokens<'a>(text: &str, events: &mut Vec<Event<'a>>) {
+    for token in tokenize(text) {
+        match token {
+            Token::Text(plain) => events.push(Event::Text(CowStr::from(plain.to_owned()))),
+            Token::Link(url) => link(events, url.to_owned(), url.to_owned()),
+            Token::Tag(tag) => link(events, format!("/tags/{tag}"), format!("#{tag}")),
+            // Handles are [a-z0-9_-] only (see `tokenize`), so this markup is safe as built.
+            Token::Mention(handle) => events
+                .push(Event::InlineHtml(CowStr::from(format!("<span class=\"mention\">@{handle}</span>")))),
+        }
+    }
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static SANITIZER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    SANITIZER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .url_schemes(HashSet::from(["http", "https", "mailto"]))
+            .link_rel(Some("noopener noreferrer nofollow ugc"))
+            .allowed_classes(HashMap::from([("span", HashSet::from(["mention"]))]));
+        builder
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn markdown_renders_with_tables_links_tags_and_mentions() {
+        let html =
+            render("**Hi** @ada, see #safety and https://x.example.\n\n| a | b |\n|---|---|\n| 1 | 2 |");
+        assert!(html.contains("<strong>Hi</strong>"));
+        assert!(html.contains("<span class=\"mention\">@ada</span>"));
+        assert!(
+            html.contains("<a href=\"/tags/safety\" rel=\"noopener noreferrer nofollow ugc\">#safety</a>")
+        );
+        assert!(html.contains("<a href=\"https://x.example\""));
+        assert!(html.contains("<table>"));
+    }
+
+    #[test]
+    fn raw_html_is_shown_not_run() {
+        let html = render("<script>alert(1)</script> <img src=x onerror=alert(1)>");
+        assert!(!html.contains("<script") && !html.contains("<img"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn code_and_links_are_left_verbatim() {
+        let html = render("`#notatag` and [#x](https://a.example)\n\n```\n@nobody #nothing\n```");
+        assert!(!html.contains("/tags/notatag") && !html.contains("/tags/nothing"));
+        assert!(!html.contains("class=\"mention\""));
+    }
+}
