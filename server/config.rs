@@ -28,6 +28,8 @@ pub struct Settings {
     /// comma-separated string as environment variables give it).
     #[serde(deserialize_with = "list_or_commas")]
     pub allowed_email_domains: Vec<String>,
+    /// Only admins may create communities (default: every employee may).
+    pub communities_by_admins_only: bool,
     /// Largest number of pooled database connections.
     pub database_pool_size: u32,
     /// HTTP worker threads (default: one per core).
@@ -53,6 +55,7 @@ impl Default for Settings {
             public_url: None,
             secret_key: None,
             allowed_email_domains: Vec::new(),
+            communities_by_admins_only: false,
             database_pool_size: 8,
             workers: None,
             session_days: 30,

@@ -170,6 +170,7 @@ diesel::joinable!(posts -> users (author_id));
 diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(post_tags -> posts (post_id));
+diesel::joinable!(reactions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,

@@ -94,7 +94,6 @@ pub fn check(actor: Actor, place: &Place, action: Action) -> Result<(), Denied> 
         Action::Write => Err(Denied::NotAllowed("join the community to post, comment or react")),
         Action::Announce if moderator => Ok(()),
         Action::Announce => Err(Denied::NotAllowed("only moderators post announcements")),
-        Action::Join if role.is_some() => Err(Denied::NotAllowed("you are already a member")),
         Action::Join => Ok(()),
         Action::Moderate if moderator => Ok(()),
         Action::Moderate => Err(Denied::NotAllowed("only moderators can do this")),

@@ -3,8 +3,10 @@
 
 pub mod activities;
 pub mod audit;
+pub mod communities;
 pub mod invitations;
 pub mod login_attempts;
+pub mod posts;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

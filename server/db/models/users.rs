@@ -130,6 +130,14 @@ pub fn set_manager(conn: &mut DbConn, id: i64, manager_id: Option<i64>) -> Query
 }
 
 impl User {
+    /// The user as the authorization policy sees them.
+    pub fn actor(&self) -> crate::domain::policy::Actor {
+        crate::domain::policy::Actor {
+            user_id: self.id,
+            admin: self.role() == crate::domain::account::Role::Admin,
+        }
+    }
+
     /// The site role (the column's CHECK constraint guarantees a known value).
     pub fn role(&self) -> crate::domain::account::Role {
         crate::domain::account::Role::parse(&self.role).unwrap_or(crate::domain::account::Role::Employee)

@@ -1,0 +1,365 @@
+//! Post actions: write, read, edit, delete, comment, react, accept an answer, list by tag.
+//! Reads and writes both go through [`crate::communities::locate`] and the policy, so a post
+//! in a community the viewer may not read does not exist for them.
+
+use serde_json::json;
+
+use crate::communities::{Located, locate, locate_id};
+use crate::db::models::posts::{self, Author, Comment, NewPost, Post, ReactionSummary};
+use crate::db::models::users::User;
+use crate::db::models::{activities, now};
+use crate::db::{Db, DbConn};
+use crate::domain::activity::{NewActivity, Visibility as Audience};
+use crate::domain::content::{self, MAX_COMMENT, MAX_POST_BODY, MAX_TITLE, PostKind, ReactionKind};
+use crate::domain::markdown;
+use crate::domain::policy::{self, Action, Actor};
+use crate::error::{AppError, AppResult, FieldErrors};
+
+/// Most comments shown under a post.
+const MAX_COMMENTS_SHOWN: i64 = 500;
+
+/// A post as lists and pages show it.
+#[derive(Debug, Clone)]
+pub struct PostCard {
+    pub post: Post,
+    pub author: Option<Author>,
+    pub community_slug: String,
+    /// Per reaction kind: count and whether the viewer gave it.
+    pub reactions: Vec<Reaction>,
+}
+
+/// One reaction kind's count on an item.
+#[derive(Debug, Clone)]
+pub struct Reaction {
+    pub kind: ReactionKind,
+    pub count: i64,
+    pub mine: bool,
+}
+
+impl PostCard {
+    /// The post's kind.
+    pub fn kind(&self) -> PostKind {
+        PostKind::parse(&self.post.kind).unwrap_or(PostKind::Discussion)
+    }
+}
+
+fn reactions_for(summary: &ReactionSummary, id: i64) -> Vec<Reaction> {
+    ReactionKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let key = (id, kind.as_str().to_owned());
+            Reaction {
+                kind,
+                count: summary.counts.get(&key).copied().unwrap_or(0),
+                mine: summary.mine.contains(&key),
+            }
+        })
+        .collect()
+}
+
+fn cards(
+    c: &mut DbConn,
+    actor: Actor,
+    rows: Vec<(Post, Option<Author>, String)>,
+) -> AppResult<Vec<PostCard>> {
+    let ids: Vec<i64> = rows.iter().map(|(p, ..)| p.id).collect();
+    let summary = posts::reaction_summary(c, "post", &ids, actor.user_id)?;
+    Ok(rows
+        .into_iter()
+        .map(|(post, author, community_slug)| {
+            let reactions = reactions_for(&summary, post.id);
+            PostCard { post, author, community_slug, reactions }
+        })
+        .collect())
+}
+
+fn post_activity(
+    located: &Located,
+    verb: &'static str,
+    object_type: &'static str,
+    id: i64,
+    data: serde_json::Value,
+) -> NewActivity {
+    NewActivity {
+        actor_id: Some(located.actor.user_id),
+        verb,
+        object_type,
+        object_id: id,
+        community_id: Some(located.community.id),
+        visibility: Audience::Community,
+        data,
+    }
+}
+
+/// A post as typed.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct PostInput {
+    /// `update`, `discussion`, `question` or `announcement`.
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    pub body: String,
+}
+
+fn parse_post(input: &PostInput) -> AppResult<PostKind> {
+    let mut errors = FieldErrors::new();
+    let kind = PostKind::parse(&input.kind).map_err(|e| errors.insert("kind".into(), e)).ok();
+    let title = input.title.trim();
+    if title.chars().count() > MAX_TITLE {
+        errors.insert("title".into(), format!("use at most {MAX_TITLE} characters"));
+    } else if title.is_empty() && kind.is_some_and(PostKind::needs_title) {
+        errors.insert("title".into(), "give it a title".into());
+    }
+    if let Err(e) = content::check_text(&input.body, MAX_POST_BODY, "post") {
+        errors.insert("body".into(), e);
+    }
+    match kind {
+        Some(kind) if errors.is_empty() => Ok(kind),
+        _ => Err(AppError::invalid(errors)),
+    }
+}
+
+/// Writes a post in a community; returns its id.
+pub async fn create(db: &Db, user: &User, slug: &str, input: PostInput) -> AppResult<i64> {
+    let kind = parse_post(&input)?;
+    let html = markdown::render(&input.body);
+    let (actor, slug) = (user.actor(), slug.to_owned());
+    db.write(move |c| {
+        let located = locate(c, actor, &slug)?;
+        located.allow(if kind == PostKind::Announcement { Action::Announce } else { Action::Write })?;
+        let tags = content::tags(&input.body);
+        let new = NewPost {
+            community_id: located.community.id,
+            author_id: actor.user_id,
+            kind: kind.as_str(),
+            title: input.title.trim(),
+            body: &input.body,
+            html: &html,
+            pinned: kind == PostKind::Announcement,
+            created_at: now(),
+        };
+        let id = posts::insert(c, &new, &tags)?;
+        let data = json!({ "kind": kind.as_str(), "title": new.title, "tags": tags, "mentions": content::mentions(&input.body) });
+        activities::record(c, &post_activity(&located, "post.created", "post", id, data))?;
+        Ok(id)
+    })
+    .await
+}
+
+/// Finds a post the actor may read, with its community.
+fn locate_post(c: &mut DbConn, actor: Actor, id: i64) -> AppResult<(Post, Option<Author>, Located)> {
+    let (post, author) = posts::find(c, id)?.ok_or(AppError::NotFound)?;
+    let located = locate_id(c, actor, post.community_id)?;
+    located.allow(Action::Read)?;
+    Ok((post, author, located))
+}
+
+/// A comment with its reactions.
+#[derive(Debug, Clone)]
+pub struct CommentView {
+    pub comment: Comment,
+    pub author: Option<Author>,
+    pub reactions: Vec<Reaction>,
+    pub replies: Vec<CommentView>,
+}
+
+/// A post page: the post, its community, and its comments threaded one level deep.
+pub struct PostPage {
+    pub card: PostCard,
+    pub located: Located,
+    pub comments: Vec<CommentView>,
+}
+
+impl PostPage {
+    /// Whether the viewer may edit or delete the post.
+    pub fn can_change(&self) -> bool {
+        policy::can_change_content(self.located.actor, &self.located.place, self.card.post.author_id).is_ok()
+    }
+
+    /// Whether the viewer may accept an answer here.
+    pub fn can_accept(&self) -> bool {
+        self.card.kind() == PostKind::Question && self.can_change()
+    }
+}
+
+/// Loads a post page.
+pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<PostPage> {
+    let actor = user.actor();
+    db.read(move |c| {
+        let (post, author, located) = locate_post(c, actor, id)?;
+        let card = cards(c, actor, vec![(post, author, located.community.slug.clone())])?.remove(0);
+        let rows = posts::comments_of(c, id, MAX_COMMENTS_SHOWN)?;
+        let ids: Vec<i64> = rows.iter().map(|(comment, _)| comment.id).collect();
+        let summary = posts::reaction_summary(c, "comment", &ids, actor.user_id)?;
+        Ok(PostPage { card, located, comments: thread(rows, &summary) })
+    })
+    .await
+}
+
+fn thread(rows: Vec<(Comment, Option<Author>)>, summary: &ReactionSummary) -> Vec<CommentView> {
+    let mut top: Vec<CommentView> = Vec::new();
+    for (comment, author) in rows {
+        let reactions = reactions_for(summary, comment.id);
+        let view = CommentView { comment, author, reactions, replies: Vec::new() };
+        match view.comment.reply_to.and_then(|parent| top.iter_mut().find(|t| t.comment.id == parent)) {
+            Some(parent) => parent.replies.push(view),
+            None => top.push(view),
+        }
+    }
+    top
+}
+
+/// A page of a community's posts.
+pub async fn list(
+    db: &Db,
+    user: &User,
+    slug: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<(Located, Vec<PostCard>)> {
+    let (actor, slug) = (user.actor(), slug.to_owned());
+    db.read(move |c| {
+        let located = locate(c, actor, &slug)?;
+        let rows = match located.allow(Action::Read) {
+            Ok(()) => posts::for_community(c, located.community.id, before, limit)?,
+            // Invited to a private community: the page shows the invitation, not the posts.
+            Err(_) => Vec::new(),
+        };
+        let rows = rows.into_iter().map(|(p, a)| (p, a, located.community.slug.clone())).collect();
+        let cards = cards(c, actor, rows)?;
+        Ok((located, cards))
+    })
+    .await
+}
+
+/// Posts tagged `tag` that the viewer may read.
+pub async fn tagged(
+    db: &Db,
+    user: &User,
+    tag: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<PostCard>> {
+    let (actor, tag) = (user.actor(), tag.to_lowercase());
+    db.read(move |c| {
+        let rows = posts::with_tag(c, &tag, actor.user_id, actor.admin, before, limit)?;
+        cards(c, actor, rows)
+    })
+    .await
+}
+
+/// Edits a post (author or moderator); the page marks it "edited".
+pub async fn edit(db: &Db, user: &User, id: i64, title: String, body: String) -> AppResult<()> {
+    let actor = user.actor();
+    db.write(move |c| {
+        let (post, _, located) = locate_post(c, actor, id)?;
+        policy::can_change_content(actor, &located.place, post.author_id)?;
+        let input = PostInput { kind: post.kind.clone(), title, body };
+        parse_post(&input)?;
+        posts::update(c, id, input.title.trim(), &input.body, &markdown::render(&input.body), now())?;
+        posts::set_tags(c, id, &content::tags(&input.body))?;
+        activities::record(
+            c,
+            &post_activity(&located, "post.edited", "post", id, json!({ "title": input.title.trim() })),
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// Deletes a post (author or moderator): gone from pages, kept for the moderation trail.
+pub async fn delete(db: &Db, user: &User, id: i64) -> AppResult<String> {
+    let actor = user.actor();
+    db.write(move |c| {
+        let (post, _, located) = locate_post(c, actor, id)?;
+        policy::can_change_content(actor, &located.place, post.author_id)?;
+        posts::soft_delete(c, id, now())?;
+        activities::record(c, &post_activity(&located, "post.deleted", "post", id, json!({})))?;
+        Ok(located.community.slug)
+    })
+    .await
+}
+
+/// Comments on a post; a reply to a reply joins its parent's thread (one level deep).
+pub async fn comment(
+    db: &Db,
+    user: &User,
+    post_id: i64,
+    body: String,
+    reply_to: Option<i64>,
+) -> AppResult<i64> {
+    content::check_text(&body, MAX_COMMENT, "comment").map_err(|e| AppError::field("body", e))?;
+    let html = markdown::render(&body);
+    let actor = user.actor();
+    db.write(move |c| {
+        let (_, _, located) = locate_post(c, actor, post_id)?;
+        located.allow(Action::Write)?;
+        let parent = match reply_to {
+            Some(id) => {
+                let parent =
+                    posts::find_comment(c, id)?.filter(|p| p.post_id == post_id).ok_or(AppError::NotFound)?;
+                Some(parent.reply_to.unwrap_or(parent.id))
+            }
+            None => None,
+        };
+        let id = posts::insert_comment(c, post_id, actor.user_id, parent, &body, &html, now())?;
+        posts::adjust_comment_count(c, post_id, 1)?;
+        let data = json!({ "post": post_id, "reply_to": parent, "mentions": content::mentions(&body) });
+        activities::record(c, &post_activity(&located, "comment.created", "comment", id, data))?;
+        Ok(id)
+    })
+    .await
+}
+
+/// What a reaction is on.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Post(i64),
+    Comment(i64),
+}
+
+/// Adds (`on`) or removes a reaction; repeating either changes nothing.
+pub async fn react(db: &Db, user: &User, target: Target, kind: ReactionKind, on: bool) -> AppResult<i64> {
+    let actor = user.actor();
+    db.write(move |c| {
+        let (post_id, target_type, target_id) = match target {
+            Target::Post(id) => (id, "post", id),
+            Target::Comment(id) => {
+                (posts::find_comment(c, id)?.ok_or(AppError::NotFound)?.post_id, "comment", id)
+            }
+        };
+        let (_, _, located) = locate_post(c, actor, post_id)?;
+        located.allow(Action::Write)?;
+        let changed = if on {
+            posts::add_reaction(c, target_type, target_id, actor.user_id, kind.as_str(), now())?
+        } else {
+            posts::remove_reaction(c, target_type, target_id, actor.user_id, kind.as_str())?
+        };
+        if changed {
+            let verb = if on { "reaction.added" } else { "reaction.removed" };
+            let data = json!({ "post": post_id, "target_type": target_type, "kind": kind.as_str() });
+            activities::record(c, &post_activity(&located, verb, target_type, target_id, data))?;
+        }
+        Ok(post_id)
+    })
+    .await
+}
+
+/// The question's author (or a moderator) accepts one answer.
+pub async fn accept(db: &Db, user: &User, post_id: i64, comment_id: i64) -> AppResult<()> {
+    let actor = user.actor();
+    db.write(move |c| {
+        let (post, _, located) = locate_post(c, actor, post_id)?;
+        if PostKind::parse(&post.kind) != Ok(PostKind::Question) {
+            return Err(AppError::Conflict("only questions have accepted answers".into()));
+        }
+        policy::can_change_content(actor, &located.place, post.author_id)?;
+        let answer =
+            posts::find_comment(c, comment_id)?.filter(|a| a.post_id == post_id).ok_or(AppError::NotFound)?;
+        posts::set_accepted(c, post_id, answer.id)?;
+        let data = json!({ "post": post_id, "answer_author": answer.author_id });
+        activities::record(c, &post_activity(&located, "answer.accepted", "comment", answer.id, data))?;
+        Ok(())
+    })
+    .await
+}
