@@ -109,7 +109,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(TokenCommand::Create { email, name }) => create_token(&settings, &email, &name),
         Command::Seed { .. } => {
             let (state, _) = crate::startup::prepare(settings)?;
-            crate::seed::print(&crate::seed::demo(&state.db)?);
+            let outcome =
+                actix_web::rt::System::new().block_on(crate::seed::demo(&state.db, &state.settings))?;
+            crate::seed::print(&outcome);
             Ok(())
         }
     }
@@ -122,8 +124,7 @@ fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let running = crate::startup::build(settings)?;
         if demo {
-            let db = running.state.db.clone();
-            let outcome = tokio::task::spawn_blocking(move || crate::seed::demo(&db)).await??;
+            let outcome = crate::seed::demo(&running.state.db, &running.state.settings).await?;
             crate::seed::print(&outcome);
         }
         crate::jobs::spawn_session_sweeper(running.state.db.clone());

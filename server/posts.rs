@@ -26,6 +26,8 @@ pub struct PostCard {
     pub community_slug: String,
     /// Per reaction kind: count and whether the viewer gave it.
     pub reactions: Vec<Reaction>,
+    /// Whether the viewer may react and comment here.
+    pub can_react: bool,
 }
 
 /// One reaction kind's count on an item.
@@ -61,6 +63,7 @@ fn cards(
     c: &mut DbConn,
     actor: Actor,
     rows: Vec<(Post, Option<Author>, String)>,
+    can_react: bool,
 ) -> AppResult<Vec<PostCard>> {
     let ids: Vec<i64> = rows.iter().map(|(p, ..)| p.id).collect();
     let summary = posts::reaction_summary(c, "post", &ids, actor.user_id)?;
@@ -68,7 +71,7 @@ fn cards(
         .into_iter()
         .map(|(post, author, community_slug)| {
             let reactions = reactions_for(&summary, post.id);
-            PostCard { post, author, community_slug, reactions }
+            PostCard { post, author, community_slug, reactions, can_react }
         })
         .collect())
 }
@@ -176,6 +179,11 @@ impl PostPage {
         policy::can_change_content(self.located.actor, &self.located.place, self.card.post.author_id).is_ok()
     }
 
+    /// Whether a comment is the accepted answer.
+    pub fn accepted(&self, comment_id: &i64) -> bool {
+        self.card.post.accepted_comment_id == Some(*comment_id)
+    }
+
     /// Whether the viewer may accept an answer here.
     pub fn can_accept(&self) -> bool {
         self.card.kind() == PostKind::Question && self.can_change()
@@ -187,7 +195,8 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<PostPage> {
     let actor = user.actor();
     db.read(move |c| {
         let (post, author, located) = locate_post(c, actor, id)?;
-        let card = cards(c, actor, vec![(post, author, located.community.slug.clone())])?.remove(0);
+        let row = vec![(post, author, located.community.slug.clone())];
+        let card = cards(c, actor, row, located.may(Action::Write))?.remove(0);
         let rows = posts::comments_of(c, id, MAX_COMMENTS_SHOWN)?;
         let ids: Vec<i64> = rows.iter().map(|(comment, _)| comment.id).collect();
         let summary = posts::reaction_summary(c, "comment", &ids, actor.user_id)?;
@@ -226,7 +235,7 @@ pub async fn list(
             Err(_) => Vec::new(),
         };
         let rows = rows.into_iter().map(|(p, a)| (p, a, located.community.slug.clone())).collect();
-        let cards = cards(c, actor, rows)?;
+        let cards = cards(c, actor, rows, located.may(Action::Write))?;
         Ok((located, cards))
     })
     .await
@@ -243,7 +252,8 @@ pub async fn tagged(
     let (actor, tag) = (user.actor(), tag.to_lowercase());
     db.read(move |c| {
         let rows = posts::with_tag(c, &tag, actor.user_id, actor.admin, before, limit)?;
-        cards(c, actor, rows)
+        // Posts from many communities: reacting happens on the post's own page.
+        cards(c, actor, rows, false)
     })
     .await
 }

@@ -3,10 +3,14 @@
 use std::collections::HashMap;
 
 use crate::accounts::{self, NewAccount};
+use crate::communities::{self, CommunityInput};
+use crate::config::Settings;
 use crate::db::Db;
 use crate::db::models::users;
 use crate::domain::account::{DisplayName, Email, Handle, Password, Role};
-use crate::error::AppError;
+use crate::domain::content::ReactionKind;
+use crate::error::{AppError, AppResult};
+use crate::posts::{self, PostInput, Target};
 
 /// The demo organisation's email domain (allowed to register under `serve --demo`).
 pub const DEMO_DOMAIN: &str = "northwind.example";
@@ -64,8 +68,18 @@ pub enum Outcome {
     AlreadyPresent,
 }
 
-/// Creates the demo organisation unless it exists (re-running changes nothing).
-pub fn demo(db: &Db) -> anyhow::Result<Outcome> {
+/// Creates the demo organisation and its communities unless they exist (re-running changes
+/// nothing).
+pub async fn demo(db: &Db, settings: &Settings) -> anyhow::Result<Outcome> {
+    let people_db = db.clone();
+    let outcome = tokio::task::spawn_blocking(move || people(&people_db)).await??;
+    if let Outcome::Created(_) = outcome {
+        communities(db, settings).await.map_err(to_anyhow)?;
+    }
+    Ok(outcome)
+}
+
+fn people(db: &Db) -> anyhow::Result<Outcome> {
     let first = format!("{}@{DEMO_DOMAIN}", PEOPLE[0].handle);
     if db.read_sync(move |c| Ok(users::by_email(c, &first)?)).map_err(to_anyhow)?.is_some() {
         return Ok(Outcome::AlreadyPresent);
@@ -101,6 +115,100 @@ pub fn demo(db: &Db) -> anyhow::Result<Outcome> {
     Ok(Outcome::Created(PEOPLE.len()))
 }
 
+/// slug, name, visibility, owner, members, description.
+#[rustfmt::skip]
+const COMMUNITIES: &[(&str, &str, &str, &str, &[&str], &str)] = &[
+    ("plant-safety", "Plant Safety Ludwigshafen", "open", "carl", &["fritz", "stephanie", "chien-shiung", "marie", "ada"],
+     "Near misses, lessons learned and good practice from the Ludwigshafen site. **Report hazards first, discuss second.**"),
+    ("catalysis-research", "Catalysis Research", "restricted", "katherine", &["marie", "rosalind", "fritz"],
+     "Working group for catalyst development. Members share unpublished results, so joining needs approval."),
+    ("digital-workplace", "Digital Workplace", "open", "ada", &["alan", "margaret", "hedy", "dorothy", "linus"],
+     "Tools, tips and rollouts for how we work: collaboration, automation, data literacy."),
+    ("exec-board", "Executive Board", "private", "grace", &["katherine"],
+     "Agenda and pre-reads for the executive board."),
+    ("sales-latam", "Sales Latin America", "open", "linus", &["hedy"],
+     "Customer wins, market news and pricing questions for the LatAm team."),
+];
+
+async fn communities(db: &Db, settings: &Settings) -> AppResult<()> {
+    let user = |handle: &'static str| {
+        let db = db.clone();
+        async move { db.read(move |c| users::by_handle(c, handle)?.ok_or(AppError::NotFound)).await }
+    };
+    for &(slug, name, visibility, owner, members, description) in COMMUNITIES {
+        let input = CommunityInput {
+            slug: slug.into(),
+            name: name.into(),
+            description: description.into(),
+            visibility: visibility.into(),
+        };
+        let owner = user(owner).await?;
+        communities::create(db, settings, &owner, input).await?;
+        for &member in members {
+            communities::invite(db, &owner, slug, member).await?;
+            communities::join(db, &user(member).await?, slug).await?;
+        }
+    }
+    let post = |kind: &str, title: &str, body: &str| PostInput {
+        kind: kind.into(),
+        title: title.into(),
+        body: body.into(),
+    };
+    let (carl, fritz, marie, stephanie, ada, alan) = (
+        user("carl").await?,
+        user("fritz").await?,
+        user("marie").await?,
+        user("stephanie").await?,
+        user("ada").await?,
+        user("alan").await?,
+    );
+    posts::create(db, &carl, "plant-safety", post("announcement", "Safety week starts Monday",
+        "All shifts: the **#safety-week** programme is on the intranet. Toolbox talks at 07:00 in every unit; @fritz runs the ammonia drill on Wednesday.")).await?;
+    let question = posts::create(db, &fritz, "plant-safety", post("question", "Which gloves for handling the new solvent blend?",
+        "We switched to the new cleaning blend in unit C4. The SDS lists butyl or Viton gloves. Has anyone compared them for **dexterity** during valve work? #ppe #safety")).await?;
+    let answer = posts::comment(db, &stephanie, question, "We tested both in QA: butyl held up for a full shift, Viton was stiffer below 10 °C. Butyl, size up one. Details in the QA wiki.".into(), None).await?;
+    posts::comment(
+        db,
+        &marie,
+        question,
+        "Agree with butyl. Also check the breakthrough time: the blend has 30 % MEK.".into(),
+        Some(answer),
+    )
+    .await?;
+    posts::accept(db, &fritz, question, answer).await?;
+    let near_miss = posts::create(db, &stephanie, "plant-safety", post("discussion", "Near miss: forklift and pedestrian at gate 7",
+        "Yesterday a forklift reversed out of bay 3 while a visitor walked the marked path. Nobody was hurt.\n\nProposals:\n\n1. Convex mirror at the bay exit\n2. Blue spot lights on all reversing forklifts\n\nWhat has worked on your site? #near-miss #logistics")).await?;
+    posts::comment(
+        db,
+        &carl,
+        near_miss,
+        "Blue spots worked well in Antwerp. I will order a trial set for gate 7.".into(),
+        None,
+    )
+    .await?;
+    for (who, kind) in
+        [(&carl, ReactionKind::Insightful), (&fritz, ReactionKind::Like), (&marie, ReactionKind::Like)]
+    {
+        posts::react(db, who, Target::Post(near_miss), kind, true).await?;
+    }
+    posts::react(db, &fritz, Target::Post(question), ReactionKind::Celebrate, true).await?;
+    posts::create(
+        db,
+        &ada,
+        "digital-workplace",
+        post(
+            "update",
+            "",
+            "Agora is live for Northwind 🎉 Tell us what you miss from the old intranet. #agora",
+        ),
+    )
+    .await?;
+    posts::create(db, &alan, "digital-workplace", post("discussion", "Office hours: data literacy",
+        "Every Thursday at 15:00 CET I run an open session on the data platform: bring a spreadsheet, leave with a dashboard. #data")).await?;
+    communities::join(db, &alan, "catalysis-research").await?;
+    Ok(())
+}
+
 fn to_anyhow(e: AppError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
@@ -108,7 +216,10 @@ fn to_anyhow(e: AppError) -> anyhow::Error {
 /// Prints the demo logins.
 pub fn print(outcome: &Outcome) {
     match outcome {
-        Outcome::Created(n) => println!("Demo organisation created: {n} people at Northwind Chemicals."),
+        Outcome::Created(n) => println!(
+            "Demo organisation created: {n} people and {} communities at Northwind Chemicals.",
+            COMMUNITIES.len()
+        ),
         Outcome::AlreadyPresent => println!("Demo organisation already present."),
     }
     println!("Demo logins (password for all: {DEMO_PASSWORD}):");

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Slugs that would clash with pages under `/c/`.
+const RESERVED: &[&str] = &["new"];
+
 /// A community's URL name: 2–64 of `[a-z0-9-]`, not starting or ending with `-`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slug(String);
@@ -11,7 +14,10 @@ impl Slug {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let slug = raw.trim().to_lowercase();
         let chars_ok = slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if (2..=64).contains(&slug.len()) && chars_ok && !slug.starts_with('-') && !slug.ends_with('-') {
+        if RESERVED.contains(&slug.as_str()) {
+            Err(format!("'{slug}' is reserved; choose another address"))
+        } else if (2..=64).contains(&slug.len()) && chars_ok && !slug.starts_with('-') && !slug.ends_with('-')
+        {
             Ok(Self(slug))
         } else {
             Err("use 2–64 lower-case letters, digits or '-', not starting or ending with '-'".into())

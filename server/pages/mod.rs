@@ -2,7 +2,9 @@
 //! helper that turns a template into a response, and the HTML rendering of errors.
 
 pub mod account;
+pub mod communities;
 pub mod home;
+pub mod posts;
 
 use std::future::Future;
 use std::pin::Pin;

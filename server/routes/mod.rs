@@ -2,7 +2,9 @@
 
 mod account;
 pub mod api;
+mod communities;
 mod home;
+mod posts;
 mod settings;
 mod system;
 
@@ -22,6 +24,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/settings/password", web::post().to(settings::change_password))
         .route("/settings/tokens", web::post().to(settings::create_token))
         .route("/settings/tokens/{id}/revoke", web::post().to(settings::revoke_token))
+        .route("/c", web::get().to(communities::directory))
+        .route("/c", web::post().to(communities::create))
+        .route("/c/new", web::get().to(communities::new_form))
+        .route("/c/{slug}", web::get().to(communities::show))
+        .route("/c/{slug}/posts", web::post().to(communities::create_post))
+        .route("/c/{slug}/join", web::post().to(communities::join))
+        .route("/c/{slug}/leave", web::post().to(communities::leave))
+        .route("/c/{slug}/members", web::get().to(communities::members))
+        .route("/c/{slug}/invite", web::post().to(communities::invite))
+        .route("/c/{slug}/archive", web::post().to(communities::archive))
+        .route("/c/{slug}/members/{handle}/role", web::post().to(communities::set_role))
+        .route("/c/{slug}/members/{handle}/{decision}", web::post().to(communities::decide))
+        .route("/posts/{id}", web::get().to(posts::show))
+        .route("/posts/{id}/comments", web::post().to(posts::comment))
+        .route("/posts/{id}/react/{kind}", web::post().to(posts::react))
+        .route("/comments/{id}/react/{kind}", web::post().to(posts::react))
+        .route("/posts/{id}/accept/{comment_id}", web::post().to(posts::accept))
+        .route("/posts/{id}/edit", web::get().to(posts::edit_form))
+        .route("/posts/{id}/edit", web::post().to(posts::edit))
+        .route("/posts/{id}/delete", web::post().to(posts::delete))
+        .route("/tags/{tag}", web::get().to(posts::tag))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics))
         .route("/static/{path:.*}", web::get().to(system::static_file))

@@ -2,7 +2,9 @@
 //! bodies that are not JSON (400), have the wrong fields (422) or are too large (413).
 
 mod admin;
+mod communities;
 mod me;
+mod posts;
 
 use actix_web::error::JsonPayloadError;
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
@@ -17,7 +19,54 @@ pub fn scope() -> Scope {
         .route("/me", web::get().to(me::show))
         .route("/admin/users", web::post().to(admin::invite))
         .route("/admin/users/{handle}", web::patch().to(admin::update))
+        .route("/communities", web::get().to(communities::list))
+        .route("/communities", web::post().to(communities::create))
+        .route("/communities/{slug}", web::get().to(communities::show))
+        .route("/communities/{slug}/join", web::post().to(communities::join))
+        .route("/communities/{slug}/leave", web::post().to(communities::leave))
+        .route("/communities/{slug}/archive", web::post().to(communities::archive))
+        .route("/communities/{slug}/members", web::get().to(communities::members))
+        .route("/communities/{slug}/members/{handle}/approve", web::post().to(communities::approve))
+        .route("/communities/{slug}/members/{handle}/deny", web::post().to(communities::deny))
+        .route("/communities/{slug}/members/{handle}/invite", web::post().to(communities::invite))
+        .route("/communities/{slug}/members/{handle}/role", web::put().to(communities::set_role))
+        .route("/communities/{slug}/posts", web::get().to(posts::list))
+        .route("/communities/{slug}/posts", web::post().to(posts::create))
+        .route("/posts/{id}", web::get().to(posts::show))
+        .route("/posts/{id}", web::patch().to(posts::edit))
+        .route("/posts/{id}", web::delete().to(posts::delete))
+        .route("/posts/{id}/comments", web::get().to(posts::comments))
+        .route("/posts/{id}/comments", web::post().to(posts::comment))
+        .route("/posts/{id}/reactions/{kind}", web::put().to(posts::react))
+        .route("/posts/{id}/reactions/{kind}", web::delete().to(posts::unreact))
+        .route("/posts/{id}/accept/{comment_id}", web::post().to(posts::accept))
+        .route("/comments/{id}/reactions/{kind}", web::put().to(posts::react_comment))
+        .route("/comments/{id}/reactions/{kind}", web::delete().to(posts::react_comment))
         .route("/openapi.json", web::get().to(openapi))
+}
+
+/// A page of a list: SPEC §10's `{"items":[…],"next_cursor":…}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// `cursor`, `limit` (1–100, default 20) and `q` on list routes.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+    /// Search words (the community directory).
+    pub q: Option<String>,
+}
+
+impl ListQuery {
+    /// The page size, clamped to 1–100.
+    pub fn limit(&self) -> i64 {
+        self.limit.unwrap_or(20).clamp(1, 100)
+    }
 }
 
 /// Turns JSON body failures into API errors.
@@ -40,7 +89,14 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
-    paths(me::show, admin::invite, admin::update),
+    paths(
+        me::show, admin::invite, admin::update,
+        communities::list, communities::create, communities::show, communities::join, communities::leave,
+        communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
+        communities::archive,
+        posts::list, posts::create, posts::show, posts::edit, posts::delete, posts::comments, posts::comment,
+        posts::react, posts::unreact, posts::react_comment, posts::accept,
+    ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
