@@ -115,19 +115,59 @@ fn people(db: &Db) -> anyhow::Result<Outcome> {
     Ok(Outcome::Created(PEOPLE.len()))
 }
 
-/// slug, name, visibility, owner, members, description.
-#[rustfmt::skip]
-const COMMUNITIES: &[(&str, &str, &str, &str, &[&str], &str)] = &[
-    ("plant-safety", "Plant Safety Ludwigshafen", "open", "carl", &["fritz", "stephanie", "chien-shiung", "marie", "ada"],
-     "Near misses, lessons learned and good practice from the Ludwigshafen site. **Report hazards first, discuss second.**"),
-    ("catalysis-research", "Catalysis Research", "restricted", "katherine", &["marie", "rosalind", "fritz"],
-     "Working group for catalyst development. Members share unpublished results, so joining needs approval."),
-    ("digital-workplace", "Digital Workplace", "open", "ada", &["alan", "margaret", "hedy", "dorothy", "linus"],
-     "Tools, tips and rollouts for how we work: collaboration, automation, data literacy."),
-    ("exec-board", "Executive Board", "private", "grace", &["katherine"],
-     "Agenda and pre-reads for the executive board."),
-    ("sales-latam", "Sales Latin America", "open", "linus", &["hedy"],
-     "Customer wins, market news and pricing questions for the LatAm team."),
+/// One community of the demo organisation.
+struct DemoCommunity {
+    slug: &'static str,
+    name: &'static str,
+    visibility: &'static str,
+    owner: &'static str,
+    members: &'static [&'static str],
+    description: &'static str,
+}
+
+const COMMUNITIES: &[DemoCommunity] = &[
+    DemoCommunity {
+        slug: "plant-safety",
+        name: "Plant Safety Ludwigshafen",
+        visibility: "open",
+        owner: "carl",
+        members: &["fritz", "stephanie", "chien-shiung", "marie", "ada"],
+        description: "Near misses, lessons learned and good practice from the Ludwigshafen site. \
+                      **Report hazards first, discuss second.**",
+    },
+    DemoCommunity {
+        slug: "catalysis-research",
+        name: "Catalysis Research",
+        visibility: "restricted",
+        owner: "katherine",
+        members: &["marie", "rosalind", "fritz"],
+        description: "Working group for catalyst development. Members share unpublished results, \
+                      so joining needs approval.",
+    },
+    DemoCommunity {
+        slug: "digital-workplace",
+        name: "Digital Workplace",
+        visibility: "open",
+        owner: "ada",
+        members: &["alan", "margaret", "hedy", "dorothy", "linus"],
+        description: "Tools, tips and rollouts for how we work: collaboration, automation, data literacy.",
+    },
+    DemoCommunity {
+        slug: "exec-board",
+        name: "Executive Board",
+        visibility: "private",
+        owner: "grace",
+        members: &["katherine"],
+        description: "Agenda and pre-reads for the executive board.",
+    },
+    DemoCommunity {
+        slug: "sales-latam",
+        name: "Sales Latin America",
+        visibility: "open",
+        owner: "linus",
+        members: &["hedy"],
+        description: "Customer wins, market news and pricing questions for the LatAm team.",
+    },
 ];
 
 async fn communities(db: &Db, settings: &Settings) -> AppResult<()> {
@@ -135,18 +175,18 @@ async fn communities(db: &Db, settings: &Settings) -> AppResult<()> {
         let db = db.clone();
         async move { db.read(move |c| users::by_handle(c, handle)?.ok_or(AppError::NotFound)).await }
     };
-    for &(slug, name, visibility, owner, members, description) in COMMUNITIES {
+    for community in COMMUNITIES {
         let input = CommunityInput {
-            slug: slug.into(),
-            name: name.into(),
-            description: description.into(),
-            visibility: visibility.into(),
+            slug: community.slug.into(),
+            name: community.name.into(),
+            description: community.description.into(),
+            visibility: community.visibility.into(),
         };
-        let owner = user(owner).await?;
+        let owner = user(community.owner).await?;
         communities::create(db, settings, &owner, input).await?;
-        for &member in members {
-            communities::invite(db, &owner, slug, member).await?;
-            communities::join(db, &user(member).await?, slug).await?;
+        for &member in community.members {
+            communities::invite(db, &owner, community.slug, member).await?;
+            communities::join(db, &user(member).await?, community.slug).await?;
         }
     }
     let post = |kind: &str, title: &str, body: &str| PostInput {

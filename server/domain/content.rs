@@ -135,7 +135,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
         } else if rest.starts_with("https://") || rest.starts_with("http://") {
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
-            (url.len() > "https://".len()).then(|| (Token::Link(url), url.len()))
+            (url.len() > "https://".len()).then_some((Token::Link(url), url.len()))
         } else if bytes[i] == b'#' || bytes[i] == b'@' {
             let word: &str = &rest[1..rest[1..].find(|c: char| !word_char(c)).map_or(rest.len(), |e| e + 1)];
             let word = word.trim_end_matches(['-', '_']);
