@@ -166,10 +166,13 @@ pub struct CommentView {
     pub replies: Vec<CommentView>,
 }
 
-/// A post page: the post, its community, and its comments threaded one level deep.
+/// A post page: the post, its community, who reacted, and its comments threaded one level
+/// deep.
 pub struct PostPage {
     pub card: PostCard,
     pub located: Located,
+    /// Per reaction kind that anyone gave: the names of those who gave it.
+    pub reactors: Vec<(ReactionKind, Vec<String>)>,
     pub comments: Vec<CommentView>,
 }
 
@@ -177,6 +180,11 @@ impl PostPage {
     /// Whether the viewer may edit or delete the post.
     pub fn can_change(&self) -> bool {
         policy::can_change_content(self.located.actor, &self.located.place, self.card.post.author_id).is_ok()
+    }
+
+    /// Whether the viewer may delete a comment by `author_id`.
+    pub fn can_delete_comment(&self, author_id: &Option<i64>) -> bool {
+        policy::can_change_content(self.located.actor, &self.located.place, *author_id).is_ok()
     }
 
     /// Whether a comment is the accepted answer.
@@ -200,7 +208,18 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<PostPage> {
         let rows = posts::comments_of(c, id, MAX_COMMENTS_SHOWN)?;
         let ids: Vec<i64> = rows.iter().map(|(comment, _)| comment.id).collect();
         let summary = posts::reaction_summary(c, "comment", &ids, actor.user_id)?;
-        Ok(PostPage { card, located, comments: thread(rows, &summary) })
+        let given = posts::reactors(c, "post", id)?;
+        let reactors = ReactionKind::ALL
+            .into_iter()
+            .map(|kind| {
+                (
+                    kind,
+                    given.iter().filter(|(k, _)| k == kind.as_str()).map(|(_, a)| a.name.clone()).collect(),
+                )
+            })
+            .filter(|(_, names): &(ReactionKind, Vec<String>)| !names.is_empty())
+            .collect();
+        Ok(PostPage { card, located, reactors, comments: thread(rows, &summary) })
     })
     .await
 }
@@ -317,6 +336,31 @@ pub async fn comment(
         let data = json!({ "post": post_id, "reply_to": parent, "mentions": content::mentions(&body) });
         activities::record(c, &post_activity(&located, "comment.created", "comment", id, data))?;
         Ok(id)
+    })
+    .await
+}
+
+/// Deletes a comment (author or moderator): gone from pages, kept for the moderation trail.
+/// Returns the post's id.
+pub async fn delete_comment(db: &Db, user: &User, comment_id: i64) -> AppResult<i64> {
+    let actor = user.actor();
+    db.write(move |c| {
+        let comment = posts::find_comment(c, comment_id)?.ok_or(AppError::NotFound)?;
+        let (_, _, located) = locate_post(c, actor, comment.post_id)?;
+        policy::can_change_content(actor, &located.place, comment.author_id)?;
+        posts::soft_delete_comment(c, comment_id, now())?;
+        posts::adjust_comment_count(c, comment.post_id, -1)?;
+        activities::record(
+            c,
+            &post_activity(
+                &located,
+                "comment.deleted",
+                "comment",
+                comment_id,
+                json!({ "post": comment.post_id }),
+            ),
+        )?;
+        Ok(comment.post_id)
     })
     .await
 }

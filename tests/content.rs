@@ -444,3 +444,34 @@ async fn posting_through_the_page_shows_errors_and_keeps_the_draft() {
     assert!(page.contains("Hello <strong>team</strong>"));
     assert!(page.contains("href=\"/tags/launch\"") && page.contains("class=\"mention\">@ada"));
 }
+
+#[tokio::test]
+async fn the_post_page_shows_who_reacted_and_comments_can_be_deleted() {
+    let (app, ada, bob) = setup().await;
+    let (_, post) = status(
+        app.api(Method::POST, "/communities/team/posts", &ada).json(&json!({"kind": "update", "body": "Hi"})),
+    )
+    .await;
+    let id = post["id"].as_i64().unwrap();
+    app.api(Method::PUT, &format!("/posts/{id}/reactions/insightful"), &bob).send().await.unwrap();
+    let (_, comment) =
+        status(app.api(Method::POST, &format!("/posts/{id}/comments"), &bob).json(&json!({"body": "Mine"})))
+            .await;
+    let comment_id = comment["id"].as_i64().unwrap();
+
+    let browser = app.signed_in("ada@example.com").await;
+    let page = app.get_as(&browser, &format!("/posts/{id}")).await.text().await.unwrap();
+    assert!(page.contains("💡 bob Tester"), "who reacted is shown");
+    assert_eq!(
+        status(app.api(Method::DELETE, &format!("/comments/{comment_id}"), &ada)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, post) = status(app.api(Method::GET, &format!("/posts/{id}"), &bob)).await;
+    assert_eq!(post["comment_count"], 0);
+    let page = app.get_as(&browser, &format!("/posts/{id}")).await.text().await.unwrap();
+    assert!(!page.contains("Mine"));
+    assert_eq!(
+        status(app.api(Method::DELETE, &format!("/comments/{comment_id}"), &ada)).await.0,
+        StatusCode::NOT_FOUND
+    );
+}

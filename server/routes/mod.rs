@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/posts/{id}/comments", web::post().to(posts::comment))
         .route("/posts/{id}/react/{kind}", web::post().to(posts::react))
         .route("/comments/{id}/react/{kind}", web::post().to(posts::react))
+        .route("/comments/{id}/delete", web::post().to(posts::delete_comment))
         .route("/posts/{id}/accept/{comment_id}", web::post().to(posts::accept))
         .route("/posts/{id}/edit", web::get().to(posts::edit_form))
         .route("/posts/{id}/edit", web::post().to(posts::edit))

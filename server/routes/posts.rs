@@ -176,6 +176,19 @@ pub async fn delete(
     Ok(see_other(&format!("/c/{slug}")))
 }
 
+/// POST /comments/{id}/delete
+pub async fn delete_comment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    SignedIn(user, _): SignedIn,
+    id: web::Path<i64>,
+    _csrf: CsrfForm<IgnoredAny>,
+) -> PageResult {
+    let post_id = posts::delete_comment(&state.db, &user, *id).await?;
+    crate::pages::flash(&req, "Comment deleted.");
+    Ok(see_other(&format!("/posts/{post_id}")))
+}
+
 /// `?before=` on the tag page.
 #[derive(Deserialize)]
 pub struct Before {

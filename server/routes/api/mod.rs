@@ -40,6 +40,7 @@ pub fn scope() -> Scope {
         .route("/posts/{id}/reactions/{kind}", web::put().to(posts::react))
         .route("/posts/{id}/reactions/{kind}", web::delete().to(posts::unreact))
         .route("/posts/{id}/accept/{comment_id}", web::post().to(posts::accept))
+        .route("/comments/{id}", web::delete().to(posts::delete_comment))
         .route("/comments/{id}/reactions/{kind}", web::put().to(posts::react_comment))
         .route("/comments/{id}/reactions/{kind}", web::delete().to(posts::react_comment))
         .route("/openapi.json", web::get().to(openapi))
@@ -95,7 +96,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,
         posts::list, posts::create, posts::show, posts::edit, posts::delete, posts::comments, posts::comment,
-        posts::react, posts::unreact, posts::react_comment, posts::accept,
+        posts::react, posts::unreact, posts::react_comment, posts::delete_comment, posts::accept,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -270,6 +270,17 @@ pub async fn react_comment(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Deletes a comment (author or moderator).
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "posts", params(("id" = i64, Path)), responses((status = 204)))]
+pub async fn delete_comment(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    posts::delete_comment(&state.db, &user, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Accepts an answer to a question (its author or a moderator).
 #[utoipa::path(post, path = "/api/v1/posts/{id}/accept/{comment_id}", tag = "posts",
     params(("id" = i64, Path), ("comment_id" = i64, Path)), responses((status = 200, body = PostJson), (status = 409, body = crate::error::ErrorBody)))]
