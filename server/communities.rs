@@ -59,7 +59,8 @@ fn place_of(c: &mut DbConn, actor: Actor, community: Community) -> AppResult<Loc
     Ok(Located { community, place, actor })
 }
 
-fn activity(
+/// An activity in a community, by the located actor, visible to whoever may read it.
+pub fn activity(
     located: &Located,
     verb: &'static str,
     object_type: &'static str,
@@ -255,6 +256,13 @@ pub async fn leave(db: &Db, user: &User, slug: &str) -> AppResult<()> {
     .await
 }
 
+/// The community and the person a moderator acts on.
+fn moderate(c: &mut DbConn, actor: Actor, slug: &str, handle: &str) -> AppResult<(Located, User)> {
+    let located = locate(c, actor, slug)?;
+    located.allow(Action::Moderate)?;
+    Ok((located, target_user(c, handle)?))
+}
+
 fn target_user(c: &mut DbConn, handle: &str) -> AppResult<User> {
     users::by_handle(c, &handle.trim().trim_start_matches('@').to_lowercase())?
         .filter(|u| u.is_active)
@@ -267,9 +275,7 @@ fn target_user(c: &mut DbConn, handle: &str) -> AppResult<User> {
 pub async fn decide_request(db: &Db, user: &User, slug: &str, handle: &str, approve: bool) -> AppResult<()> {
     let (actor, slug, handle) = (user.actor(), slug.to_owned(), handle.to_owned());
     db.write(move |c| {
-        let located = locate(c, actor, &slug)?;
-        located.allow(Action::Moderate)?;
-        let target = target_user(c, &handle)?;
+        let (located, target) = moderate(c, actor, &slug, &handle)?;
         let community_id = located.community.id;
         if communities::membership(c, community_id, target.id)?.map(|m| m.state) != Some(MemberState::Pending)
         {
@@ -298,9 +304,7 @@ pub async fn decide_request(db: &Db, user: &User, slug: &str, handle: &str, appr
 pub async fn invite(db: &Db, user: &User, slug: &str, handle: &str) -> AppResult<()> {
     let (actor, slug, handle) = (user.actor(), slug.to_owned(), handle.to_owned());
     db.write(move |c| {
-        let located = locate(c, actor, &slug)?;
-        located.allow(Action::Moderate)?;
-        let target = target_user(c, &handle)?;
+        let (located, target) = moderate(c, actor, &slug, &handle)?;
         let community_id = located.community.id;
         match communities::membership(c, community_id, target.id)?.map(|m| m.state) {
             Some(MemberState::Active) => {
@@ -333,9 +337,7 @@ pub async fn invite(db: &Db, user: &User, slug: &str, handle: &str) -> AppResult
 pub async fn set_role(db: &Db, user: &User, slug: &str, handle: &str, role: MemberRole) -> AppResult<()> {
     let (actor, slug, handle) = (user.actor(), slug.to_owned(), handle.to_owned());
     db.write(move |c| {
-        let located = locate(c, actor, &slug)?;
-        located.allow(Action::Moderate)?;
-        let target = target_user(c, &handle)?;
+        let (located, target) = moderate(c, actor, &slug, &handle)?;
         let community_id = located.community.id;
         let current = communities::membership(c, community_id, target.id)?
             .filter(|m| m.state == MemberState::Active)

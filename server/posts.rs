@@ -4,12 +4,11 @@
 
 use serde_json::json;
 
-use crate::communities::{Located, locate, locate_id};
+use crate::communities::{Located, activity, locate, locate_id};
 use crate::db::models::posts::{self, Author, Comment, NewPost, Post, ReactionSummary};
 use crate::db::models::users::User;
 use crate::db::models::{activities, now};
 use crate::db::{Db, DbConn};
-use crate::domain::activity::{NewActivity, Visibility as Audience};
 use crate::domain::content::{self, MAX_COMMENT, MAX_POST_BODY, MAX_TITLE, PostKind, ReactionKind};
 use crate::domain::markdown;
 use crate::domain::policy::{self, Action, Actor};
@@ -76,24 +75,6 @@ fn cards(
         .collect())
 }
 
-fn post_activity(
-    located: &Located,
-    verb: &'static str,
-    object_type: &'static str,
-    id: i64,
-    data: serde_json::Value,
-) -> NewActivity {
-    NewActivity {
-        actor_id: Some(located.actor.user_id),
-        verb,
-        object_type,
-        object_id: id,
-        community_id: Some(located.community.id),
-        visibility: Audience::Community,
-        data,
-    }
-}
-
 /// A post as typed.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct PostInput {
@@ -143,7 +124,7 @@ pub async fn create(db: &Db, user: &User, slug: &str, input: PostInput) -> AppRe
         };
         let id = posts::insert(c, &new, &tags)?;
         let data = json!({ "kind": kind.as_str(), "title": new.title, "tags": tags, "mentions": content::mentions(&input.body) });
-        activities::record(c, &post_activity(&located, "post.created", "post", id, data))?;
+        activities::record(c, &activity(&located, "post.created", "post", id, data))?;
         Ok(id)
     })
     .await
@@ -289,7 +270,7 @@ pub async fn edit(db: &Db, user: &User, id: i64, title: String, body: String) ->
         posts::set_tags(c, id, &content::tags(&input.body))?;
         activities::record(
             c,
-            &post_activity(&located, "post.edited", "post", id, json!({ "title": input.title.trim() })),
+            &activity(&located, "post.edited", "post", id, json!({ "title": input.title.trim() })),
         )?;
         Ok(())
     })
@@ -303,7 +284,7 @@ pub async fn delete(db: &Db, user: &User, id: i64) -> AppResult<String> {
         let (post, _, located) = locate_post(c, actor, id)?;
         policy::can_change_content(actor, &located.place, post.author_id)?;
         posts::soft_delete(c, id, now())?;
-        activities::record(c, &post_activity(&located, "post.deleted", "post", id, json!({})))?;
+        activities::record(c, &activity(&located, "post.deleted", "post", id, json!({})))?;
         Ok(located.community.slug)
     })
     .await
@@ -334,7 +315,7 @@ pub async fn comment(
         let id = posts::insert_comment(c, post_id, actor.user_id, parent, &body, &html, now())?;
         posts::adjust_comment_count(c, post_id, 1)?;
         let data = json!({ "post": post_id, "reply_to": parent, "mentions": content::mentions(&body) });
-        activities::record(c, &post_activity(&located, "comment.created", "comment", id, data))?;
+        activities::record(c, &activity(&located, "comment.created", "comment", id, data))?;
         Ok(id)
     })
     .await
@@ -352,13 +333,7 @@ pub async fn delete_comment(db: &Db, user: &User, comment_id: i64) -> AppResult<
         posts::adjust_comment_count(c, comment.post_id, -1)?;
         activities::record(
             c,
-            &post_activity(
-                &located,
-                "comment.deleted",
-                "comment",
-                comment_id,
-                json!({ "post": comment.post_id }),
-            ),
+            &activity(&located, "comment.deleted", "comment", comment_id, json!({ "post": comment.post_id })),
         )?;
         Ok(comment.post_id)
     })
@@ -392,7 +367,7 @@ pub async fn react(db: &Db, user: &User, target: Target, kind: ReactionKind, on:
         if changed {
             let verb = if on { "reaction.added" } else { "reaction.removed" };
             let data = json!({ "post": post_id, "target_type": target_type, "kind": kind.as_str() });
-            activities::record(c, &post_activity(&located, verb, target_type, target_id, data))?;
+            activities::record(c, &activity(&located, verb, target_type, target_id, data))?;
         }
         Ok(post_id)
     })
@@ -412,7 +387,7 @@ pub async fn accept(db: &Db, user: &User, post_id: i64, comment_id: i64) -> AppR
             posts::find_comment(c, comment_id)?.filter(|a| a.post_id == post_id).ok_or(AppError::NotFound)?;
         posts::set_accepted(c, post_id, answer.id)?;
         let data = json!({ "post": post_id, "answer_author": answer.author_id });
-        activities::record(c, &post_activity(&located, "answer.accepted", "comment", answer.id, data))?;
+        activities::record(c, &activity(&located, "answer.accepted", "comment", answer.id, data))?;
         Ok(())
     })
     .await

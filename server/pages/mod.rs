@@ -107,6 +107,17 @@ pub fn render_rejected(error: &AppError, template: &impl Template) -> Result<Htt
     Ok(response.content_type("text/html; charset=utf-8").body(html))
 }
 
+/// Renders a page plainly, or with the rejection's status when a form was refused.
+pub fn render_outcome(
+    rejected: Option<AppError>,
+    template: &impl Template,
+) -> Result<HttpResponse, PageError> {
+    match rejected {
+        Some(error) => render_rejected(&error, template),
+        None => render(StatusCode::OK, template),
+    }
+}
+
 /// A 303 redirect (after a successful form post).
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()

@@ -10,7 +10,7 @@ use crate::communities::{self, CommunityInput};
 use crate::domain::community::{MemberRole, MemberState};
 use crate::error::{AppError, FieldErrors};
 use crate::pages::communities::{CommunityPage, DirectoryList, DirectoryPage, MembersPage, NewCommunityPage};
-use crate::pages::{PageCtx, PageError, SignedIn, flash, render, render_rejected, see_other};
+use crate::pages::{PageCtx, PageError, SignedIn, flash, render, render_outcome, render_rejected, see_other};
 use crate::posts::{self, PostInput};
 use crate::state::AppState;
 
@@ -104,10 +104,7 @@ async fn community_page(
         .flatten();
     let errors = rejected.as_ref().map(|e| e.messages_for("body")).unwrap_or_default();
     let page = CommunityPage { ctx, located, cards, next, draft, errors };
-    match rejected {
-        Some(error) => render_rejected(&error, &page),
-        None => render(StatusCode::OK, &page),
-    }
+    render_outcome(rejected, &page)
 }
 
 /// GET /c/{slug}
@@ -183,10 +180,7 @@ async fn members_page(
     };
     let errors = rejected.as_ref().map(|e| e.messages_for("handle")).unwrap_or_default();
     let page = MembersPage { ctx, located, members, pending, invited, errors };
-    match rejected {
-        Some(error) => render_rejected(&error, &page),
-        None => render(StatusCode::OK, &page),
-    }
+    render_outcome(rejected, &page)
 }
 
 /// GET /c/{slug}/members

@@ -10,7 +10,9 @@ use crate::db::models::users::User;
 use crate::domain::content::{PostKind, ReactionKind};
 use crate::error::{AppError, FieldErrors};
 use crate::pages::posts::{EditPostPage, PostView, TagPage};
-use crate::pages::{PageCtx, PageError, SignedIn, local_path, render, render_rejected, see_other};
+use crate::pages::{
+    PageCtx, PageError, SignedIn, local_path, render, render_outcome, render_rejected, see_other,
+};
 use crate::posts::{self, Target};
 use crate::state::AppState;
 
@@ -30,10 +32,7 @@ async fn post_page(
     let page = posts::view(&state.db, user, id).await?;
     let errors = rejected.as_ref().map(|e| e.messages_for("body")).unwrap_or_default();
     let view = PostView { ctx, page, draft, errors };
-    match rejected {
-        Some(error) => render_rejected(&error, &view),
-        None => render(StatusCode::OK, &view),
-    }
+    render_outcome(rejected, &view)
 }
 
 /// GET /posts/{id}
