@@ -241,6 +241,21 @@ pub async fn list(
     .await
 }
 
+/// What the home page shows until the activity feed arrives: the newest announcements of
+/// the user's communities, and those communities.
+pub async fn home(
+    db: &Db,
+    user: &User,
+) -> AppResult<(Vec<PostCard>, Vec<crate::db::models::communities::Community>)> {
+    let actor = user.actor();
+    db.read(move |c| {
+        let rows = posts::announcements_for(c, actor.user_id, 5)?;
+        let cards = cards(c, actor, rows, false)?;
+        Ok((cards, crate::db::models::communities::joined_by(c, actor.user_id)?))
+    })
+    .await
+}
+
 /// Posts tagged `tag` that the viewer may read.
 pub async fn tagged(
     db: &Db,

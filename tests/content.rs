@@ -475,3 +475,31 @@ async fn the_post_page_shows_who_reacted_and_comments_can_be_deleted() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn announcements_come_from_moderators_and_reach_members_homes_only() {
+    let (app, ada, bob) = setup().await;
+    app.given_user("carol", Role::Employee);
+    let announcement =
+        json!({"kind": "announcement", "title": "Town hall Friday", "body": "Bring questions."});
+    let (code, _) = status(app.api(Method::POST, "/communities/team/posts", &bob).json(&announcement)).await;
+    assert_eq!(code, StatusCode::FORBIDDEN, "members cannot announce");
+    let (code, post) =
+        status(app.api(Method::POST, "/communities/team/posts", &ada).json(&announcement)).await;
+    assert_eq!(code, StatusCode::CREATED);
+    assert_eq!(post["pinned"], true);
+    let (_, later) = status(
+        app.api(Method::POST, "/communities/team/posts", &bob)
+            .json(&json!({"kind": "update", "body": "later"})),
+    )
+    .await;
+    let (_, list) = status(app.api(Method::GET, "/communities/team/posts", &bob)).await;
+    assert_eq!(list["items"][0]["id"], post["id"], "pinned above newer posts");
+    assert_eq!(list["items"][1]["id"], later["id"]);
+
+    let member_home = app.get_as(&app.signed_in("bob@example.com").await, "/").await.text().await.unwrap();
+    assert!(member_home.contains("Town hall Friday"));
+    let outsider_home =
+        app.get_as(&app.signed_in("carol@example.com").await, "/").await.text().await.unwrap();
+    assert!(!outsider_home.contains("Town hall Friday"));
+}

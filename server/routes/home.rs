@@ -11,9 +11,13 @@ use crate::state::AppState;
 
 /// GET /
 pub async fn show(state: web::Data<AppState>, Page(ctx): Page) -> Result<HttpResponse, PageError> {
-    let (newest, people) = match ctx.user {
-        Some(_) => state.db.read(|c| Ok((users::newest(c, 8)?, users::count(c)?))).await?,
-        None => (Vec::new(), 0),
+    let Some(user) = ctx.user.clone() else {
+        return render(
+            StatusCode::OK,
+            &HomePage { ctx, newest: vec![], people: 0, cards: vec![], communities: vec![] },
+        );
     };
-    render(StatusCode::OK, &HomePage { ctx, newest, people })
+    let (newest, people) = state.db.read(|c| Ok((users::newest(c, 8)?, users::count(c)?))).await?;
+    let (cards, communities) = crate::posts::home(&state.db, &user).await?;
+    render(StatusCode::OK, &HomePage { ctx, newest, people, cards, communities })
 }

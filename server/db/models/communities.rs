@@ -73,6 +73,17 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Community>> {
     communities::table.find(id).select(Community::as_select()).first(conn).optional()
 }
 
+/// The communities where the user is an active member, by name.
+pub fn joined_by(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Community>> {
+    communities::table
+        .inner_join(memberships::table)
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::state.eq(MemberState::Active.as_str()))
+        .order(communities::name.asc())
+        .select(Community::as_select())
+        .load(conn)
+}
+
 /// Archives a community (read-only from now on).
 pub fn archive(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(communities::table.find(id)).set(communities::archived_at.eq(at)).execute(conn).map(drop)

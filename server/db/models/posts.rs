@@ -133,6 +133,29 @@ pub fn with_tag(
     query.load(conn)
 }
 
+/// The newest announcements in communities where the user is an active member.
+pub fn announcements_for(
+    conn: &mut DbConn,
+    user_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<(Post, Option<Author>, String)>> {
+    posts::table
+        .inner_join(communities::table)
+        .left_join(users::table)
+        .inner_join(
+            memberships::table.on(memberships::community_id
+                .eq(posts::community_id)
+                .and(memberships::user_id.eq(user_id))
+                .and(memberships::state.eq(MemberState::Active.as_str()))),
+        )
+        .filter(posts::kind.eq("announcement"))
+        .filter(posts::deleted_at.is_null())
+        .order(posts::id.desc())
+        .limit(limit)
+        .select((Post::as_select(), (users::handle, users::name).nullable(), communities::slug))
+        .load(conn)
+}
+
 /// Saves an edit.
 pub fn update(
     conn: &mut DbConn,
