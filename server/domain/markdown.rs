@@ -35,6 +35,21 @@ pub fn render(markdown: &str) -> String {
     sanitizer().clean(&unsafe_html).to_string()
 }
 
+/// The text of a Markdown document without its markup, for snippets and previews.
+pub fn plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                text.push(' ')
+            }
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn link<'a>(events: &mut Vec<Event<'a>>, url: String, text: String) {
     events.push(Event::Start(Tag::Link {
         link_type: LinkType::Autolink,
@@ -86,6 +101,11 @@ mod tests {
         );
         assert!(html.contains("<a href=\"https://x.example\""));
         assert!(html.contains("<table>"));
+    }
+
+    #[test]
+    fn plain_text_drops_the_markup() {
+        assert_eq!(super::plain_text("Hello **world**.\n\n- one\n- `two`"), "Hello world. one two");
     }
 
     #[test]

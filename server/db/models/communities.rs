@@ -32,6 +32,11 @@ impl Community {
         Visibility::parse(&self.visibility).unwrap_or(Visibility::Private)
     }
 
+    /// The description as plain text, for the directory.
+    pub fn summary(&self) -> String {
+        crate::domain::markdown::plain_text(&self.description)
+    }
+
     /// Whether the community is read-only.
     pub fn archived(&self) -> bool {
         self.archived_at.is_some()
