@@ -503,3 +503,121 @@ async fn announcements_come_from_moderators_and_reach_members_homes_only() {
         app.get_as(&app.signed_in("carol@example.com").await, "/").await.text().await.unwrap();
     assert!(!outsider_home.contains("Town hall Friday"));
 }
+
+#[tokio::test]
+async fn restricted_requests_wait_for_a_moderator_who_approves_or_denies() {
+    let app = TestApp::spawn().await;
+    let [owner, ann, ben] =
+        ["owner", "ann", "ben"].map(|h| app.token_for(&app.given_user(h, Role::Employee)));
+    let body = json!({"slug": "lab", "name": "Lab", "visibility": "restricted"});
+    app.api(Method::POST, "/communities", &owner).json(&body).send().await.unwrap();
+    for token in [&ann, &ben] {
+        let (_, joined) = status(app.api(Method::POST, "/communities/lab/join", token)).await;
+        assert_eq!(joined["membership"], "pending");
+    }
+    let (code, error) = status(app.api(Method::POST, "/communities/lab/join", &ann)).await;
+    assert_eq!(code, StatusCode::CONFLICT, "asking twice: {error}");
+    let (code, _) = status(app.api(Method::GET, "/communities/lab/members?state=pending", &ann)).await;
+    assert_eq!(code, StatusCode::FORBIDDEN, "only moderators see requests");
+    let (_, pending) = status(app.api(Method::GET, "/communities/lab/members?state=pending", &owner)).await;
+    assert_eq!(pending["items"].as_array().unwrap().len(), 2);
+
+    assert_eq!(
+        status(app.api(Method::POST, "/communities/lab/members/ann/approve", &owner)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        status(app.api(Method::POST, "/communities/lab/members/ben/deny", &owner)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        status(app.api(Method::POST, "/communities/lab/members/ben/approve", &owner)).await.0,
+        StatusCode::CONFLICT
+    );
+    let (_, lab) = status(app.api(Method::GET, "/communities/lab", &ann)).await;
+    assert_eq!((lab["membership"].as_str(), lab["member_count"].as_i64()), (Some("active"), Some(2)));
+    let (_, lab) = status(app.api(Method::GET, "/communities/lab", &ben)).await;
+    assert!(lab["membership"].is_null(), "denied requests leave no membership");
+    let post = json!({"kind": "update", "body": "hello"});
+    assert_eq!(
+        status(app.api(Method::POST, "/communities/lab/posts", &ann).json(&post)).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        status(app.api(Method::POST, "/communities/lab/posts", &ben).json(&post)).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn private_communities_are_joined_by_invitation_through_the_pages() {
+    let app = TestApp::spawn().await;
+    app.given_user("owner", Role::Employee);
+    app.given_user("guest", Role::Employee);
+    let owner = app.signed_in("owner@example.com").await;
+    let fields =
+        [("name", "Board"), ("slug", "board"), ("description", "Pre-reads"), ("visibility", "private")];
+    let created = app.submit(&owner, "/c/new", "/c", &fields).await;
+    assert_eq!(crate::helpers::location(&created), "/c/board");
+
+    let guest = app.signed_in("guest@example.com").await;
+    assert_eq!(app.get_as(&guest, "/c/board").await.status(), StatusCode::NOT_FOUND);
+    let unknown = app.submit(&owner, "/c/board/members", "/c/board/invite", &[("handle", "@nobody")]).await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.text().await.unwrap().contains("nobody has the handle @nobody"));
+    let invited = app.submit(&owner, "/c/board/members", "/c/board/invite", &[("handle", "@guest")]).await;
+    assert_eq!(invited.status(), StatusCode::SEE_OTHER);
+
+    let page = app.get_as(&guest, "/c/board").await.text().await.unwrap();
+    assert!(page.contains("Accept invitation") && page.contains("You have been invited"));
+    let accepted = app.submit(&guest, "/c/board", "/c/board/join", &[]).await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    let page = app.get_as(&guest, "/c/board").await.text().await.unwrap();
+    assert!(page.contains("Welcome! You are now a member.") && page.contains("Joined"));
+}
+
+#[tokio::test]
+async fn sites_can_keep_community_creation_to_admins() {
+    let app = TestApp::spawn_with(|s| s.communities_by_admins_only = true).await;
+    let employee = app.token_for(&app.given_user("ann", Role::Employee));
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let body = json!({"slug": "new-team", "name": "New team", "visibility": "open"});
+    assert_eq!(
+        status(app.api(Method::POST, "/communities", &employee).json(&body)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(app.api(Method::POST, "/communities", &admin).json(&body)).await.0,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn authors_and_moderators_edit_posts_and_the_page_marks_them_edited() {
+    let (app, ada, bob) = setup().await;
+    app.given_user("cy", Role::Employee);
+    let cy = app.token_for(&app.user("cy").unwrap());
+    app.api(Method::POST, "/communities/team/join", &cy).send().await.unwrap();
+    let (_, post) = status(
+        app.api(Method::POST, "/communities/team/posts", &bob)
+            .json(&json!({"kind": "discussion", "title": "Plan", "body": "v1 #draft"})),
+    )
+    .await;
+    let id = post["id"].as_i64().unwrap();
+    let edit = |token: &str, body: &str| {
+        app.api(Method::PATCH, &format!("/posts/{id}"), token).json(&json!({"title": "Plan", "body": body}))
+    };
+    assert_eq!(status(edit(&cy, "hijacked")).await.0, StatusCode::FORBIDDEN, "other members cannot edit");
+    let (code, edited) = status(edit(&bob, "v2 #final")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(edited["edited_at"].is_string() && edited["html"].as_str().unwrap().contains("v2"));
+    assert_eq!(status(edit(&ada, "v3 by the owner")).await.0, StatusCode::OK, "moderators can edit");
+
+    let browser = app.signed_in("bob@example.com").await;
+    let page = app.get_as(&browser, &format!("/posts/{id}")).await.text().await.unwrap();
+    assert!(page.contains(" · edited") && page.contains("v3 by the owner"));
+    let tag_page = app.get_as(&browser, "/tags/draft").await.text().await.unwrap();
+    assert!(!tag_page.contains("Plan"), "tags follow the edit");
+    let form = app.get_as(&app.signed_in("cy@example.com").await, &format!("/posts/{id}/edit")).await;
+    assert_eq!(form.status(), StatusCode::FORBIDDEN);
+}
