@@ -108,7 +108,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::Create(args)) => create_user(&settings, args),
         Command::Token(TokenCommand::Create { email, name }) => create_token(&settings, &email, &name),
         Command::Seed { .. } => {
-            let (state, _) = crate::startup::prepare(settings)?;
+            let (state, ..) = crate::startup::prepare(settings)?;
             let outcome =
                 actix_web::rt::System::new().block_on(crate::seed::demo(&state.db, &state.settings))?;
             crate::seed::print(&outcome);
@@ -140,7 +140,7 @@ fn create_user(settings: &Settings, args: CreateUser) -> anyhow::Result<()> {
     let role = Role::parse(&args.role).map_err(|e| anyhow::anyhow!(e))?;
     let generated = args.password.is_none();
     let password = args.password.unwrap_or_else(|| crate::auth::secrets::new_token("")[..20].to_owned());
-    let (state, _) = crate::startup::prepare(settings.clone())?;
+    let (state, ..) = crate::startup::prepare(settings.clone())?;
     let (account, password) =
         accounts::parse_account(&args.email, &args.handle, &args.name, Some(&password), role)
             .map_err(describe)?;
@@ -155,7 +155,7 @@ fn create_user(settings: &Settings, args: CreateUser) -> anyhow::Result<()> {
 }
 
 fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<()> {
-    let (state, _) = crate::startup::prepare(settings.clone())?;
+    let (state, ..) = crate::startup::prepare(settings.clone())?;
     let email = email.trim().to_lowercase();
     let name = name.to_owned();
     let token = state

@@ -14,6 +14,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod jobs;
+pub mod live;
 pub mod observability;
 pub mod pages;
 pub mod posts;

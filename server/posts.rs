@@ -138,6 +138,24 @@ fn locate_post(c: &mut DbConn, actor: Actor, id: i64) -> AppResult<(Post, Option
     Ok((post, author, located))
 }
 
+/// The community of a post the actor may read (websocket topics ask this).
+pub fn community_of_post(c: &mut DbConn, actor: Actor, post_id: i64) -> AppResult<Located> {
+    locate_post(c, actor, post_id).map(|(_, _, located)| located)
+}
+
+/// A post as its card shows it to someone who has not reacted yet (pushed to live pages).
+pub fn fresh_card(c: &mut DbConn, post_id: i64, can_react: bool) -> AppResult<Option<PostCard>> {
+    let Some((post, author)) = posts::find(c, post_id)? else {
+        return Ok(None);
+    };
+    let Some(community) = crate::db::models::communities::find(c, post.community_id)? else {
+        return Ok(None);
+    };
+    let summary = posts::reaction_summary(c, "post", &[post_id], 0)?;
+    let reactions = reactions_for(&summary, post_id);
+    Ok(Some(PostCard { post, author, community_slug: community.slug, reactions, can_react }))
+}
+
 /// A comment with its reactions.
 #[derive(Debug, Clone)]
 pub struct CommentView {

@@ -16,20 +16,29 @@ use crate::auth::csrf;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::models::activities;
+use crate::live::{Hub, HubTask};
 use crate::error::ApiError;
 use crate::pages::PageError;
 use crate::state::AppState;
 
+/// Tasks that run beside the HTTP server once it starts.
+pub struct Background {
+    hub: HubTask,
+    start_after: i64,
+}
+
 /// Opens the database, applies migrations and assembles the state.
-pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key)> {
+pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)> {
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| anyhow::anyhow!("cannot create data dir {}: {e}", settings.data_dir.display()))?;
     let db = Db::connect(&settings.database()?, settings.database_pool_size)?;
     db.migrate()?;
     let key = crate::auth::secrets::cookie_key(settings.secret_key.as_deref(), &settings.data_dir)?;
-    let state =
-        AppState { db, settings: Arc::new(settings), metrics: crate::observability::metrics_handle() };
-    Ok((state, key))
+    let start_after = db.read_sync(|c| Ok(activities::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (hub, hub_task) = Hub::new(db.clone(), start_after);
+    let state = AppState { db, settings: Arc::new(settings), metrics: crate::observability::metrics_handle(), hub };
+    Ok((state, key, Background { hub: hub_task, start_after }))
 }
 
 /// A server bound to its address, not yet awaited.
@@ -47,7 +56,11 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(&settings.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
     let addr = listener.local_addr()?;
-    let (state, key) = prepare(settings)?;
+    let (state, key, background) = prepare(settings)?;
+    // Live updates: the hub, the log follower, and (PostgreSQL) the LISTEN for other nodes.
+    tokio::spawn(background.hub.run());
+    tokio::spawn(crate::live::follower::run(state.db.clone(), state.hub.clone(), background.start_after));
+    state.db.listen_for_other_nodes()?;
     let server = serve(state.clone(), key, listener)?;
     Ok(Running { server, addr, state })
 }

@@ -19,6 +19,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The websocket hub.
+    pub hub: crate::live::Hub,
 }
 
 impl AppState {

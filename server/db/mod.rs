@@ -50,6 +50,9 @@ pub struct Db {
     /// writes fails at once (no busy wait) when another writer got in first. Taking this
     /// lock around every write transaction makes in-process writers queue instead.
     sqlite_writer: Option<Arc<Mutex<()>>>,
+    /// Signalled after every committed write, so the activity follower wakes at once.
+    changes: Arc<tokio::sync::Notify>,
+    url: DatabaseUrl,
 }
 
 impl Db {
@@ -58,7 +61,7 @@ impl Db {
     pub fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Self> {
         let sqlite_writer = matches!(url, DatabaseUrl::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
         let pool = pool::build(url, max_connections)?;
-        Ok(Self { pool, sqlite_writer })
+        Ok(Self { pool, sqlite_writer, changes: Arc::default(), url: url.clone() })
     }
 
     /// Applies every pending migration of the connection's backend.
@@ -107,7 +110,48 @@ impl Db {
         // A poisoned lock only means another writer panicked; its transaction rolled back.
         let _guard =
             self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(PoisonError::into_inner));
-        conn.transaction(f)
+        let result = conn.transaction(f);
+        if result.is_ok() {
+            self.changes.notify_one();
+        }
+        result
+    }
+
+    /// Signalled after writes: by this process's commits, and with PostgreSQL by every
+    /// node's (see [`Db::listen_for_other_nodes`]).
+    pub fn changes(&self) -> Arc<tokio::sync::Notify> {
+        self.changes.clone()
+    }
+
+    /// With PostgreSQL, starts a thread that LISTENs for other nodes' activity and signals
+    /// [`Db::changes`]. SQLite has one writer machine; its followers poll as a fallback.
+    pub fn listen_for_other_nodes(&self) -> anyhow::Result<()> {
+        let DatabaseUrl::Postgres(url) = &self.url else {
+            return Ok(());
+        };
+        let mut conn = PgConnection::establish(url)?;
+        diesel::sql_query(format!("LISTEN {}", models::activities::NOTIFY_CHANNEL)).execute(&mut conn)?;
+        let changes = self.changes.clone();
+        std::thread::Builder::new().name("agora-listen".into()).spawn(move || {
+            loop {
+                // Checks the socket without a round trip; notifications arrive between polls.
+                let mut woken = false;
+                for notification in conn.notifications_iter() {
+                    match notification {
+                        Ok(_) => woken = true,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "LISTEN connection lost; falling back to polling");
+                            return;
+                        }
+                    }
+                }
+                if woken {
+                    changes.notify_one();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        })?;
+        Ok(())
     }
 }
 

@@ -30,6 +30,12 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
+    /// The context of a fragment pushed over the websocket: no viewer, no session. Forms in
+    /// it carry an empty CSRF token, which the page's script fills from its own.
+    pub fn fragment() -> Self {
+        Self { user: None, session: None, notice: None }
+    }
+
     /// The CSRF token for the page's forms. Created only when a page renders a form, so an
     /// anonymous visitor reading pages costs no session row.
     pub fn csrf(&self) -> String {
@@ -201,7 +207,7 @@ impl ResponseError for PageError {
             other => ("That did not work", other.to_string()),
         };
         let page = ErrorTemplate {
-            ctx: PageCtx { user: None, session: None, notice: None },
+            ctx: PageCtx::fragment(),
             status: error.status().as_u16(),
             title,
             message,

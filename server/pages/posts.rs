@@ -28,6 +28,14 @@ pub struct EditPostPage {
     pub errors: FieldErrors,
 }
 
+/// One post card, as pushed to live pages.
+#[derive(Template)]
+#[template(path = "posts/card.html")]
+pub struct CardFragment {
+    pub ctx: PageCtx,
+    pub card: PostCard,
+}
+
 /// `/tags/<tag>`.
 #[derive(Template)]
 #[template(path = "posts/tag.html")]

@@ -7,6 +7,39 @@ use crate::db::models::now;
 use crate::db::schema::activities;
 use crate::domain::activity::NewActivity;
 
+/// A row of the log.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = activities)]
+pub struct Activity {
+    pub id: i64,
+    pub actor_id: Option<i64>,
+    pub verb: String,
+    pub object_type: String,
+    pub object_id: i64,
+    pub community_id: Option<i64>,
+    pub visibility: String,
+    pub data: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// Up to `limit` entries after `id`, oldest first.
+pub fn after(conn: &mut DbConn, id: i64, limit: i64) -> QueryResult<Vec<Activity>> {
+    activities::table
+        .filter(activities::id.gt(id))
+        .order(activities::id.asc())
+        .limit(limit)
+        .select(Activity::as_select())
+        .load(conn)
+}
+
+/// The newest id in the log (0 when empty): where a fresh follower starts.
+pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
+    activities::table.select(diesel::dsl::max(activities::id)).first::<Option<i64>>(conn).map(Option::unwrap_or_default)
+}
+
+/// The channel PostgreSQL nodes NOTIFY on when they append to the log.
+pub const NOTIFY_CHANNEL: &str = "agora_activity";
+
 /// Any constant works; it only has to be the same for every writer of the log.
 const ACTIVITY_LOCK_KEY: i64 = 0x4147_4f52_4100_0001;
 
@@ -31,6 +64,8 @@ pub fn record(conn: &mut DbConn, activity: &NewActivity) -> QueryResult<i64> {
             diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                 .bind::<diesel::sql_types::BigInt, _>(ACTIVITY_LOCK_KEY)
                 .execute(c)?;
+            // Delivered at commit: wakes the followers on every node.
+            diesel::sql_query(format!("NOTIFY {NOTIFY_CHANNEL}")).execute(c)?;
             diesel::insert_into(activities::table).values(values).returning(activities::id).get_result(c)
         }
         DbConn::Sqlite(c) => {

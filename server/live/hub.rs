@@ -1,0 +1,439 @@
+//! The websocket hub: one task owns every connection's subscriptions and what each viewer
+//! may see. Activities arrive in log order from the follower; each is checked against the
+//! policy per connection before it is queued. Queues are bounded: a connection whose queue
+//! is full is dropped rather than slowing anyone else.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::mpsc;
+
+use super::fragments::{self, Published};
+use super::protocol::{MAX_TOPICS, ServerMessage, TopicName};
+use crate::db::Db;
+use crate::db::models::activities::{self, Activity};
+use crate::db::models::communities;
+use crate::domain::community::Visibility;
+use crate::domain::policy::{Action, Actor};
+use crate::error::AppResult;
+
+/// A connection's id.
+pub type ConnId = u64;
+/// A connection's bounded queue of serialized server messages.
+pub type Outbox = mpsc::Sender<Arc<str>>;
+
+/// Most events replayed for `since`; a client further behind reloads the page instead.
+const REPLAY_LIMIT: i64 = 500;
+
+enum Command {
+    Register { conn: ConnId, actor: Actor, outbox: Outbox },
+    Subscribe { conn: ConnId, topics: Vec<String>, since: Option<i64> },
+    Unsubscribe { conn: ConnId, topics: Vec<String> },
+    Unregister { conn: ConnId },
+    Publish(Vec<Published>),
+}
+
+/// A handle to the hub, cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    tx: mpsc::UnboundedSender<Command>,
+    next_id: Arc<AtomicU64>,
+}
+
+/// Unregisters its connection when dropped, however the connection's task ends.
+pub struct Registration {
+    conn: ConnId,
+    hub: Hub,
+}
+
+impl Registration {
+    /// The connection's id.
+    pub fn id(&self) -> ConnId {
+        self.conn
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let _ = self.hub.tx.send(Command::Unregister { conn: self.conn });
+    }
+}
+
+impl Hub {
+    /// A hub and the task that runs it; `start_after` is the newest activity id already
+    /// in the log, which the follower also starts from.
+    pub fn new(db: Db, start_after: i64) -> (Hub, HubTask) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let hub = Hub { tx, next_id: Arc::new(AtomicU64::new(1)) };
+        let task = HubTask { rx, db, conns: HashMap::new(), private: HashMap::new(), last_id: start_after };
+        (hub, task)
+    }
+
+    /// Registers a connection; keep the returned guard for the connection's lifetime.
+    pub fn register(&self, actor: Actor, outbox: Outbox) -> Registration {
+        let conn = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let _ = self.tx.send(Command::Register { conn, actor, outbox });
+        Registration { conn, hub: self.clone() }
+    }
+
+    /// Subscribes a connection to topics, replaying what came after `since`.
+    pub fn subscribe(&self, conn: ConnId, topics: Vec<String>, since: Option<i64>) {
+        let _ = self.tx.send(Command::Subscribe { conn, topics, since });
+    }
+
+    /// Unsubscribes a connection from topics.
+    pub fn unsubscribe(&self, conn: ConnId, topics: Vec<String>) {
+        let _ = self.tx.send(Command::Unsubscribe { conn, topics });
+    }
+
+    /// Hands committed activities, in log order, to the hub.
+    pub fn publish(&self, batch: Vec<Published>) {
+        let _ = self.tx.send(Command::Publish(batch));
+    }
+}
+
+/// Where a subscribed topic points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Home,
+    Community(i64),
+    Post { post: i64, community: i64 },
+}
+
+impl Target {
+    fn community(self) -> Option<i64> {
+        match self {
+            Target::Home => None,
+            Target::Community(id) | Target::Post { community: id, .. } => Some(id),
+        }
+    }
+}
+
+struct Conn {
+    actor: Actor,
+    /// Communities the viewer is an active member of.
+    joined: HashSet<i64>,
+    outbox: Outbox,
+    topics: HashMap<TopicName, Target>,
+}
+
+impl Conn {
+    fn send(&self, message: &ServerMessage) -> bool {
+        match serde_json::to_string(message) {
+            Ok(text) => self.outbox.try_send(Arc::from(text)).is_ok(),
+            Err(_) => true,
+        }
+    }
+
+    fn may_see(&self, activity: &Activity, private: bool) -> bool {
+        match activity.visibility.as_str() {
+            "public" => true,
+            "community" => {
+                self.actor.admin || !private || activity.community_id.is_some_and(|c| self.joined.contains(&c))
+            }
+            _ => self.actor.admin,
+        }
+    }
+
+    fn wants(&self, target: Target, activity: &Activity, post: Option<i64>) -> bool {
+        match target {
+            Target::Home => {
+                activity.community_id.is_some_and(|c| self.joined.contains(&c))
+                    || activity.actor_id == Some(self.actor.user_id)
+            }
+            Target::Community(id) => activity.community_id == Some(id),
+            Target::Post { post: id, .. } => post == Some(id),
+        }
+    }
+}
+
+/// The post an activity is about, if any.
+fn post_of(published: &Published) -> Option<i64> {
+    match published.activity.object_type.as_str() {
+        "post" => Some(published.activity.object_id),
+        _ => published.data.get("post").and_then(serde_json::Value::as_i64),
+    }
+}
+
+/// The hub's state; runs until every [`Hub`] handle is dropped.
+pub struct HubTask {
+    rx: mpsc::UnboundedReceiver<Command>,
+    db: Db,
+    conns: HashMap<ConnId, Conn>,
+    /// community id → whether it is private (visibility never changes once created).
+    private: HashMap<i64, bool>,
+    /// The newest activity handed out: replay covers up to here, live events come after.
+    last_id: i64,
+}
+
+impl HubTask {
+    /// Processes commands one at a time, which keeps replay and live delivery in order.
+    pub async fn run(mut self) {
+        while let Some(command) = self.rx.recv().await {
+            match command {
+                Command::Register { conn, actor, outbox } => self.register(conn, actor, outbox).await,
+                Command::Subscribe { conn, topics, since } => self.subscribe(conn, topics, since).await,
+                Command::Unsubscribe { conn, topics } => self.unsubscribe(conn, topics),
+                Command::Unregister { conn } => {
+                    self.conns.remove(&conn);
+                }
+                Command::Publish(batch) => {
+                    for published in batch {
+                        self.last_id = self.last_id.max(published.activity.id);
+                        self.dispatch(&published).await;
+                    }
+                }
+            }
+            metrics::gauge!("ws_connections").set(self.conns.len() as f64);
+        }
+    }
+
+    async fn joined(&self, user_id: i64) -> AppResult<HashSet<i64>> {
+        self.db.read(move |c| Ok(communities::joined_by(c, user_id)?.into_iter().map(|c| c.id).collect())).await
+    }
+
+    async fn register(&mut self, conn: ConnId, actor: Actor, outbox: Outbox) {
+        match self.joined(actor.user_id).await {
+            Ok(joined) => {
+                self.conns.insert(conn, Conn { actor, joined, outbox, topics: HashMap::new() });
+            }
+            // Without its access set the connection cannot be served safely: drop it.
+            Err(e) => e.log(),
+        }
+    }
+
+    async fn is_private(&mut self, community_id: i64) -> bool {
+        if let Some(private) = self.private.get(&community_id) {
+            return *private;
+        }
+        let found = self.db.read(move |c| Ok(communities::find(c, community_id)?)).await;
+        // Unknown or unreadable: treat as private, the safe answer.
+        let private = found.ok().flatten().is_none_or(|c| c.visibility() == Visibility::Private);
+        self.private.insert(community_id, private);
+        private
+    }
+
+    async fn authorize(&self, actor: Actor, topic: &TopicName) -> Option<Target> {
+        let topic = topic.clone();
+        let found = self
+            .db
+            .read(move |c| match topic {
+                TopicName::Home => Ok(Target::Home),
+                TopicName::Community(slug) => {
+                    let located = crate::communities::locate(c, actor, &slug)?;
+                    located.allow(Action::Read)?;
+                    Ok(Target::Community(located.community.id))
+                }
+                TopicName::Post(id) => {
+                    let located = crate::posts::community_of_post(c, actor, id)?;
+                    Ok(Target::Post { post: id, community: located.community.id })
+                }
+            })
+            .await;
+        found.ok()
+    }
+
+    async fn subscribe(&mut self, conn_id: ConnId, topics: Vec<String>, since: Option<i64>) {
+        let Some(actor) = self.conns.get(&conn_id).map(|c| c.actor) else {
+            return;
+        };
+        let mut accepted = Vec::new();
+        let mut replies = Vec::new();
+        let held = self.conns.get(&conn_id).map_or(0, |c| c.topics.len());
+        for raw in topics.iter().take(MAX_TOPICS * 2) {
+            if held + accepted.len() >= MAX_TOPICS {
+                replies.push(ServerMessage::topic_error("too_many_topics", raw));
+                continue;
+            }
+            // Unknown, malformed, missing and forbidden topics all answer the same.
+            let target = match TopicName::parse(raw) {
+                Some(name) => self.authorize(actor, &name).await.map(|t| (name, t)),
+                None => None,
+            };
+            match target {
+                Some(found) if !accepted.contains(&found) => accepted.push(found),
+                Some(_) => {}
+                None => replies.push(ServerMessage::topic_error("not_found", raw)),
+            }
+        }
+        let Some(conn) = self.conns.get_mut(&conn_id) else {
+            return;
+        };
+        let names: Vec<String> = accepted.iter().map(|(name, _)| name.name()).collect();
+        conn.topics.extend(accepted.iter().cloned());
+        replies.push(ServerMessage::Subscribed { topics: names });
+        if !replies.iter().all(|m| conn.send(m)) {
+            self.conns.remove(&conn_id);
+            return;
+        }
+        if let Some(since) = since {
+            self.replay(conn_id, &accepted, since).await;
+        }
+    }
+
+    fn unsubscribe(&mut self, conn_id: ConnId, topics: Vec<String>) {
+        if let Some(conn) = self.conns.get_mut(&conn_id) {
+            let names: Vec<String> = topics
+                .iter()
+                .filter_map(|raw| TopicName::parse(raw))
+                .filter(|name| conn.topics.remove(name).is_some())
+                .map(|name| name.name())
+                .collect();
+            conn.send(&ServerMessage::Unsubscribed { topics: names });
+        }
+    }
+
+    /// Sends what the client missed: activities after `since` up to the last one handed
+    /// out live. Later activities arrive live, so there is no gap and no duplicate.
+    async fn replay(&mut self, conn_id: ConnId, topics: &[(TopicName, Target)], since: i64) {
+        let upto = self.last_id;
+        if since >= upto || topics.is_empty() {
+            return;
+        }
+        let missed = self
+            .db
+            .read(move |c| {
+                let rows = activities::after(c, since, REPLAY_LIMIT + 1)?;
+                Ok(rows.into_iter().filter(|a| a.id <= upto).map(|a| fragments::publishable(c, a)).collect::<Vec<_>>())
+            })
+            .await;
+        let missed = match missed {
+            Ok(missed) => missed,
+            Err(e) => return e.log(),
+        };
+        if missed.len() as i64 > REPLAY_LIMIT {
+            if let Some(conn) = self.conns.get(&conn_id) {
+                conn.send(&ServerMessage::error("replay_too_long", "too much was missed; reload the page"));
+            }
+            return;
+        }
+        for published in &missed {
+            let private = match published.activity.community_id {
+                Some(c) => self.is_private(c).await,
+                None => false,
+            };
+            let Some(conn) = self.conns.get(&conn_id) else {
+                return;
+            };
+            for (name, target) in topics {
+                if conn.may_see(&published.activity, private) && conn.wants(*target, &published.activity, post_of(published))
+                    && !conn.send(&event(name, published, conn))
+                {
+                    self.evict(conn_id);
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn dispatch(&mut self, published: &Published) {
+        self.apply_access_changes(&published.activity).await;
+        let activity = &published.activity;
+        let private = match activity.community_id {
+            Some(c) => self.is_private(c).await,
+            None => false,
+        };
+        let post = post_of(published);
+        // Serialize once per topic and fragment variant, not once per connection.
+        let mut serialized: HashMap<(String, bool), Arc<str>> = HashMap::new();
+        let mut slow = Vec::new();
+        for (id, conn) in &self.conns {
+            if !conn.may_see(activity, private) {
+                continue;
+            }
+            for (name, target) in &conn.topics {
+                if !conn.wants(*target, activity, post) {
+                    continue;
+                }
+                let key = (name.name(), writer(conn, activity));
+                let text = serialized
+                    .entry(key)
+                    .or_insert_with(|| Arc::from(serde_json::to_string(&event(name, published, conn)).unwrap_or_default()));
+                if conn.outbox.try_send(text.clone()).is_err() {
+                    slow.push(*id);
+                    break;
+                }
+            }
+        }
+        for id in slow {
+            self.evict(id);
+        }
+    }
+
+    fn evict(&mut self, conn_id: ConnId) {
+        // Dropping the queue's sender tells the connection's task to close the socket.
+        if self.conns.remove(&conn_id).is_some() {
+            metrics::counter!("ws_slow_consumers_dropped_total").increment(1);
+        }
+    }
+
+    /// Membership changes and deactivations re-decide what the affected user's
+    /// connections may see, at once.
+    async fn apply_access_changes(&mut self, activity: &Activity) {
+        let user = match (activity.verb.as_str(), activity.object_type.as_str()) {
+            ("user.deactivated", _) => {
+                self.conns.retain(|_, c| c.actor.user_id != activity.object_id);
+                return;
+            }
+            ("member.joined" | "member.left" | "member.approved" | "member.denied", "user") => activity.object_id,
+            ("community.created", _) => match activity.actor_id {
+                Some(id) => id,
+                None => return,
+            },
+            _ => return,
+        };
+        if !self.conns.values().any(|c| c.actor.user_id == user) {
+            return;
+        }
+        let joined = match self.joined(user).await {
+            Ok(joined) => joined,
+            Err(e) => return e.log(),
+        };
+        let mut lost_communities = HashSet::new();
+        let held = self.conns.values().filter(|c| c.actor.user_id == user).flat_map(|c| c.topics.values());
+        for community in held.filter_map(|t| t.community()) {
+            if !joined.contains(&community) && self.private.get(&community).copied().unwrap_or(true) {
+                lost_communities.insert(community);
+            }
+        }
+        for community in lost_communities.clone() {
+            if !self.is_private(community).await {
+                lost_communities.remove(&community);
+            }
+        }
+        for conn in self.conns.values_mut().filter(|c| c.actor.user_id == user) {
+            conn.joined = joined.clone();
+            if conn.actor.admin {
+                continue;
+            }
+            let lost: Vec<TopicName> = conn
+                .topics
+                .iter()
+                .filter(|(_, t)| t.community().is_some_and(|c| lost_communities.contains(&c)))
+                .map(|(name, _)| name.clone())
+                .collect();
+            for name in lost {
+                conn.topics.remove(&name);
+                conn.send(&ServerMessage::topic_error("not_found", &name.name()));
+            }
+        }
+    }
+}
+
+/// Whether the viewer may react and comment where the activity happened (which variant of
+/// the HTML fragment they get).
+fn writer(conn: &Conn, activity: &Activity) -> bool {
+    conn.actor.admin || activity.community_id.is_some_and(|c| conn.joined.contains(&c))
+}
+
+fn event(name: &TopicName, published: &Published, conn: &Conn) -> ServerMessage {
+    let html = if writer(conn, &published.activity) { &published.html.writer } else { &published.html.reader };
+    ServerMessage::Event {
+        topic: name.name(),
+        id: published.activity.id,
+        verb: published.activity.verb.clone(),
+        data: published.data.clone(),
+        html: html.clone(),
+    }
+}
