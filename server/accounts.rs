@@ -390,6 +390,17 @@ pub async fn admin_update(db: &Db, admin: &User, handle: &str, change: AdminUser
             }
             let action = if active { "user.reactivated" } else { "user.deactivated" };
             audit::record(c, Some(admin_id), action, "user", Some(target.id), &json!({}))?;
+            // Live connections end at once: the websocket hub follows the log.
+            let change = NewActivity {
+                actor_id: Some(admin_id),
+                verb: action,
+                object_type: "user",
+                object_id: target.id,
+                community_id: None,
+                visibility: Visibility::Admins,
+                data: json!({}),
+            };
+            activities::record(c, &change)?;
         }
         users::find(c, target.id)?.ok_or(AppError::NotFound)
     })

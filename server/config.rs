@@ -44,6 +44,8 @@ pub struct Settings {
     pub login_window_secs: i64,
     /// Largest JSON or form body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Events a websocket client may fall behind by before it is dropped.
+    pub ws_queue: usize,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             login_failures_per_address: 50,
             login_window_secs: 15 * 60,
             max_body_bytes: 256 * 1024,
+            ws_queue: 256,
         }
     }
 }

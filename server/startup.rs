@@ -17,8 +17,8 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::models::activities;
-use crate::live::{Hub, HubTask};
 use crate::error::ApiError;
+use crate::live::{Hub, HubTask};
 use crate::pages::PageError;
 use crate::state::AppState;
 
@@ -37,7 +37,8 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
     let key = crate::auth::secrets::cookie_key(settings.secret_key.as_deref(), &settings.data_dir)?;
     let start_after = db.read_sync(|c| Ok(activities::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (hub, hub_task) = Hub::new(db.clone(), start_after);
-    let state = AppState { db, settings: Arc::new(settings), metrics: crate::observability::metrics_handle(), hub };
+    let state =
+        AppState { db, settings: Arc::new(settings), metrics: crate::observability::metrics_handle(), hub };
     Ok((state, key, Background { hub: hub_task, start_after }))
 }
 

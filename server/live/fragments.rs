@@ -26,7 +26,8 @@ pub struct Published {
 
 /// Parses an activity's data and renders its fragments.
 pub fn publishable(c: &mut DbConn, activity: Activity) -> Published {
-    let mut data: serde_json::Value = serde_json::from_str(&activity.data).unwrap_or_else(|_| serde_json::json!({}));
+    let mut data: serde_json::Value =
+        serde_json::from_str(&activity.data).unwrap_or_else(|_| serde_json::json!({}));
     if let Some(object) = data.as_object_mut() {
         object.insert("object_type".into(), activity.object_type.clone().into());
         object.insert("object_id".into(), activity.object_id.into());

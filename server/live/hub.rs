@@ -130,7 +130,9 @@ impl Conn {
         match activity.visibility.as_str() {
             "public" => true,
             "community" => {
-                self.actor.admin || !private || activity.community_id.is_some_and(|c| self.joined.contains(&c))
+                self.actor.admin
+                    || !private
+                    || activity.community_id.is_some_and(|c| self.joined.contains(&c))
             }
             _ => self.actor.admin,
         }
@@ -190,7 +192,9 @@ impl HubTask {
     }
 
     async fn joined(&self, user_id: i64) -> AppResult<HashSet<i64>> {
-        self.db.read(move |c| Ok(communities::joined_by(c, user_id)?.into_iter().map(|c| c.id).collect())).await
+        self.db
+            .read(move |c| Ok(communities::joined_by(c, user_id)?.into_iter().map(|c| c.id).collect()))
+            .await
     }
 
     async fn register(&mut self, conn: ConnId, actor: Actor, outbox: Outbox) {
@@ -295,7 +299,11 @@ impl HubTask {
             .db
             .read(move |c| {
                 let rows = activities::after(c, since, REPLAY_LIMIT + 1)?;
-                Ok(rows.into_iter().filter(|a| a.id <= upto).map(|a| fragments::publishable(c, a)).collect::<Vec<_>>())
+                Ok(rows
+                    .into_iter()
+                    .filter(|a| a.id <= upto)
+                    .map(|a| fragments::publishable(c, a))
+                    .collect::<Vec<_>>())
             })
             .await;
         let missed = match missed {
@@ -317,7 +325,8 @@ impl HubTask {
                 return;
             };
             for (name, target) in topics {
-                if conn.may_see(&published.activity, private) && conn.wants(*target, &published.activity, post_of(published))
+                if conn.may_see(&published.activity, private)
+                    && conn.wants(*target, &published.activity, post_of(published))
                     && !conn.send(&event(name, published, conn))
                 {
                     self.evict(conn_id);
@@ -347,9 +356,9 @@ impl HubTask {
                     continue;
                 }
                 let key = (name.name(), writer(conn, activity));
-                let text = serialized
-                    .entry(key)
-                    .or_insert_with(|| Arc::from(serde_json::to_string(&event(name, published, conn)).unwrap_or_default()));
+                let text = serialized.entry(key).or_insert_with(|| {
+                    Arc::from(serde_json::to_string(&event(name, published, conn)).unwrap_or_default())
+                });
                 if conn.outbox.try_send(text.clone()).is_err() {
                     slow.push(*id);
                     break;
@@ -376,7 +385,9 @@ impl HubTask {
                 self.conns.retain(|_, c| c.actor.user_id != activity.object_id);
                 return;
             }
-            ("member.joined" | "member.left" | "member.approved" | "member.denied", "user") => activity.object_id,
+            ("member.joined" | "member.left" | "member.approved" | "member.denied", "user") => {
+                activity.object_id
+            }
             ("community.created", _) => match activity.actor_id {
                 Some(id) => id,
                 None => return,
@@ -428,7 +439,8 @@ fn writer(conn: &Conn, activity: &Activity) -> bool {
 }
 
 fn event(name: &TopicName, published: &Published, conn: &Conn) -> ServerMessage {
-    let html = if writer(conn, &published.activity) { &published.html.writer } else { &published.html.reader };
+    let html =
+        if writer(conn, &published.activity) { &published.html.writer } else { &published.html.reader };
     ServerMessage::Event {
         topic: name.name(),
         id: published.activity.id,

@@ -21,7 +21,9 @@ impl TopicName {
     pub fn parse(raw: &str) -> Option<Self> {
         match raw.split_once(':') {
             None if raw == "home" => Some(Self::Home),
-            Some(("community", slug)) if !slug.is_empty() && slug.len() <= 64 => Some(Self::Community(slug.to_lowercase())),
+            Some(("community", slug)) if !slug.is_empty() && slug.len() <= 64 => {
+                Some(Self::Community(slug.to_lowercase()))
+            }
             Some(("post", id)) => id.parse().ok().filter(|id| *id > 0).map(Self::Post),
             _ => None,
         }
@@ -93,7 +95,10 @@ mod tests {
     #[test]
     fn topics_parse_strictly() {
         assert_eq!(TopicName::parse("home"), Some(TopicName::Home));
-        assert_eq!(TopicName::parse("community:Plant-Safety"), Some(TopicName::Community("plant-safety".into())));
+        assert_eq!(
+            TopicName::parse("community:Plant-Safety"),
+            Some(TopicName::Community("plant-safety".into()))
+        );
         assert_eq!(TopicName::parse("post:12"), Some(TopicName::Post(12)));
         for bad in ["", "homes", "post:x", "post:-1", "community:", "idea:1", "post"] {
             assert_eq!(TopicName::parse(bad), None, "{bad:?}");
@@ -102,7 +107,8 @@ mod tests {
 
     #[test]
     fn messages_have_the_spec_shape() {
-        let parsed: ClientMessage = serde_json::from_str(r#"{"op":"subscribe","topics":["home"],"since":4}"#).unwrap();
+        let parsed: ClientMessage =
+            serde_json::from_str(r#"{"op":"subscribe","topics":["home"],"since":4}"#).unwrap();
         assert!(matches!(parsed, ClientMessage::Subscribe { since: Some(4), .. }));
         let error = serde_json::to_value(ServerMessage::topic_error("not_found", "post:9")).unwrap();
         assert_eq!(error, serde_json::json!({"op": "error", "code": "not_found", "topic": "post:9"}));

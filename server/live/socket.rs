@@ -18,10 +18,11 @@ use crate::domain::policy::Actor;
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 
-/// Events waiting for a slow client before it is dropped.
-const QUEUE: usize = 256;
-/// Largest message a client may send.
-const MAX_MESSAGE: usize = 64 * 1024;
+/// Largest message a client may send (room for a subscribe to far too many topics, which
+/// gets a clear refusal instead of a dropped connection).
+const MAX_MESSAGE: usize = 256 * 1024;
+/// How long one write to the socket may wait for a client that does not read.
+const SEND_DEADLINE: Duration = Duration::from_secs(5);
 /// How often the server pings.
 const PING_EVERY: Duration = Duration::from_secs(30);
 /// Silence after which a socket is taken for dead.
@@ -42,13 +43,21 @@ pub async fn connect(
         return Err(ApiError(AppError::Forbidden("websocket connections must come from this site")).into());
     }
     let (response, session, stream) = actix_ws::handle(&req, body)?;
-    let stream = stream.max_frame_size(MAX_MESSAGE).aggregate_continuations().max_continuation_size(MAX_MESSAGE);
-    actix_web::rt::spawn(relay(session, stream, state.hub.clone(), user.actor()));
+    let stream =
+        stream.max_frame_size(MAX_MESSAGE).aggregate_continuations().max_continuation_size(MAX_MESSAGE);
+    let queue = state.settings.ws_queue.max(1);
+    actix_web::rt::spawn(relay(session, stream, state.hub.clone(), user.actor(), queue));
     Ok(response)
 }
 
-async fn relay(mut session: Session, mut stream: AggregatedMessageStream, hub: Hub, actor: Actor) {
-    let (outbox, mut queue) = mpsc::channel::<Arc<str>>(QUEUE);
+async fn relay(
+    mut session: Session,
+    mut stream: AggregatedMessageStream,
+    hub: Hub,
+    actor: Actor,
+    queue: usize,
+) {
+    let (outbox, mut queue) = mpsc::channel::<Arc<str>>(queue);
     // Dropping the registration (however this task ends) unregisters the connection.
     let registration = hub.register(actor, outbox);
     let mut heartbeat = tokio::time::interval(PING_EVERY);
@@ -68,10 +77,10 @@ async fn relay(mut session: Session, mut stream: AggregatedMessageStream, hub: H
                         if spent > BUDGET {
                             break close(CloseCode::Policy, "too many messages");
                         }
-                        if let Some(reply) = handle(&hub, registration.id(), &text) {
-                            if send(&mut session, &reply).await.is_err() {
-                                break None;
-                            }
+                        if let Some(reply) = handle(&hub, registration.id(), &text)
+                            && send(&mut session, &reply).await.is_err()
+                        {
+                            break None;
                         }
                     }
                     Some(Ok(AggregatedMessage::Binary(_))) => {
@@ -92,11 +101,12 @@ async fn relay(mut session: Session, mut stream: AggregatedMessageStream, hub: H
                 }
             }
             outgoing = queue.recv() => match outgoing {
-                Some(text) => {
-                    if session.text(text.to_string()).await.is_err() {
-                        break None;
-                    }
-                }
+                // A client that stops reading stalls the write; the deadline ends it.
+                Some(text) => match tokio::time::timeout(SEND_DEADLINE, session.text(text.to_string())).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => break None,
+                    Err(_) => break close(CloseCode::Again, "too slow: reconnect with since"),
+                },
                 // The hub dropped us: the queue overflowed.
                 None => break close(CloseCode::Again, "too slow: reconnect with since"),
             },
@@ -111,7 +121,8 @@ async fn relay(mut session: Session, mut stream: AggregatedMessageStream, hub: H
         }
     };
     drop(registration);
-    let _ = session.close(reason).await;
+    // The close frame may not fit either; dropping the session then ends the connection.
+    let _ = tokio::time::timeout(SEND_DEADLINE, session.close(reason)).await;
 }
 
 fn close(code: CloseCode, description: &str) -> Option<CloseReason> {
@@ -119,7 +130,8 @@ fn close(code: CloseCode, description: &str) -> Option<CloseReason> {
 }
 
 async fn send(session: &mut Session, message: &ServerMessage) -> Result<(), actix_ws::Closed> {
-    session.text(serde_json::to_string(message).unwrap_or_default()).await
+    let text = serde_json::to_string(message).unwrap_or_default();
+    tokio::time::timeout(SEND_DEADLINE, session.text(text)).await.unwrap_or(Err(actix_ws::Closed))
 }
 
 /// Acts on one client message; returns an immediate reply for bad ones.
@@ -136,6 +148,8 @@ fn handle(hub: &Hub, conn: ConnId, text: &str) -> Option<ServerMessage> {
             hub.unsubscribe(conn, topics);
             None
         }
-        Err(e) => Some(ServerMessage::error("bad_request", format!("not a message this server understands: {e}"))),
+        Err(e) => {
+            Some(ServerMessage::error("bad_request", format!("not a message this server understands: {e}")))
+        }
     }
 }

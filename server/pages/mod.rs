@@ -206,12 +206,8 @@ impl ResponseError for PageError {
             ),
             other => ("That did not work", other.to_string()),
         };
-        let page = ErrorTemplate {
-            ctx: PageCtx::fragment(),
-            status: error.status().as_u16(),
-            title,
-            message,
-        };
+        let page =
+            ErrorTemplate { ctx: PageCtx::fragment(), status: error.status().as_u16(), title, message };
         let mut response = HttpResponse::build(error.status());
         error.decorate(&mut response);
         match page.render() {

@@ -247,3 +247,111 @@ pub async fn error_code(response: Response) -> String {
     let body: serde_json::Value = response.json().await.expect("JSON error body");
     body["error"]["code"].as_str().expect("error.code").to_owned()
 }
+
+/// A websocket client speaking SPEC §4's protocol.
+pub struct Ws {
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+/// How a websocket ended, as the client saw it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// A close frame with this code.
+    Closed(u16),
+    /// The connection dropped without a close frame.
+    Dropped,
+}
+
+impl TestApp {
+    /// Opens `/ws` with a bearer token.
+    pub async fn ws(&self, token: &str) -> Ws {
+        self.ws_with(&[("authorization", &format!("Bearer {token}"))]).await.expect("websocket handshake")
+    }
+
+    /// Opens `/ws` with extra headers; the error is the handshake's HTTP status.
+    pub async fn ws_with(&self, headers: &[(&str, &str)]) -> Result<Ws, u16> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!("{}/ws", self.url.replacen("http://", "ws://", 1));
+        let mut request = url.into_client_request().expect("request");
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                value.parse().expect("header value"),
+            );
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((stream, _)) => Ok(Ws { stream }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+            Err(e) => panic!("websocket connect failed: {e}"),
+        }
+    }
+}
+
+impl Ws {
+    /// Sends a JSON message.
+    pub async fn send(&mut self, message: serde_json::Value) {
+        use futures_util::SinkExt;
+        self.send_raw(tokio_tungstenite::tungstenite::Message::text(message.to_string())).await;
+        let _ = self.stream.flush().await;
+    }
+
+    /// Sends any frame.
+    pub async fn send_raw(&mut self, message: tokio_tungstenite::tungstenite::Message) {
+        assert!(self.try_send_raw(message).await, "websocket send failed");
+    }
+
+    /// Sends any frame; false when the connection is gone.
+    pub async fn try_send_raw(&mut self, message: tokio_tungstenite::tungstenite::Message) -> bool {
+        use futures_util::SinkExt;
+        self.stream.send(message).await.is_ok()
+    }
+
+    /// The next JSON message within `wait`; `Err` when the socket ends, `Ok(None)` on timeout.
+    pub async fn next_within(&mut self, wait: Duration) -> Result<Option<serde_json::Value>, Ended> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return Ok(None),
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    return Ok(Some(serde_json::from_str(&text).expect("JSON message")));
+                }
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return Err(Ended::Closed(frame.map_or(1005, |f| u16::from(f.code))));
+                }
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_)) | None) => return Err(Ended::Dropped),
+            }
+        }
+    }
+
+    /// The next JSON message (fails after 10 s of silence).
+    pub async fn next(&mut self) -> serde_json::Value {
+        self.next_within(Duration::from_secs(10)).await.expect("socket open").expect("a message within 10 s")
+    }
+
+    /// Asserts nothing arrives for a while.
+    pub async fn expect_silence(&mut self, wait: Duration) {
+        if let Ok(Some(message)) = self.next_within(wait).await {
+            panic!("expected nothing, got {message}");
+        }
+    }
+
+    /// Subscribes and returns the `subscribed` reply (after any per-topic errors).
+    pub async fn subscribe(
+        &mut self,
+        topics: &[&str],
+        since: Option<i64>,
+    ) -> (serde_json::Value, Vec<serde_json::Value>) {
+        self.send(serde_json::json!({"op": "subscribe", "topics": topics, "since": since})).await;
+        let mut errors = Vec::new();
+        loop {
+            let message = self.next().await;
+            if message["op"] == "subscribed" {
+                return (message, errors);
+            }
+            errors.push(message);
+        }
+    }
+}

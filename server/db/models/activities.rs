@@ -34,7 +34,10 @@ pub fn after(conn: &mut DbConn, id: i64, limit: i64) -> QueryResult<Vec<Activity
 
 /// The newest id in the log (0 when empty): where a fresh follower starts.
 pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
-    activities::table.select(diesel::dsl::max(activities::id)).first::<Option<i64>>(conn).map(Option::unwrap_or_default)
+    activities::table
+        .select(diesel::dsl::max(activities::id))
+        .first::<Option<i64>>(conn)
+        .map(Option::unwrap_or_default)
 }
 
 /// The channel PostgreSQL nodes NOTIFY on when they append to the log.

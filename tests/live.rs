@@ -1,0 +1,289 @@
+//! The websocket hub with real clients (tokio-tungstenite): delivery, ACL on subscribe and
+//! on revocation, replay after reconnect, slow-consumer eviction, several nodes, bad input.
+
+use std::time::Duration;
+
+use agora::domain::account::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::{Ended, TestApp};
+
+const QUIET: Duration = Duration::from_millis(800);
+
+/// An open community `team` (owner ada, member bob) and a private `secret` (owner ada, member
+/// bob); carol belongs to neither.
+async fn world(app: &TestApp) -> (String, String, String) {
+    let [ada, bob, carol] =
+        ["ada", "bob", "carol"].map(|h| app.token_for(&app.given_user(h, Role::Employee)));
+    for (slug, visibility) in [("team", "open"), ("secret", "private")] {
+        let body = json!({"slug": slug, "name": slug, "visibility": visibility});
+        assert_eq!(
+            app.api(Method::POST, "/communities", &ada).json(&body).send().await.unwrap().status(),
+            StatusCode::CREATED
+        );
+        app.api(Method::POST, &format!("/communities/{slug}/members/bob/invite"), &ada).send().await.unwrap();
+        app.api(Method::POST, &format!("/communities/{slug}/join"), &bob).send().await.unwrap();
+    }
+    (ada, bob, carol)
+}
+
+async fn post(app: &TestApp, token: &str, slug: &str, body: &str) -> i64 {
+    let response = app
+        .api(Method::POST, &format!("/communities/{slug}/posts"), token)
+        .json(&json!({"kind": "update", "body": body}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+/// The next event, skipping nothing: the protocol must not send surprises.
+async fn event(ws: &mut crate::helpers::Ws) -> Value {
+    let message = ws.next().await;
+    assert_eq!(message["op"], "event", "{message}");
+    message
+}
+
+#[tokio::test]
+async fn a_new_post_reaches_subscribers_with_data_and_the_page_fragment() {
+    let app = TestApp::spawn().await;
+    let (ada, bob, _) = world(&app).await;
+    let mut ws = app.ws(&bob).await;
+    let (subscribed, errors) = ws.subscribe(&["community:team", "home"], None).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(subscribed["topics"], json!(["community:team", "home"]));
+
+    let id = post(&app, &ada, "team", "Lunch at **noon** #food").await;
+    let mut topics = Vec::new();
+    for _ in 0..2 {
+        let message = event(&mut ws).await;
+        assert_eq!(message["verb"], "post.created");
+        assert_eq!(message["data"]["object_id"], id);
+        assert_eq!(message["data"]["tags"], json!(["food"]));
+        let html = message["html"].as_str().unwrap();
+        assert!(html.contains(&format!("id=\"post-{id}\"")) && html.contains("<strong>noon</strong>"));
+        assert!(html.contains("/react/like"), "bob is a member: the fragment has reaction buttons");
+        assert!(message["id"].as_i64().unwrap() > 0);
+        topics.push(message["topic"].as_str().unwrap().to_owned());
+    }
+    topics.sort();
+    assert_eq!(topics, ["community:team", "home"]);
+    ws.expect_silence(QUIET).await;
+}
+
+#[tokio::test]
+async fn private_and_missing_topics_answer_the_same_not_found() {
+    let app = TestApp::spawn().await;
+    let (ada, _, carol) = world(&app).await;
+    let secret_post = post(&app, &ada, "secret", "Merger").await;
+    let mut ws = app.ws(&carol).await;
+    let wanted = [
+        "community:secret",
+        "community:nope",
+        &format!("post:{secret_post}"),
+        "post:999999",
+        "idea:1",
+        "bogus",
+    ];
+    let (subscribed, errors) = ws.subscribe(&wanted, None).await;
+    assert_eq!(subscribed["topics"], json!([]));
+    assert_eq!(errors.len(), wanted.len());
+    for (error, topic) in errors.iter().zip(wanted) {
+        assert_eq!(error, &json!({"op": "error", "code": "not_found", "topic": topic}));
+    }
+    let (subscribed, _) = ws.subscribe(&["community:team"], None).await;
+    assert_eq!(subscribed["topics"], json!(["community:team"]));
+    post(&app, &ada, "secret", "More merger").await;
+    ws.expect_silence(QUIET).await;
+}
+
+#[tokio::test]
+async fn leaving_a_private_community_stops_its_events_at_once() {
+    let app = TestApp::spawn().await;
+    let (ada, bob, _) = world(&app).await;
+    let id = post(&app, &ada, "secret", "Before").await;
+    let mut ws = app.ws(&bob).await;
+    ws.subscribe(&["community:secret", &format!("post:{id}"), "home"], None).await;
+    assert_eq!(
+        app.api(Method::POST, "/communities/secret/leave", &bob).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let mut revoked = Vec::new();
+    for _ in 0..2 {
+        let message = ws.next().await;
+        assert_eq!(message["code"], "not_found", "{message}");
+        revoked.push(message["topic"].as_str().unwrap().to_owned());
+    }
+    revoked.sort();
+    assert_eq!(revoked, ["community:secret".to_owned(), format!("post:{id}")]);
+    post(&app, &ada, "secret", "After").await;
+    app.api(Method::POST, &format!("/posts/{id}/comments"), &ada)
+        .json(&json!({"body": "secret reply"}))
+        .send()
+        .await
+        .unwrap();
+    ws.expect_silence(QUIET).await;
+}
+
+#[tokio::test]
+async fn reconnecting_with_since_replays_the_gap_without_duplicates() {
+    let app = TestApp::spawn().await;
+    let (ada, bob, _) = world(&app).await;
+    let mut ws = app.ws(&bob).await;
+    ws.subscribe(&["community:team"], None).await;
+    post(&app, &ada, "team", "one").await;
+    let last_seen = event(&mut ws).await["id"].as_i64().unwrap();
+    drop(ws);
+
+    let mut missed = Vec::new();
+    for text in ["two", "three", "four"] {
+        missed.push(post(&app, &ada, "team", text).await);
+    }
+    post(&app, &ada, "secret", "not on this topic").await;
+    let mut ws = app.ws(&bob).await;
+    ws.subscribe(&["community:team"], Some(last_seen)).await;
+    let mut replayed = Vec::new();
+    for _ in 0..3 {
+        let message = event(&mut ws).await;
+        replayed.push(message["data"]["object_id"].as_i64().unwrap());
+    }
+    assert_eq!(replayed, missed, "in order, nothing missing");
+    let live = post(&app, &ada, "team", "five").await;
+    assert_eq!(event(&mut ws).await["data"]["object_id"], live);
+    ws.expect_silence(QUIET).await;
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_dropped_and_others_keep_up() {
+    let app = TestApp::spawn_with(|s| s.ws_queue = 4).await;
+    let (ada, bob, carol) = world(&app).await;
+    let mut slow = app.ws(&carol).await;
+    slow.subscribe(&["community:team"], None).await;
+    let mut fast = app.ws(&bob).await;
+    fast.subscribe(&["community:team"], None).await;
+    // ~7.6 MB of large posts: more than loopback's socket buffers (4 MB send, 128 kB
+    // receive for a client that never reads) can absorb, so the writes stall and the small
+    // queue overflows.
+    const POSTS: usize = 400;
+    let body = format!("{} #bulk", "lorem ipsum ".repeat(1_600));
+    let mut received = 0;
+    for _ in 0..POSTS {
+        post(&app, &ada, "team", &body).await;
+        while let Ok(Some(message)) = fast.next_within(Duration::from_millis(1)).await {
+            assert_eq!(message["op"], "event");
+            received += 1;
+        }
+    }
+    while received < POSTS {
+        assert_eq!(event(&mut fast).await["verb"], "post.created");
+        received += 1;
+    }
+    let ended = loop {
+        match slow.next_within(Duration::from_secs(10)).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the slow client was never dropped"),
+            Err(ended) => break ended,
+        }
+    };
+    assert!(matches!(ended, Ended::Closed(1013) | Ended::Dropped), "{ended:?}");
+}
+
+#[tokio::test]
+async fn an_event_written_on_one_node_reaches_clients_of_another() {
+    let first = TestApp::spawn().await;
+    let (ada, bob, _) = world(&first).await;
+    let second = TestApp::spawn_sharing(&first).await;
+    let mut ws = second.ws(&bob).await;
+    ws.subscribe(&["community:team"], None).await;
+    let id = post(&first, &ada, "team", "from node one").await;
+    let message = event(&mut ws).await;
+    assert_eq!(message["data"]["object_id"], id);
+}
+
+#[tokio::test]
+async fn deactivation_closes_the_users_sockets() {
+    let app = TestApp::spawn().await;
+    let (_, bob, _) = world(&app).await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let mut ws = app.ws(&bob).await;
+    ws.subscribe(&["home"], None).await;
+    let off = app
+        .api(Method::PATCH, "/admin/users/bob", &admin)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.status(), StatusCode::OK);
+    loop {
+        match ws.next_within(Duration::from_secs(10)).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the socket stayed open"),
+            Err(_) => break,
+        }
+    }
+    assert_eq!(app.ws_with(&[("authorization", &format!("Bearer {bob}"))]).await.err(), Some(401));
+}
+
+#[tokio::test]
+async fn handshakes_need_a_user_and_this_site() {
+    let app = TestApp::spawn().await;
+    let (_, bob, _) = world(&app).await;
+    assert_eq!(app.ws_with(&[]).await.err(), Some(401));
+    assert_eq!(app.ws_with(&[("authorization", "Bearer agora_pat_wrong")]).await.err(), Some(401));
+    let bearer = format!("Bearer {bob}");
+    let foreign = app.ws_with(&[("authorization", &bearer), ("origin", "https://evil.example")]).await;
+    assert_eq!(foreign.err(), Some(403));
+    let own_origin = app.url.clone();
+    assert!(app.ws_with(&[("authorization", &bearer), ("origin", &own_origin)]).await.is_ok());
+}
+
+#[tokio::test]
+async fn garbage_floods_and_huge_requests_get_clear_answers() {
+    let app = TestApp::spawn().await;
+    let (_, bob, _) = world(&app).await;
+    let mut ws = app.ws(&bob).await;
+    ws.send_raw(Message::text("this is not json")).await;
+    assert_eq!(ws.next().await["code"], "bad_request");
+    ws.send(json!({"op": "dance"})).await;
+    assert_eq!(ws.next().await["code"], "bad_request");
+    ws.send_raw(Message::binary(vec![0u8, 159, 146, 150])).await;
+    assert_eq!(ws.next().await["code"], "bad_request");
+    let many: Vec<String> = (0..10_000).map(|i| format!("post:{i}")).collect();
+    ws.send(json!({"op": "subscribe", "topics": many})).await;
+    let reply = ws.next().await;
+    assert!(reply["code"] == "too_many_topics", "{reply}");
+    let (subscribed, _) = ws.subscribe(&["community:team"], None).await;
+    assert_eq!(subscribed["topics"], json!(["community:team"]), "still usable after bad input");
+
+    ws.send_raw(Message::text("x".repeat(300 * 1024))).await;
+    assert!(
+        matches!(ws.next_within(Duration::from_secs(5)).await, Err(_)),
+        "oversized frames end the connection"
+    );
+
+    let mut flood = app.ws(&bob).await;
+    let ended = async {
+        for _ in 0..200 {
+            let message = json!({"op": "unsubscribe", "topics": ["home"]}).to_string();
+            if !flood.try_send_raw(Message::text(message)).await {
+                break;
+            }
+        }
+        loop {
+            match flood.next_within(Duration::from_secs(5)).await {
+                Ok(Some(_)) => continue,
+                Ok(None) => return None,
+                Err(ended) => return Some(ended),
+            }
+        }
+    }
+    .await;
+    assert_eq!(ended, Some(Ended::Closed(1008)), "a flood is cut off");
+
+    let mut healthy = app.ws(&bob).await;
+    let (subscribed, _) = healthy.subscribe(&["home"], None).await;
+    assert_eq!(subscribed["topics"], json!(["home"]), "the server keeps serving everyone else");
+}
