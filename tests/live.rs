@@ -259,10 +259,7 @@ async fn garbage_floods_and_huge_requests_get_clear_answers() {
     assert_eq!(subscribed["topics"], json!(["community:team"]), "still usable after bad input");
 
     ws.send_raw(Message::text("x".repeat(300 * 1024))).await;
-    assert!(
-        matches!(ws.next_within(Duration::from_secs(5)).await, Err(_)),
-        "oversized frames end the connection"
-    );
+    assert!(ws.next_within(Duration::from_secs(5)).await.is_err(), "oversized frames end the connection");
 
     let mut flood = app.ws(&bob).await;
     let ended = async {
