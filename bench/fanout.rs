@@ -69,7 +69,10 @@ async fn latency(url: String, token: String, slug: String, connections: usize, p
         assert!(response.status().is_success(), "post failed: {}", response.status());
         let committed = Instant::now();
         for _ in 0..connections {
-            let arrived = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await.expect("delivery").expect("open");
+            let arrived = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                .await
+                .expect("delivery")
+                .expect("open");
             delays.push(arrived.saturating_duration_since(committed));
         }
     }
@@ -117,9 +120,20 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["latency", url, token, slug, connections, posts] => {
-            latency(url.to_string(), token.to_string(), slug.to_string(), connections.parse().expect("n"), posts.parse().expect("n")).await
+            latency(
+                url.to_string(),
+                token.to_string(),
+                slug.to_string(),
+                connections.parse().expect("n"),
+                posts.parse().expect("n"),
+            )
+            .await
         }
-        ["churn", url, token, cycles, pid] => churn(url.to_string(), token.to_string(), cycles.parse().expect("n"), pid.to_string()).await,
-        _ => eprintln!("usage: fanout latency URL TOKEN SLUG CONNECTIONS POSTS | fanout churn URL TOKEN CYCLES PID"),
+        ["churn", url, token, cycles, pid] => {
+            churn(url.to_string(), token.to_string(), cycles.parse().expect("n"), pid.to_string()).await
+        }
+        _ => eprintln!(
+            "usage: fanout latency URL TOKEN SLUG CONNECTIONS POSTS | fanout churn URL TOKEN CYCLES PID"
+        ),
     }
 }

@@ -284,3 +284,21 @@ async fn garbage_floods_and_huge_requests_get_clear_answers() {
     let (subscribed, _) = healthy.subscribe(&["home"], None).await;
     assert_eq!(subscribed["topics"], json!(["home"]), "the server keeps serving everyone else");
 }
+
+#[tokio::test]
+async fn a_page_and_its_socket_leave_no_gap_between_them() {
+    let app = TestApp::spawn().await;
+    let (ada, bob, _) = world(&app).await;
+    let browser = app.signed_in("bob@example.com").await;
+    let page = app.get_as(&browser, "/c/team").await.text().await.unwrap();
+    assert!(page.contains("data-live-topics=\"community:team\"") && page.contains("/static/js/live.js"));
+    let since: i64 =
+        page.split("data-live-since=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    // Written after the page rendered, before its script connected.
+    let id = post(&app, &ada, "team", "between render and connect").await;
+    let mut ws = app.ws(&bob).await;
+    ws.subscribe(&["community:team"], Some(since)).await;
+    let message = event(&mut ws).await;
+    assert_eq!(message["data"]["object_id"], id);
+    ws.expect_silence(QUIET).await;
+}

@@ -9,3 +9,10 @@ pub mod protocol;
 pub mod socket;
 
 pub use hub::{Hub, HubTask};
+
+/// The newest activity id, for a page's `data-live-since`. Read it *before* the page's
+/// content: anything committed after it is replayed to the page's socket, so nothing falls
+/// between the page and its live updates.
+pub async fn since(db: &crate::db::Db) -> crate::error::AppResult<i64> {
+    db.read(|c| Ok(crate::db::models::activities::latest_id(c)?)).await
+}

@@ -49,6 +49,8 @@ pub struct CommunityPage {
     pub next: Option<String>,
     pub draft: PostInput,
     pub errors: FieldErrors,
+    /// The activity id live updates start after.
+    pub live_since: i64,
 }
 
 /// `/c/<slug>/members`.

@@ -14,6 +14,8 @@ pub struct PostView {
     pub page: PostPage,
     pub draft: String,
     pub errors: FieldErrors,
+    /// The activity id live updates start after.
+    pub live_since: i64,
 }
 
 /// `/posts/<id>/edit`.

@@ -98,12 +98,13 @@ async fn community_page(
     draft: PostInput,
     rejected: Option<AppError>,
 ) -> PageResult {
+    let live_since = crate::live::since(&state.db).await?;
     let (located, cards) = posts::list(&state.db, user, slug, before, FEED_PAGE).await?;
     let next = (cards.len() as i64 == FEED_PAGE)
         .then(|| cards.last().map(|c| format!("/c/{}?before={}", located.community.slug, c.post.id)))
         .flatten();
     let errors = rejected.as_ref().map(|e| e.messages_for("body")).unwrap_or_default();
-    let page = CommunityPage { ctx, located, cards, next, draft, errors };
+    let page = CommunityPage { ctx, located, cards, next, draft, errors, live_since };
     render_outcome(rejected, &page)
 }
 

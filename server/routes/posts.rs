@@ -29,9 +29,10 @@ async fn post_page(
     draft: String,
     rejected: Option<AppError>,
 ) -> PageResult {
+    let live_since = crate::live::since(&state.db).await?;
     let page = posts::view(&state.db, user, id).await?;
     let errors = rejected.as_ref().map(|e| e.messages_for("body")).unwrap_or_default();
-    let view = PostView { ctx, page, draft, errors };
+    let view = PostView { ctx, page, draft, errors, live_since };
     render_outcome(rejected, &view)
 }
 

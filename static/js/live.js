@@ -1,0 +1,95 @@
+// Live updates over /ws (SPEC §4). Every page works without this script; it adds the
+// "N new posts" banner, fresh comments on post pages, and other people's reaction counts.
+// On reconnect it subscribes with `since`, so the server replays what was missed.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-live-topics]");
+  if (!root || !("WebSocket" in window)) return;
+  const topics = root.dataset.liveTopics.split(" ");
+  const viewer = Number(document.body.dataset.viewer || 0);
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  let since = Number(root.dataset.liveSince || 0);
+  let retry = 1000;
+  const waiting = [];
+
+  function fillTokens(element) {
+    element.querySelectorAll('input[name="csrf_token"]').forEach((input) => { input.value = csrf; });
+  }
+
+  function showBanner() {
+    const banner = document.getElementById("live-banner");
+    if (!banner) return;
+    banner.textContent = waiting.length === 1 ? "1 new post" : waiting.length + " new posts";
+    banner.hidden = false;
+  }
+
+  function showWaiting() {
+    const list = document.getElementById("feed-items");
+    const banner = document.getElementById("live-banner");
+    while (waiting.length) {
+      const holder = document.createElement("div");
+      holder.innerHTML = waiting.shift();
+      const card = holder.firstElementChild;
+      if (!card || document.getElementById(card.id)) continue;
+      fillTokens(card);
+      // Newest first, below the pinned posts.
+      list.insertBefore(card, card.classList.contains("pinned") ? list.firstChild : list.querySelector("article:not(.pinned)"));
+    }
+    if (banner) banner.hidden = true;
+  }
+
+  async function refresh(selector) {
+    const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector(selector);
+    const current = document.querySelector(selector);
+    if (fresh && current) current.replaceWith(fresh);
+  }
+
+  function countReaction(data, delta) {
+    const button = document.querySelector("#post-" + data.post + ' [data-kind="' + data.kind + '"]');
+    if (!button) return;
+    const count = Math.max(0, Number(button.dataset.count) + delta);
+    button.dataset.count = count;
+    button.textContent = button.dataset.emoji + " " + count;
+  }
+
+  function handle(message) {
+    const data = message.data || {};
+    if (message.verb === "post.created" && message.topic.startsWith("community:") && message.html) {
+      waiting.push(message.html);
+      showBanner();
+    } else if (message.topic.startsWith("post:") && /^comment\.|^answer\./.test(message.verb)) {
+      refresh("#comments");
+    } else if (data.target_type === "post" && data.actor_id !== viewer) {
+      if (message.verb === "reaction.added") countReaction(data, 1);
+      if (message.verb === "reaction.removed") countReaction(data, -1);
+    }
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + location.host + "/ws");
+    socket.onopen = function () {
+      retry = 1000;
+      socket.send(JSON.stringify({ op: "subscribe", topics: topics, since: since }));
+    };
+    socket.onmessage = function (event) {
+      const message = JSON.parse(event.data);
+      if (message.op === "event") {
+        since = Math.max(since, message.id);
+        handle(message);
+      } else if (message.op === "error" && message.code === "replay_too_long") {
+        location.reload();
+      }
+    };
+    socket.onclose = function () {
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    };
+  }
+
+  const banner = document.getElementById("live-banner");
+  if (banner) banner.addEventListener("click", showWaiting);
+  connect();
+})();
