@@ -7,6 +7,12 @@
 //! `fanout churn URL TOKEN CYCLES PID`: connects, subscribes and disconnects CYCLES times and
 //! reports the server's resident memory (from /proc/PID/status) before and after.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a benchmark tool: a failure should stop it loudly"
+)]
+
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
@@ -22,10 +28,10 @@ async fn open(url: &str, token: &str, topic: &str) -> Socket {
     let subscribe = format!(r#"{{"op":"subscribe","topics":["{topic}"]}}"#);
     socket.send(Message::text(subscribe)).await.expect("subscribe");
     while let Some(Ok(message)) = socket.next().await {
-        if let Message::Text(text) = message {
-            if text.contains("\"subscribed\"") {
-                break;
-            }
+        if let Message::Text(text) = message
+            && text.contains("\"subscribed\"")
+        {
+            break;
         }
     }
     socket
