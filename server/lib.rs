@@ -5,6 +5,7 @@
 //! speaks diesel, and the activity log as the spine that feeds everything downstream.
 
 pub mod accounts;
+pub mod activitystreams;
 pub mod assets;
 pub mod auth;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod feeds;
 pub mod jobs;
 pub mod live;
 pub mod observability;

@@ -123,11 +123,22 @@ pub async fn create(db: &Db, user: &User, slug: &str, input: PostInput) -> AppRe
             created_at: now(),
         };
         let id = posts::insert(c, &new, &tags)?;
-        let data = json!({ "kind": kind.as_str(), "title": new.title, "tags": tags, "mentions": content::mentions(&input.body) });
+        let excerpt: String = markdown::plain_text(&input.body).chars().take(160).collect();
+        let data = json!({ "kind": kind.as_str(), "title": new.title, "excerpt": excerpt, "tags": tags,
+            "mentions": content::mentions(&input.body) });
         activities::record(c, &activity(&located, "post.created", "post", id, data))?;
         Ok(id)
     })
     .await
+}
+
+/// How feeds name a post: its title, or the start of an untitled update.
+fn title_of(post: &Post) -> String {
+    if post.title.is_empty() {
+        markdown::plain_text(&post.body).chars().take(80).collect()
+    } else {
+        post.title.clone()
+    }
 }
 
 /// Finds a post the actor may read, with its community.
@@ -335,7 +346,7 @@ pub async fn comment(
     let html = markdown::render(&body);
     let actor = user.actor();
     db.write(move |c| {
-        let (_, _, located) = locate_post(c, actor, post_id)?;
+        let (post, _, located) = locate_post(c, actor, post_id)?;
         located.allow(Action::Write)?;
         let parent = match reply_to {
             Some(id) => {
@@ -347,7 +358,8 @@ pub async fn comment(
         };
         let id = posts::insert_comment(c, post_id, actor.user_id, parent, &body, &html, now())?;
         posts::adjust_comment_count(c, post_id, 1)?;
-        let data = json!({ "post": post_id, "reply_to": parent, "mentions": content::mentions(&body) });
+        let data = json!({ "post": post_id, "post_title": title_of(&post), "reply_to": parent,
+            "mentions": content::mentions(&body) });
         activities::record(c, &activity(&located, "comment.created", "comment", id, data))?;
         Ok(id)
     })
@@ -419,7 +431,8 @@ pub async fn accept(db: &Db, user: &User, post_id: i64, comment_id: i64) -> AppR
         let answer =
             posts::find_comment(c, comment_id)?.filter(|a| a.post_id == post_id).ok_or(AppError::NotFound)?;
         posts::set_accepted(c, post_id, answer.id)?;
-        let data = json!({ "post": post_id, "answer_author": answer.author_id });
+        let data =
+            json!({ "post": post_id, "post_title": title_of(&post), "answer_author": answer.author_id });
         activities::record(c, &activity(&located, "answer.accepted", "comment", answer.id, data))?;
         Ok(())
     })

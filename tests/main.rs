@@ -11,6 +11,7 @@ mod api;
 mod cli;
 mod content;
 mod csrf;
+mod feeds;
 mod live;
 mod matrix;
 mod sessions;

@@ -161,6 +161,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    user_follows (follower_id, followee_id) {
+        follower_id -> BigInt,
+        followee_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tag_follows (user_id, tag) {
+        user_id -> BigInt,
+        tag -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(memberships -> communities (community_id));
@@ -186,4 +202,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     reactions,
     post_tags,
+    user_follows,
+    tag_follows,
 );

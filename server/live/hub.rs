@@ -13,7 +13,8 @@ use super::fragments::{self, Published};
 use super::protocol::{MAX_TOPICS, ServerMessage, TopicName};
 use crate::db::Db;
 use crate::db::models::activities::{self, Activity};
-use crate::db::models::communities;
+use crate::db::models::feed::FEED_VERBS;
+use crate::db::models::{communities, follows};
 use crate::domain::community::Visibility;
 use crate::domain::policy::{Action, Actor};
 use crate::error::AppResult;
@@ -110,10 +111,18 @@ impl Target {
     }
 }
 
+/// What a viewer's `home` topic follows.
+#[derive(Debug, Clone, Default)]
+struct Interests {
+    people: HashSet<i64>,
+    tags: HashSet<String>,
+}
+
 struct Conn {
     actor: Actor,
     /// Communities the viewer is an active member of.
     joined: HashSet<i64>,
+    interests: Interests,
     outbox: Outbox,
     topics: HashMap<TopicName, Target>,
 }
@@ -138,15 +147,30 @@ impl Conn {
         }
     }
 
-    fn wants(&self, target: Target, activity: &Activity, post: Option<i64>) -> bool {
+    fn wants(&self, target: Target, activity: &Activity, post: Option<i64>, tags: &[&str]) -> bool {
         match target {
+            // The same lines as the home feed page, no chores (follows, reactions, edits).
+            Target::Home if !FEED_VERBS.contains(&activity.verb.as_str()) => false,
             Target::Home => {
                 activity.community_id.is_some_and(|c| self.joined.contains(&c))
-                    || activity.actor_id == Some(self.actor.user_id)
+                    || activity
+                        .actor_id
+                        .is_some_and(|a| a == self.actor.user_id || self.interests.people.contains(&a))
+                    || tags.iter().any(|t| self.interests.tags.contains(*t))
             }
             Target::Community(id) => activity.community_id == Some(id),
             Target::Post { post: id, .. } => post == Some(id),
         }
+    }
+}
+
+/// The tags of a post activity.
+fn tags_of(published: &Published) -> Vec<&str> {
+    match published.data.get("tags").and_then(serde_json::Value::as_array) {
+        Some(tags) if published.activity.object_type == "post" => {
+            tags.iter().filter_map(serde_json::Value::as_str).collect()
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -197,10 +221,24 @@ impl HubTask {
             .await
     }
 
+    async fn interests(&self, user_id: i64) -> AppResult<Interests> {
+        self.db
+            .read(move |c| {
+                let people = follows::followed_users(c, user_id)?.into_iter().collect();
+                let tags = follows::followed_tags(c, user_id)?.into_iter().collect();
+                Ok(Interests { people, tags })
+            })
+            .await
+    }
+
     async fn register(&mut self, conn: ConnId, actor: Actor, outbox: Outbox) {
-        match self.joined(actor.user_id).await {
-            Ok(joined) => {
-                self.conns.insert(conn, Conn { actor, joined, outbox, topics: HashMap::new() });
+        let state = match self.joined(actor.user_id).await {
+            Ok(joined) => self.interests(actor.user_id).await.map(|interests| (joined, interests)),
+            Err(e) => Err(e),
+        };
+        match state {
+            Ok((joined, interests)) => {
+                self.conns.insert(conn, Conn { actor, joined, interests, outbox, topics: HashMap::new() });
             }
             // Without its access set the connection cannot be served safely: drop it.
             Err(e) => e.log(),
@@ -326,7 +364,7 @@ impl HubTask {
             };
             for (name, target) in topics {
                 if conn.may_see(&published.activity, private)
-                    && conn.wants(*target, &published.activity, post_of(published))
+                    && conn.wants(*target, &published.activity, post_of(published), &tags_of(published))
                     && !conn.send(&event(name, published, conn))
                 {
                     self.evict(conn_id);
@@ -344,6 +382,7 @@ impl HubTask {
             None => false,
         };
         let post = post_of(published);
+        let tags = tags_of(published);
         // Serialize once per topic and fragment variant, not once per connection.
         let mut serialized: HashMap<(String, bool), Arc<str>> = HashMap::new();
         let mut slow = Vec::new();
@@ -352,7 +391,7 @@ impl HubTask {
                 continue;
             }
             for (name, target) in &conn.topics {
-                if !conn.wants(*target, activity, post) {
+                if !conn.wants(*target, activity, post, &tags) {
                     continue;
                 }
                 let key = (name.name(), writer(conn, activity));
@@ -381,6 +420,21 @@ impl HubTask {
     /// connections may see, at once.
     async fn apply_access_changes(&mut self, activity: &Activity) {
         let user = match (activity.verb.as_str(), activity.object_type.as_str()) {
+            ("user.followed" | "user.unfollowed" | "tag.followed" | "tag.unfollowed", _) => {
+                if let Some(follower) = activity.actor_id
+                    && self.conns.values().any(|c| c.actor.user_id == follower)
+                {
+                    match self.interests(follower).await {
+                        Ok(interests) => {
+                            for conn in self.conns.values_mut().filter(|c| c.actor.user_id == follower) {
+                                conn.interests = interests.clone();
+                            }
+                        }
+                        Err(e) => e.log(),
+                    }
+                }
+                return;
+            }
             ("user.deactivated", _) => {
                 self.conns.retain(|_, c| c.actor.user_id != activity.object_id);
                 return;

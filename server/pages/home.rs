@@ -1,11 +1,12 @@
-//! The home page. Until the activity feed arrives it shows the announcements of the
-//! viewer's communities, those communities, and who joined recently.
+//! The home page: the activity feed, the announcements of the viewer's communities, those
+//! communities, and who joined recently.
 
 use askama::Template;
 
 use super::PageCtx;
 use crate::db::models::communities::Community;
 use crate::db::models::users::User;
+use crate::feeds::FeedItem;
 use crate::posts::PostCard;
 
 /// `/`.
@@ -18,4 +19,10 @@ pub struct HomePage {
     /// The newest announcements of the viewer's communities.
     pub cards: Vec<PostCard>,
     pub communities: Vec<Community>,
+    /// The home feed: your communities, the people and #tags you follow.
+    pub items: Vec<FeedItem>,
+    /// Link to older activity, if any.
+    pub next: Option<String>,
+    /// The activity id live updates start after.
+    pub live_since: i64,
 }

@@ -46,4 +46,6 @@ pub struct TagPage {
     pub tag: String,
     pub cards: Vec<PostCard>,
     pub next: Option<String>,
+    /// Whether the viewer follows the tag.
+    pub following: bool,
 }

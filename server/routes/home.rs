@@ -9,15 +9,41 @@ use crate::pages::home::HomePage;
 use crate::pages::{Page, PageError, render};
 use crate::state::AppState;
 
+/// Feed lines per page.
+const FEED_PAGE: i64 = 30;
+
+/// `?before=` on the home feed.
+#[derive(serde::Deserialize)]
+pub struct Before {
+    before: Option<i64>,
+}
+
 /// GET /
-pub async fn show(state: web::Data<AppState>, Page(ctx): Page) -> Result<HttpResponse, PageError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    Page(ctx): Page,
+    query: web::Query<Before>,
+) -> Result<HttpResponse, PageError> {
     let Some(user) = ctx.user.clone() else {
-        return render(
-            StatusCode::OK,
-            &HomePage { ctx, newest: vec![], people: 0, cards: vec![], communities: vec![] },
-        );
+        let page = HomePage {
+            ctx,
+            newest: vec![],
+            people: 0,
+            cards: vec![],
+            communities: vec![],
+            items: vec![],
+            next: None,
+            live_since: 0,
+        };
+        return render(StatusCode::OK, &page);
     };
+    let live_since = crate::live::since(&state.db).await?;
+    let rows = crate::feeds::home(&state.db, &user, query.before, FEED_PAGE).await?;
+    let next = (rows.len() as i64 == FEED_PAGE)
+        .then(|| rows.last().map(|(a, ..)| format!("/?before={}", a.id)))
+        .flatten();
+    let items = crate::feeds::group(rows);
     let (newest, people) = state.db.read(|c| Ok((users::newest(c, 8)?, users::count(c)?))).await?;
     let (cards, communities) = crate::posts::home(&state.db, &user).await?;
-    render(StatusCode::OK, &HomePage { ctx, newest, people, cards, communities })
+    render(StatusCode::OK, &HomePage { ctx, newest, people, cards, communities, items, next, live_since })
 }

@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/posts/{id}/edit", web::post().to(posts::edit))
         .route("/posts/{id}/delete", web::post().to(posts::delete))
         .route("/tags/{tag}", web::get().to(posts::tag))
+        .route("/tags/{tag}/follow", web::post().to(posts::follow_tag))
         .route("/ws", web::get().to(crate::live::socket::connect))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics))

@@ -207,5 +207,31 @@ pub async fn tag(
     let next = (cards.len() as i64 == TAG_PAGE)
         .then(|| cards.last().map(|c| format!("/tags/{tag}?before={}", c.post.id)))
         .flatten();
-    render(StatusCode::OK, &TagPage { ctx, tag, cards, next })
+    let following = crate::feeds::follows_tag(&state.db, &user, &tag).await?;
+    render(StatusCode::OK, &TagPage { ctx, tag, cards, next, following })
+}
+
+/// The follow toggle.
+#[derive(Deserialize)]
+pub struct FollowForm {
+    /// `1` follows, `0` unfollows.
+    on: u8,
+}
+
+/// POST /tags/{tag}/follow
+pub async fn follow_tag(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    SignedIn(user, _): SignedIn,
+    tag: web::Path<String>,
+    CsrfForm(form): CsrfForm<FollowForm>,
+) -> PageResult {
+    crate::feeds::follow_tag(&state.db, &user, &tag, form.on == 1).await?;
+    let notice = if form.on == 1 {
+        "Following: new posts with this tag appear in your home feed."
+    } else {
+        "Unfollowed."
+    };
+    crate::pages::flash(&req, notice);
+    Ok(see_other(&format!("/tags/{}", tag.to_lowercase())))
 }

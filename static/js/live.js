@@ -16,14 +16,23 @@
     element.querySelectorAll('input[name="csrf_token"]').forEach((input) => { input.value = csrf; });
   }
 
+  let unseen = 0;
+
   function showBanner() {
     const banner = document.getElementById("live-banner");
     if (!banner) return;
-    banner.textContent = waiting.length === 1 ? "1 new post" : waiting.length + " new posts";
+    const count = waiting.length || unseen;
+    const noun = waiting.length ? "post" : "update";
+    banner.textContent = count + " new " + noun + (count === 1 ? "" : "s");
     banner.hidden = false;
   }
 
   function showWaiting() {
+    if (unseen) {
+      unseen = 0;
+      refresh("#home-feed").then(bindBanner);
+      return;
+    }
     const list = document.getElementById("feed-items");
     const banner = document.getElementById("live-banner");
     while (waiting.length) {
@@ -56,7 +65,12 @@
 
   function handle(message) {
     const data = message.data || {};
-    if (message.verb === "post.created" && message.topic.startsWith("community:") && message.html) {
+    if (message.topic === "home") {
+      if (/^(post\.created|comment\.created|answer\.accepted|community\.created)$/.test(message.verb)) {
+        unseen += 1;
+        showBanner();
+      }
+    } else if (message.verb === "post.created" && message.topic.startsWith("community:") && message.html) {
       waiting.push(message.html);
       showBanner();
     } else if (message.topic.startsWith("post:") && /^comment\.|^answer\./.test(message.verb)) {
@@ -89,7 +103,11 @@
     };
   }
 
-  const banner = document.getElementById("live-banner");
-  if (banner) banner.addEventListener("click", showWaiting);
+  function bindBanner() {
+    const banner = document.getElementById("live-banner");
+    if (banner) banner.addEventListener("click", showWaiting);
+  }
+
+  bindBanner();
   connect();
 })();

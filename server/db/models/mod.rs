@@ -4,6 +4,8 @@
 pub mod activities;
 pub mod audit;
 pub mod communities;
+pub mod feed;
+pub mod follows;
 pub mod invitations;
 pub mod login_attempts;
 pub mod posts;

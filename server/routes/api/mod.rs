@@ -3,6 +3,7 @@
 
 mod admin;
 mod communities;
+mod feeds;
 mod me;
 mod posts;
 
@@ -43,6 +44,12 @@ pub fn scope() -> Scope {
         .route("/comments/{id}", web::delete().to(posts::delete_comment))
         .route("/comments/{id}/reactions/{kind}", web::put().to(posts::react_comment))
         .route("/comments/{id}/reactions/{kind}", web::delete().to(posts::react_comment))
+        .route("/feed", web::get().to(feeds::home))
+        .route("/activity", web::get().to(feeds::activity))
+        .route("/users/{handle}/follow", web::put().to(feeds::follow_user))
+        .route("/users/{handle}/follow", web::delete().to(feeds::follow_user))
+        .route("/tags/{tag}/follow", web::put().to(feeds::follow_tag))
+        .route("/tags/{tag}/follow", web::delete().to(feeds::follow_tag))
         .route("/openapi.json", web::get().to(openapi))
 }
 
@@ -97,6 +104,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         communities::archive,
         posts::list, posts::create, posts::show, posts::edit, posts::delete, posts::comments, posts::comment,
         posts::react, posts::unreact, posts::react_comment, posts::delete_comment, posts::accept,
+        feeds::home, feeds::activity, feeds::follow_user, feeds::follow_tag,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

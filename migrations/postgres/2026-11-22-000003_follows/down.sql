@@ -1,0 +1,2 @@
+DROP TABLE tag_follows;
+DROP TABLE user_follows;

@@ -1,0 +1,167 @@
+//! Feeds from the activity log: home (your communities, people and #tags you follow),
+//! ActivityStreams output, following, and the live `home` topic.
+
+use std::time::Duration;
+
+use agora::domain::account::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// ada owns open `team` and private `secret`; bob is in neither; eve posts in `other`.
+async fn world(app: &TestApp) -> [String; 3] {
+    let tokens = ["ada", "bob", "eve"].map(|h| app.token_for(&app.given_user(h, Role::Employee)));
+    for (owner, slug, visibility) in [(0, "team", "open"), (0, "secret", "private"), (2, "other", "open")] {
+        let body = json!({"slug": slug, "name": format!("The {slug}"), "visibility": visibility});
+        app.api(Method::POST, "/communities", &tokens[owner]).json(&body).send().await.unwrap();
+    }
+    tokens
+}
+
+async fn post(app: &TestApp, token: &str, slug: &str, title: &str, body: &str) -> i64 {
+    let body = json!({"kind": "discussion", "title": title, "body": body});
+    let response =
+        app.api(Method::POST, &format!("/communities/{slug}/posts"), token).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+async fn feed_titles(app: &TestApp, token: &str) -> Vec<String> {
+    let feed: Value =
+        app.api(Method::GET, "/feed?limit=100", token).send().await.unwrap().json().await.unwrap();
+    let posts = feed["items"].as_array().unwrap().iter().filter(|a| a["verb"] == "post.created");
+    posts.filter_map(|a| a["object"]["name"].as_str().map(str::to_owned)).collect()
+}
+
+#[tokio::test]
+async fn home_holds_your_communities_people_and_tags_and_nothing_you_may_not_see() {
+    let app = TestApp::spawn().await;
+    let [ada, bob, eve] = world(&app).await;
+    app.api(Method::POST, "/communities/other/join", &bob).send().await.unwrap();
+    post(&app, &eve, "other", "Joined community post", "in other").await;
+    post(&app, &ada, "team", "Followed person post", "open").await;
+    post(&app, &ada, "secret", "Private post", "for members").await;
+    post(&app, &ada, "team", "Tagged post", "about #rust").await;
+    assert_eq!(feed_titles(&app, &bob).await, ["Joined community post"]);
+
+    for path in ["/users/ada/follow", "/users/ada/follow", "/tags/rust/follow"] {
+        assert_eq!(
+            app.api(Method::PUT, path, &bob).send().await.unwrap().status(),
+            StatusCode::NO_CONTENT,
+            "{path}"
+        );
+    }
+    let titles = feed_titles(&app, &bob).await;
+    assert_eq!(
+        titles,
+        ["Tagged post", "Followed person post", "Joined community post"],
+        "newest first, private left out"
+    );
+
+    assert_eq!(
+        app.api(Method::DELETE, "/users/ada/follow", &bob).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    app.api(Method::DELETE, "/tags/rust/follow", &bob).send().await.unwrap();
+    assert_eq!(feed_titles(&app, &bob).await, ["Joined community post"]);
+
+    assert_eq!(
+        app.api(Method::PUT, "/users/bob/follow", &bob).send().await.unwrap().status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        app.api(Method::PUT, "/users/nobody/follow", &bob).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api(Method::PUT, "/tags/not%20a%20tag/follow", &bob).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_home_page_groups_comments_and_pages_through_older_activity() {
+    let app = TestApp::spawn().await;
+    let [ada, bob, eve] = world(&app).await;
+    for token in [&bob, &eve] {
+        app.api(Method::POST, "/communities/team/join", token).send().await.unwrap();
+    }
+    let id = post(&app, &ada, "team", "Gate 7 near miss", "Mirrors?").await;
+    for token in [&bob, &eve, &bob] {
+        app.api(Method::POST, &format!("/posts/{id}/comments"), token)
+            .json(&json!({"body": "+1"}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let browser = app.signed_in("ada@example.com").await;
+    let page = app.get_as(&browser, "/").await.text().await.unwrap();
+    assert!(page.contains("bob Tester</strong> and 1 other"), "three comments by two people, one line");
+    assert!(page.contains("posted") && page.contains("Gate 7 near miss"));
+
+    for n in 0..32 {
+        post(&app, &ada, "team", &format!("Bulk {n}"), "x").await;
+    }
+    let page = app.get_as(&browser, "/").await.text().await.unwrap();
+    let older =
+        page.split("href=\"/?before=").nth(1).expect("a link to older activity").split('"').next().unwrap();
+    let page = app.get_as(&browser, &format!("/?before={older}")).await.text().await.unwrap();
+    assert!(page.contains("Gate 7 near miss") && !page.contains("Bulk 31"));
+}
+
+#[tokio::test]
+async fn the_activity_collection_is_activitystreams_and_respects_privacy() {
+    let app = TestApp::spawn().await;
+    let [ada, bob, _] = world(&app).await;
+    post(&app, &ada, "team", "Open news", "x").await;
+    post(&app, &ada, "secret", "Secret news", "x").await;
+    let response = app.api(Method::GET, "/activity?since=0&limit=100", &bob).send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], "application/activity+json");
+    let page: Value = response.json().await.unwrap();
+    assert_eq!(page["@context"], "https://www.w3.org/ns/activitystreams");
+    assert_eq!(page["type"], "OrderedCollectionPage");
+    let items = page["orderedItems"].as_array().unwrap();
+    let created: Vec<&Value> = items.iter().filter(|a| a["verb"] == "post.created").collect();
+    assert_eq!(created.len(), 1, "the private post is absent");
+    let open = created[0];
+    assert_eq!(open["type"], "Create");
+    assert_eq!(open["object"]["type"], "Article");
+    assert_eq!(open["object"]["name"], "Open news");
+    assert_eq!(open["actor"]["preferredUsername"], "ada");
+    assert_eq!(open["target"]["type"], "Group");
+    assert!(open["published"].as_str().unwrap().ends_with("+00:00"));
+    let ids: Vec<i64> = items
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first");
+
+    let first: Value =
+        app.api(Method::GET, "/activity?since=0&limit=1", &ada).send().await.unwrap().json().await.unwrap();
+    let next = first["next"].as_str().expect("a next page");
+    assert!(next.contains("since=") && next.contains("limit=1"));
+}
+
+#[tokio::test]
+async fn the_live_home_topic_follows_people_and_tags() {
+    let app = TestApp::spawn().await;
+    let [ada, bob, eve] = world(&app).await;
+    let mut ws = app.ws(&bob).await;
+    ws.subscribe(&["home"], None).await;
+    post(&app, &eve, "other", "Not followed yet", "x").await;
+    ws.expect_silence(Duration::from_millis(600)).await;
+
+    app.api(Method::PUT, "/users/eve/follow", &bob).send().await.unwrap();
+    app.api(Method::PUT, "/tags/launch/follow", &bob).send().await.unwrap();
+    let from_eve = post(&app, &eve, "other", "Followed now", "x").await;
+    let message = ws.next().await;
+    assert_eq!(
+        (message["topic"].as_str(), message["data"]["object_id"].as_i64()),
+        (Some("home"), Some(from_eve))
+    );
+    let tagged = post(&app, &ada, "team", "Tagged", "#launch day").await;
+    assert_eq!(ws.next().await["data"]["object_id"], tagged);
+    post(&app, &ada, "secret", "Private", "#launch secret").await;
+    ws.expect_silence(Duration::from_millis(600)).await;
+}
