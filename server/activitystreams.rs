@@ -104,3 +104,28 @@ pub fn activity(base: &str, (entry, actor, community): &FeedRow) -> As2Activity 
         published: entry.created_at.and_utc().to_rfc3339(),
     }
 }
+
+/// Whether the client asked for ActivityStreams (`Accept: application/activity+json`).
+pub fn wanted(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(MEDIA_TYPE) || accept.contains("application/ld+json"))
+}
+
+/// An `OrderedCollectionPage` response of `rows` (already filtered for the viewer).
+pub fn page_response(
+    base: &str,
+    id: String,
+    next: Option<String>,
+    rows: &[FeedRow],
+) -> actix_web::HttpResponse {
+    let page = As2Page {
+        context: CONTEXT,
+        kind: "OrderedCollectionPage",
+        id,
+        next,
+        ordered_items: rows.iter().map(|row| activity(base, row)).collect(),
+    };
+    actix_web::HttpResponse::Ok().content_type(MEDIA_TYPE).json(page)
+}

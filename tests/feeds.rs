@@ -165,3 +165,53 @@ async fn the_live_home_topic_follows_people_and_tags() {
     post(&app, &ada, "secret", "Private", "#launch secret").await;
     ws.expect_silence(Duration::from_millis(600)).await;
 }
+
+#[tokio::test]
+async fn atom_feeds_serve_readers_with_a_session_or_a_token_and_hide_private_content() {
+    let app = TestApp::spawn().await;
+    let [ada, bob, _] = world(&app).await;
+    post(&app, &ada, "team", "Open & <loud>", "**bold** #news").await;
+    post(&app, &ada, "secret", "Board minutes", "#news for members").await;
+
+    let browser = app.signed_in("bob@example.com").await;
+    let feed = app.get_as(&browser, "/c/team/feed.atom").await;
+    assert_eq!(feed.status(), StatusCode::OK);
+    assert!(feed.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+    let xml = feed.text().await.unwrap();
+    assert!(xml.contains("<feed") && xml.contains("Open &amp; &lt;loud&gt;"), "{xml}");
+    assert!(xml.contains("&lt;strong&gt;bold&lt;/strong&gt;"), "HTML content is escaped inside the XML");
+
+    let anonymous = app.browser();
+    assert_eq!(app.get_as(&anonymous, "/c/secret/feed.atom").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get_as(&anonymous, &format!("/c/secret/feed.atom?token={bob}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let member = app.get_as(&anonymous, &format!("/c/secret/feed.atom?token={ada}")).await;
+    assert_eq!(member.status(), StatusCode::OK);
+    assert!(member.text().await.unwrap().contains("Board minutes"));
+    let tag =
+        app.get_as(&anonymous, &format!("/tags/news/feed.atom?token={bob}")).await.text().await.unwrap();
+    assert!(tag.contains("Open &amp;") && !tag.contains("Board minutes"));
+    assert_eq!(
+        app.get_as(&anonymous, "/c/team/feed.atom?token=agora_pat_wrong").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn pages_answer_activitystreams_when_asked() {
+    let app = TestApp::spawn().await;
+    let [ada, _, _] = world(&app).await;
+    post(&app, &ada, "team", "Negotiated", "x").await;
+    let browser = app.signed_in("bob@example.com").await;
+    let accept = "application/activity+json";
+    let response = browser.get(format!("{}/c/team", app.url)).header("accept", accept).send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], accept);
+    let page: Value = response.json().await.unwrap();
+    assert!(page["orderedItems"].as_array().unwrap().iter().any(|a| a["object"]["name"] == "Negotiated"));
+    let hidden = browser.get(format!("{}/c/secret", app.url)).header("accept", accept).send().await.unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let home = browser.get(format!("{}/", app.url)).header("accept", accept).send().await.unwrap();
+    assert_eq!(home.json::<Value>().await.unwrap()["type"], "OrderedCollectionPage");
+}

@@ -55,6 +55,20 @@ async fn bearer_user(req: &HttpRequest) -> AppResult<User> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthenticated)?;
+    token_user(req, token).await
+}
+
+/// A feed reader: the session's user, or the owner of `?token=` (feed readers cannot keep
+/// a session, so Atom URLs for private content carry a personal access token).
+pub async fn feed_reader(req: &HttpRequest, token: Option<&str>) -> AppResult<User> {
+    match token.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(token) => token_user(req, token).await,
+        None => session_user(req).await?.ok_or(AppError::Unauthenticated),
+    }
+}
+
+/// The active owner of a personal access token.
+async fn token_user(req: &HttpRequest, token: &str) -> AppResult<User> {
     let hash = secrets::sha256_hex(token);
     let state = AppState::of(req)?;
     let (user, token_id, last_used) =

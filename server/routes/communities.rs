@@ -108,13 +108,25 @@ async fn community_page(
     render_outcome(rejected, &page)
 }
 
-/// GET /c/{slug}
+/// GET /c/{slug}: the page, or with `Accept: application/activity+json` the community's
+/// activity as ActivityStreams.
 pub async fn show(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     SignedIn(user, ctx): SignedIn,
     slug: web::Path<String>,
     query: web::Query<Before>,
 ) -> PageResult {
+    if crate::activitystreams::wanted(&req) {
+        let (located, rows) =
+            crate::feeds::community(&state.db, &user, &slug, query.before, FEED_PAGE).await?;
+        let base = state.settings.base_url();
+        let id = format!("{base}/c/{}", located.community.slug);
+        let next = (rows.len() as i64 == FEED_PAGE)
+            .then(|| rows.last().map(|(a, ..)| format!("{id}?before={}", a.id)))
+            .flatten();
+        return Ok(crate::activitystreams::page_response(&base, id, next, &rows));
+    }
     let draft = PostInput { kind: "discussion".into(), ..PostInput::default() };
     community_page(&state, &user, ctx, &slug, query.before, draft, None).await
 }

@@ -20,6 +20,7 @@ pub struct Before {
 
 /// GET /
 pub async fn show(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     Page(ctx): Page,
     query: web::Query<Before>,
@@ -42,6 +43,11 @@ pub async fn show(
     let next = (rows.len() as i64 == FEED_PAGE)
         .then(|| rows.last().map(|(a, ..)| format!("/?before={}", a.id)))
         .flatten();
+    if crate::activitystreams::wanted(&req) {
+        let base = state.settings.base_url();
+        let next = next.map(|n| format!("{base}{n}"));
+        return Ok(crate::activitystreams::page_response(&base, format!("{base}/"), next, &rows));
+    }
     let items = crate::feeds::group(rows);
     let (newest, people) = state.db.read(|c| Ok((users::newest(c, 8)?, users::count(c)?))).await?;
     let (cards, communities) = crate::posts::home(&state.db, &user).await?;

@@ -2,6 +2,7 @@
 
 mod account;
 pub mod api;
+mod atom;
 mod communities;
 mod home;
 mod posts;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/c/new", web::get().to(communities::new_form))
         .route("/c/{slug}", web::get().to(communities::show))
         .route("/c/{slug}/posts", web::post().to(communities::create_post))
+        .route("/c/{slug}/feed.atom", web::get().to(atom::community))
         .route("/c/{slug}/join", web::post().to(communities::join))
         .route("/c/{slug}/leave", web::post().to(communities::leave))
         .route("/c/{slug}/members", web::get().to(communities::members))
@@ -47,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/posts/{id}/delete", web::post().to(posts::delete))
         .route("/tags/{tag}", web::get().to(posts::tag))
         .route("/tags/{tag}/follow", web::post().to(posts::follow_tag))
+        .route("/tags/{tag}/feed.atom", web::get().to(atom::tag))
         .route("/ws", web::get().to(crate::live::socket::connect))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics))

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::{ListQuery, Listing};
-use crate::activitystreams::{self, As2Activity, As2Page, CONTEXT, MEDIA_TYPE};
+use crate::activitystreams::{self, As2Activity, As2Page};
 use crate::auth::identity::ApiUser;
 use crate::error::{ApiResult, AppError};
 use crate::feeds;
@@ -55,15 +55,10 @@ pub async fn activity(
     let rows = feeds::since(&state.db, &user, since, limit).await?;
     let base = state.settings.base_url();
     let last = rows.last().map_or(since, |(a, ..)| a.id);
-    let page = As2Page {
-        context: CONTEXT,
-        kind: "OrderedCollectionPage",
-        id: format!("{base}/api/v1/activity?since={since}&limit={limit}"),
-        next: (rows.len() as i64 == limit)
-            .then(|| format!("{base}/api/v1/activity?since={last}&limit={limit}")),
-        ordered_items: rows.iter().map(|row| activitystreams::activity(&base, row)).collect(),
-    };
-    Ok(HttpResponse::Ok().content_type(MEDIA_TYPE).json(page))
+    let id = format!("{base}/api/v1/activity?since={since}&limit={limit}");
+    let next =
+        (rows.len() as i64 == limit).then(|| format!("{base}/api/v1/activity?since={last}&limit={limit}"));
+    Ok(activitystreams::page_response(&base, id, next, &rows))
 }
 
 /// Follows (PUT) or unfollows (DELETE) a person; idempotent.
