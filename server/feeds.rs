@@ -94,6 +94,7 @@ fn query(user: &User) -> FeedQuery {
         before: None,
         after: None,
         community_id: None,
+        actor_id: None,
         verbs: None,
         home: false,
         limit: 20,
@@ -127,6 +128,24 @@ pub async fn community(
         located.allow(Action::Read)?;
         let q = FeedQuery { community_id: Some(located.community.id), before, limit, ..base };
         Ok((located, feed::read(c, &q)?))
+    })
+    .await
+}
+
+/// A page of one person's activity that the viewer may see, newest first.
+pub async fn person(
+    db: &Db,
+    user: &User,
+    handle: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<(User, Vec<FeedRow>)> {
+    let (base, handle) = (query(user), handle.trim_start_matches('@').to_lowercase());
+    db.read(move |c| {
+        let person = users::by_handle(c, &handle)?.filter(|u| u.is_active).ok_or(AppError::NotFound)?;
+        let q = FeedQuery { actor_id: Some(person.id), verbs: Some(FEED_VERBS), before, limit, ..base };
+        let rows = feed::read(c, &q)?;
+        Ok((person, rows))
     })
     .await
 }

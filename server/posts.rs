@@ -285,6 +285,19 @@ pub async fn home(
     .await
 }
 
+/// A person's posts that the viewer may read.
+pub async fn by_author(db: &Db, user: &User, handle: &str, limit: i64) -> AppResult<(User, Vec<PostCard>)> {
+    let (actor, handle) = (user.actor(), handle.trim_start_matches('@').to_lowercase());
+    db.read(move |c| {
+        let author = crate::db::models::users::by_handle(c, &handle)?
+            .filter(|u| u.is_active)
+            .ok_or(AppError::NotFound)?;
+        let rows = posts::by_author(c, author.id, actor.user_id, actor.admin, limit)?;
+        Ok((author, cards(c, actor, rows, false)?))
+    })
+    .await
+}
+
 /// Posts tagged `tag` that the viewer may read.
 pub async fn tagged(
     db: &Db,

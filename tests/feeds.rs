@@ -215,3 +215,32 @@ async fn pages_answer_activitystreams_when_asked() {
     let home = browser.get(format!("{}/", app.url)).header("accept", accept).send().await.unwrap();
     assert_eq!(home.json::<Value>().await.unwrap()["type"], "OrderedCollectionPage");
 }
+
+#[tokio::test]
+async fn a_persons_feeds_show_only_what_the_reader_may_see() {
+    let app = TestApp::spawn().await;
+    let [ada, bob, _] = world(&app).await;
+    post(&app, &ada, "team", "Ada in the open", "x").await;
+    post(&app, &ada, "secret", "Ada in private", "x").await;
+    let page: Value =
+        app.api(Method::GET, "/users/ada/activity", &bob).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = page["orderedItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["object"]["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Ada in the open") && !names.contains(&"Ada in private"), "{names:?}");
+    let own: Value =
+        app.api(Method::GET, "/users/ada/activity", &ada).send().await.unwrap().json().await.unwrap();
+    assert!(own["orderedItems"].as_array().unwrap().iter().any(|a| a["object"]["name"] == "Ada in private"));
+    assert_eq!(
+        app.api(Method::GET, "/users/nobody/activity", &bob).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let anonymous = app.browser();
+    let xml =
+        app.get_as(&anonymous, &format!("/people/ada/feed.atom?token={bob}")).await.text().await.unwrap();
+    assert!(xml.contains("Ada in the open") && !xml.contains("Ada in private"));
+}

@@ -49,6 +49,19 @@ pub async fn tag(
     Ok(atom(&base, &format!("#{tag}"), &format!("{base}/tags/{tag}"), cards))
 }
 
+/// GET /people/{handle}/feed.atom
+pub async fn person(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    handle: web::Path<String>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let user = feed_reader(&req, query.token.as_deref()).await?;
+    let (author, cards) = posts::by_author(&state.db, &user, &handle, ENTRIES).await?;
+    let base = state.settings.base_url();
+    Ok(atom(&base, &author.name, &format!("{base}/people/{}", author.handle), cards))
+}
+
 fn link(href: String, rel: &str) -> Link {
     let mut link = Link::default();
     link.set_href(href);

@@ -50,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tags/{tag}", web::get().to(posts::tag))
         .route("/tags/{tag}/follow", web::post().to(posts::follow_tag))
         .route("/tags/{tag}/feed.atom", web::get().to(atom::tag))
+        .route("/people/{handle}/feed.atom", web::get().to(atom::person))
         .route("/ws", web::get().to(crate::live::socket::connect))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics))

@@ -23,6 +23,8 @@ pub struct FeedQuery {
     pub after: Option<i64>,
     /// Only this community's activities.
     pub community_id: Option<i64>,
+    /// Only this person's activities.
+    pub actor_id: Option<i64>,
     /// Only activities of these verbs.
     pub verbs: Option<&'static [&'static str]>,
     /// Only what the viewer follows: their communities, people and tags.
@@ -79,6 +81,9 @@ pub fn read(conn: &mut DbConn, q: &FeedQuery) -> QueryResult<Vec<FeedRow>> {
     }
     if let Some(community_id) = q.community_id {
         query = query.filter(activities::community_id.eq(community_id));
+    }
+    if let Some(actor_id) = q.actor_id {
+        query = query.filter(activities::actor_id.eq(actor_id));
     }
     if let Some(verbs) = q.verbs {
         query = query.filter(activities::verb.eq_any(verbs));

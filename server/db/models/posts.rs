@@ -156,6 +156,37 @@ pub fn announcements_for(
         .load(conn)
 }
 
+/// A person's posts in communities the viewer may read, newest first.
+pub fn by_author(
+    conn: &mut DbConn,
+    author_id: i64,
+    viewer_id: i64,
+    admin: bool,
+    limit: i64,
+) -> QueryResult<Vec<(Post, Option<Author>, String)>> {
+    let mut query =
+        posts::table
+            .inner_join(communities::table)
+            .left_join(users::table)
+            .left_join(memberships::table.on(
+                memberships::community_id.eq(posts::community_id).and(memberships::user_id.eq(viewer_id)),
+            ))
+            .filter(posts::author_id.eq(author_id))
+            .filter(posts::deleted_at.is_null())
+            .select((Post::as_select(), (users::handle, users::name).nullable(), communities::slug))
+            .order(posts::id.desc())
+            .limit(limit)
+            .into_boxed();
+    if !admin {
+        query = query.filter(
+            communities::visibility
+                .ne(Visibility::Private.as_str())
+                .or(memberships::state.eq(MemberState::Active.as_str())),
+        );
+    }
+    query.load(conn)
+}
+
 /// Saves an edit.
 pub fn update(
     conn: &mut DbConn,

@@ -61,6 +61,30 @@ pub async fn activity(
     Ok(activitystreams::page_response(&base, id, next, &rows))
 }
 
+/// One person's activity that you may see, newest first, as ActivityStreams.
+#[utoipa::path(get, path = "/api/v1/users/{handle}/activity", tag = "feeds", params(("handle" = String, Path), ListQuery),
+    responses((status = 200, body = As2Page, content_type = "application/activity+json"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn person(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    handle: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> ApiResult<HttpResponse> {
+    let limit = query.limit();
+    let before = query
+        .cursor
+        .as_deref()
+        .map(|c| c.parse().map_err(|_| AppError::BadRequest("invalid cursor".into())))
+        .transpose()?;
+    let (person, rows) = feeds::person(&state.db, &user, &handle, before, limit).await?;
+    let base = state.settings.base_url();
+    let id = format!("{base}/api/v1/users/{}/activity", person.handle);
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|(a, ..)| format!("{id}?cursor={}", a.id)))
+        .flatten();
+    Ok(activitystreams::page_response(&base, id, next, &rows))
+}
+
 /// Follows (PUT) or unfollows (DELETE) a person; idempotent.
 #[utoipa::path(put, path = "/api/v1/users/{handle}/follow", tag = "feeds", params(("handle" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]

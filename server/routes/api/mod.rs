@@ -46,6 +46,7 @@ pub fn scope() -> Scope {
         .route("/comments/{id}/reactions/{kind}", web::delete().to(posts::react_comment))
         .route("/feed", web::get().to(feeds::home))
         .route("/activity", web::get().to(feeds::activity))
+        .route("/users/{handle}/activity", web::get().to(feeds::person))
         .route("/users/{handle}/follow", web::put().to(feeds::follow_user))
         .route("/users/{handle}/follow", web::delete().to(feeds::follow_user))
         .route("/tags/{tag}/follow", web::put().to(feeds::follow_tag))
@@ -104,7 +105,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         communities::archive,
         posts::list, posts::create, posts::show, posts::edit, posts::delete, posts::comments, posts::comment,
         posts::react, posts::unreact, posts::react_comment, posts::delete_comment, posts::accept,
-        feeds::home, feeds::activity, feeds::follow_user, feeds::follow_tag,
+        feeds::home, feeds::activity, feeds::person, feeds::follow_user, feeds::follow_tag,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
