@@ -47,6 +47,8 @@ enum Command {
     /// Manage personal access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check every idea's decision trail: each event must carry the hash of the one before.
+    VerifyTrail,
     /// Load data.
     Seed {
         /// The demo organisation: people in departments with managers, demo logins printed.
@@ -107,6 +109,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Create(args)) => create_user(&settings, args),
         Command::Token(TokenCommand::Create { email, name }) => create_token(&settings, &email, &name),
+        Command::VerifyTrail => verify_trail(&settings),
         Command::Seed { .. } => {
             let (state, ..) = crate::startup::prepare(settings)?;
             let outcome =
@@ -169,6 +172,19 @@ fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<
         .map_err(describe)?;
     println!("{}", token.1);
     Ok(())
+}
+
+fn verify_trail(settings: &Settings) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database()?, 1)?;
+    db.migrate()?;
+    let broken = db.read_sync(|c| Ok(crate::db::models::ideas::broken_links(c)?)).map_err(describe)?;
+    if broken.is_empty() {
+        println!("trail intact: every idea event is chained to the one before it");
+        Ok(())
+    } else {
+        let ids: Vec<String> = broken.iter().map(i64::to_string).collect();
+        anyhow::bail!("trail broken at idea event(s) {}: history was changed after it was written", ids.join(", "))
+    }
 }
 
 /// One line for the terminal: the field messages of a validation error, or the error.

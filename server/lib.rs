@@ -15,6 +15,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod feeds;
+pub mod ideas;
 pub mod jobs;
 pub mod live;
 pub mod observability;

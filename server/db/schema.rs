@@ -177,6 +177,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    challenges (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        description_html -> Text,
+        created_by -> Nullable<BigInt>,
+        deadline -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ideas (id) {
+        id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        community_id -> Nullable<BigInt>,
+        challenge_id -> Nullable<BigInt>,
+        title -> Text,
+        problem -> Text,
+        proposal -> Text,
+        benefit -> Text,
+        html -> Text,
+        tags -> Text,
+        state -> Text,
+        quarter -> Text,
+        merged_into -> Nullable<BigInt>,
+        vote_count -> Integer,
+        trend_value -> Double,
+        trend_at -> Nullable<Timestamp>,
+        trend_key -> Double,
+        submitted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idea_votes (idea_id, user_id) {
+        idea_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idea_follows (idea_id, user_id) {
+        idea_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idea_comments (id) {
+        id -> BigInt,
+        idea_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        body -> Text,
+        html -> Text,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idea_events (id) {
+        id -> BigInt,
+        idea_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        kind -> Text,
+        from_state -> Text,
+        to_state -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(memberships -> communities (community_id));
@@ -187,6 +267,11 @@ diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(post_tags -> posts (post_id));
 diesel::joinable!(reactions -> users (user_id));
+diesel::joinable!(idea_votes -> ideas (idea_id));
+diesel::joinable!(idea_votes -> users (user_id));
+diesel::joinable!(idea_follows -> ideas (idea_id));
+diesel::joinable!(idea_comments -> users (author_id));
+diesel::joinable!(idea_events -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -204,4 +289,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     post_tags,
     user_follows,
     tag_follows,
+    challenges,
+    ideas,
+    idea_votes,
+    idea_follows,
+    idea_comments,
+    idea_events,
 );

@@ -6,5 +6,6 @@ pub mod account;
 pub mod activity;
 pub mod community;
 pub mod content;
+pub mod idea;
 pub mod markdown;
 pub mod policy;

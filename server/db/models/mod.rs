@@ -6,6 +6,7 @@ pub mod audit;
 pub mod communities;
 pub mod feed;
 pub mod follows;
+pub mod ideas;
 pub mod invitations;
 pub mod login_attempts;
 pub mod posts;

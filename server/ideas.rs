@@ -1,0 +1,491 @@
+//! Idea actions: submit, read, vote, follow, comment, move through the pipeline, merge. An
+//! idea in a community inherits its visibility; drafts are the author's alone. Every change
+//! writes its trail event and activity in the same transaction.
+
+use std::collections::HashSet;
+
+use serde_json::json;
+
+use crate::communities::{Located, locate, locate_id};
+use crate::db::models::ideas::{self, Idea, IdeaComment, IdeaEvent, IdeaQuery, NewEvent, NewIdea, Sort};
+use crate::db::models::posts::Author;
+use crate::db::models::users::User;
+use crate::db::models::{activities, now};
+use crate::db::{Db, DbConn};
+use crate::domain::account::Role;
+use crate::domain::activity::{NewActivity, Visibility};
+use crate::domain::content::{self, MAX_TITLE};
+use crate::domain::idea::{self as rules, IdeaState, Standing};
+use crate::domain::markdown;
+use crate::domain::policy::{Action, Actor};
+use crate::error::{AppError, AppResult, FieldErrors};
+
+/// Longest problem, proposal or benefit, in characters.
+const MAX_SECTION: usize = 10_000;
+
+/// An idea as typed.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct IdeaInput {
+    pub title: String,
+    #[serde(default)]
+    pub problem: String,
+    #[serde(default)]
+    pub proposal: String,
+    #[serde(default)]
+    pub benefit: String,
+    /// Space- or comma-separated tags (with or without `#`).
+    #[serde(default)]
+    pub tags: String,
+    /// The community's slug, if the idea belongs to one.
+    #[serde(default)]
+    pub community: Option<String>,
+    /// Submit now (default) or keep as a draft.
+    #[serde(default = "yes")]
+    pub submit: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn parse_tags(raw: &str) -> Vec<String> {
+    let text: String = raw
+        .split([' ', ','])
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("#{} ", t.trim_start_matches('#')))
+        .collect();
+    content::tags(&text)
+}
+
+fn validate(input: &IdeaInput) -> AppResult<()> {
+    let mut errors = FieldErrors::new();
+    if let Err(e) = content::check_text(&input.title, MAX_TITLE, "title") {
+        errors.insert("title".into(), e);
+    }
+    for (field, text, name) in [
+        ("problem", &input.problem, "problem"),
+        ("proposal", &input.proposal, "proposal"),
+        ("benefit", &input.benefit, "benefit"),
+    ] {
+        let count = text.chars().count();
+        if count > MAX_SECTION {
+            errors.insert(
+                field.into(),
+                format!("the {name} has {count} characters; the limit is {MAX_SECTION}"),
+            );
+        } else if input.submit && field != "benefit" && text.trim().is_empty() {
+            errors.insert(field.into(), format!("describe the {name} before submitting (or save a draft)"));
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::invalid(errors)) }
+}
+
+fn render(input: &IdeaInput) -> String {
+    [("Problem", &input.problem), ("Proposal", &input.proposal), ("Expected benefit", &input.benefit)]
+        .iter()
+        .filter(|(_, text)| !text.trim().is_empty())
+        .map(|(heading, text)| format!("<h2>{heading}</h2>\n{}", markdown::render(text)))
+        .collect()
+}
+
+fn standing(user_id: i64, role: Role, idea: &Idea) -> Standing {
+    Standing {
+        author: idea.author_id == Some(user_id),
+        executive: role == Role::Executive,
+        admin: role == Role::Admin,
+    }
+}
+
+fn audience(idea: &Idea) -> Visibility {
+    if idea.community_id.is_some() { Visibility::Community } else { Visibility::Public }
+}
+
+fn activity(actor: i64, verb: &'static str, idea: &Idea, data: serde_json::Value) -> NewActivity {
+    NewActivity {
+        actor_id: Some(actor),
+        verb,
+        object_type: "idea",
+        object_id: idea.id,
+        community_id: idea.community_id,
+        visibility: audience(idea),
+        data,
+    }
+}
+
+/// Finds an idea the actor may see: 404 for others' drafts and for ideas of communities
+/// the actor may not read.
+fn locate_idea(c: &mut DbConn, actor: Actor, id: i64) -> AppResult<(Idea, Option<Author>, Option<Located>)> {
+    let (idea, author) = ideas::find(c, id)?.ok_or(AppError::NotFound)?;
+    if idea.state() == IdeaState::Draft && idea.author_id != Some(actor.user_id) {
+        return Err(AppError::NotFound);
+    }
+    let located = match idea.community_id {
+        Some(community) => {
+            let located = locate_id(c, actor, community)?;
+            located.allow(Action::Read)?;
+            Some(located)
+        }
+        None => None,
+    };
+    Ok((idea, author, located))
+}
+
+fn transition_in(c: &mut DbConn, actor_id: i64, idea: &Idea, to: IdeaState, note: &str) -> AppResult<()> {
+    let at = now();
+    let from = idea.state();
+    ideas::set_state(c, idea.id, to, at)?;
+    let event = NewEvent {
+        idea_id: idea.id,
+        actor_id: Some(actor_id),
+        kind: "transition",
+        from: from.as_str(),
+        to: to.as_str(),
+        note,
+    };
+    ideas::append_event(c, &event, at)?;
+    let data = json!({ "title": idea.title, "from": from.as_str(), "to": to.as_str(), "note": note });
+    activities::record(c, &activity(actor_id, "idea.transitioned", idea, data))?;
+    Ok(())
+}
+
+/// Submits (or drafts) an idea; returns its id. Submitting the same idea twice in a row
+/// (a double click) gives the first one back instead of a duplicate.
+pub async fn create(db: &Db, user: &User, input: IdeaInput) -> AppResult<i64> {
+    validate(&input)?;
+    let (actor, html, tags) = (user.actor(), render(&input), parse_tags(&input.tags));
+    db.write(move |c| {
+        crate::db::models::ideas::lock_author(c, actor.user_id)?;
+        if let Some(existing) =
+            ideas::recent_twin(c, actor.user_id, input.title.trim(), input.problem.trim())?
+        {
+            return Ok(existing);
+        }
+        let community = match input.community.as_deref().filter(|s| !s.is_empty()) {
+            Some(slug) => {
+                let located = locate(c, actor, slug)?;
+                located.allow(Action::Write)?;
+                Some(located.community.id)
+            }
+            None => None,
+        };
+        let at = now();
+        let tag_text = if tags.is_empty() { String::new() } else { format!(" {} ", tags.join(" ")) };
+        let new = NewIdea {
+            author_id: actor.user_id,
+            community_id: community,
+            challenge_id: None,
+            title: input.title.trim(),
+            problem: input.problem.trim(),
+            proposal: input.proposal.trim(),
+            benefit: input.benefit.trim(),
+            html: &html,
+            tags: &tag_text,
+            state: IdeaState::Draft.as_str(),
+            created_at: at,
+            updated_at: at,
+        };
+        let id = ideas::insert(c, &new)?;
+        let created = NewEvent {
+            idea_id: id,
+            actor_id: Some(actor.user_id),
+            kind: "created",
+            from: "",
+            to: "draft",
+            note: "",
+        };
+        ideas::append_event(c, &created, at)?;
+        ideas::follow(c, id, actor.user_id, at)?;
+        if input.submit {
+            let (idea, _) = ideas::find(c, id)?.ok_or(AppError::NotFound)?;
+            transition_in(c, actor.user_id, &idea, IdeaState::Submitted, "")?;
+        }
+        Ok(id)
+    })
+    .await
+}
+
+/// Everything an idea page shows.
+pub struct IdeaPage {
+    pub idea: Idea,
+    pub author: Option<Author>,
+    pub community: Option<Located>,
+    pub merged_into: Option<Idea>,
+    pub voted: bool,
+    pub following: bool,
+    pub followers: usize,
+    pub supporters: Vec<Author>,
+    pub comments: Vec<(IdeaComment, Option<Author>)>,
+    pub events: Vec<(IdeaEvent, Option<Author>)>,
+    pub similar: Vec<Idea>,
+    /// Transitions the viewer may make from here.
+    pub moves: Vec<(IdeaState, bool)>,
+    pub can_vote: bool,
+    pub can_merge: bool,
+}
+
+/// Loads an idea page.
+pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
+    let (actor, role) = (user.actor(), user.role());
+    db.read(move |c| {
+        let (idea, author, community) = locate_idea(c, actor, id)?;
+        let followers = ideas::follower_ids(c, id)?;
+        let merged_into = match idea.merged_into {
+            Some(target) => locate_idea(c, actor, target).ok().map(|(i, ..)| i),
+            None => None,
+        };
+        let standing = standing(actor.user_id, role, &idea);
+        let moves = rules::TRANSITIONS
+            .iter()
+            .filter(|r| r.from == idea.state() && rules::check(r.from, r.to, standing, "x").is_ok())
+            .map(|r| (r.to, r.note_required))
+            .collect();
+        let words = similar_words(&idea.title);
+        Ok(IdeaPage {
+            voted: ideas::has_voted(c, id, actor.user_id)?,
+            following: followers.contains(&actor.user_id),
+            followers: followers.len(),
+            supporters: ideas::supporters(c, id, 50)?,
+            comments: ideas::comments(c, id)?,
+            events: ideas::events(c, id)?,
+            similar: ideas::similar(c, &words, Some(id), actor.user_id, actor.admin, 5)?,
+            can_vote: idea.state() == IdeaState::Submitted && !standing.author,
+            can_merge: idea.state().mergeable() && may_merge(actor, community.as_ref()),
+            moves,
+            merged_into,
+            community,
+            author,
+            idea,
+        })
+    })
+    .await
+}
+
+fn may_merge(actor: Actor, community: Option<&Located>) -> bool {
+    actor.admin || community.is_some_and(|l| l.may(Action::Moderate))
+}
+
+/// Moves an idea along the pipeline; 409 with the reason when the table does not allow it.
+pub async fn transition(db: &Db, user: &User, id: i64, to: &str, note: String) -> AppResult<IdeaState> {
+    let to = IdeaState::parse(to).map_err(|e| AppError::field("to", e))?;
+    let (actor, role) = (user.actor(), user.role());
+    db.write(move |c| {
+        let (idea, ..) = locate_idea(c, actor, id)?;
+        rules::check(idea.state(), to, standing(actor.user_id, role, &idea), &note)
+            .map_err(AppError::Conflict)?;
+        transition_in(c, actor.user_id, &idea, to, note.trim())?;
+        Ok(to)
+    })
+    .await
+}
+
+/// Votes (`on`) or takes a vote back; idempotent. Returns the count and whether the user
+/// now supports the idea.
+pub async fn vote(db: &Db, user: &User, id: i64, on: bool) -> AppResult<(i32, bool)> {
+    let actor = user.actor();
+    db.write(move |c| {
+        let (idea, ..) = locate_idea(c, actor, id)?;
+        if idea.author_id == Some(actor.user_id) {
+            return Err(AppError::Conflict("you cannot vote for your own idea".into()));
+        }
+        if idea.state() != IdeaState::Submitted {
+            return Err(AppError::Conflict(format!(
+                "voting is open while an idea is submitted; this one is {}",
+                idea.state().as_str()
+            )));
+        }
+        let at = now();
+        let changed = if on {
+            ideas::vote(c, id, actor.user_id, at)?
+        } else {
+            ideas::unvote(c, id, actor.user_id, at)?
+        };
+        let (idea, _) = ideas::find(c, id)?.ok_or(AppError::NotFound)?;
+        if changed {
+            if on {
+                ideas::follow(c, id, actor.user_id, at)?;
+            }
+            let verb = if on { "idea.voted" } else { "idea.unvoted" };
+            activities::record(
+                c,
+                &activity(actor.user_id, verb, &idea, json!({ "votes": idea.vote_count })),
+            )?;
+        }
+        Ok((idea.vote_count, on))
+    })
+    .await
+}
+
+/// Follows (`on`) or unfollows an idea; idempotent.
+pub async fn follow(db: &Db, user: &User, id: i64, on: bool) -> AppResult<()> {
+    let actor = user.actor();
+    db.write(move |c| {
+        locate_idea(c, actor, id)?;
+        if on {
+            ideas::follow(c, id, actor.user_id, now())?
+        } else {
+            ideas::unfollow(c, id, actor.user_id)?
+        };
+        Ok(())
+    })
+    .await
+}
+
+/// Comments on an idea; returns the comment's id.
+pub async fn comment(db: &Db, user: &User, id: i64, body: String) -> AppResult<i64> {
+    content::check_text(&body, content::MAX_COMMENT, "comment").map_err(|e| AppError::field("body", e))?;
+    let (actor, html) = (user.actor(), markdown::render(&body));
+    db.write(move |c| {
+        let (idea, _, community) = locate_idea(c, actor, id)?;
+        if let Some(located) = &community {
+            located.allow(Action::Write)?;
+        }
+        let comment = ideas::add_comment(c, id, actor.user_id, &body, &html, now())?;
+        ideas::follow(c, id, actor.user_id, now())?;
+        let data = json!({ "idea": id, "title": idea.title, "mentions": content::mentions(&body) });
+        activities::record(c, &activity(actor.user_id, "idea.commented", &idea, data))?;
+        Ok(comment)
+    })
+    .await
+}
+
+/// A moderator or admin merges an idea into another: its voters become the target's
+/// (nobody counted twice; the target's author cannot vote for their own idea), its
+/// followers and comments move, and both trails record it.
+pub async fn merge(db: &Db, user: &User, id: i64, into: i64) -> AppResult<()> {
+    let actor = user.actor();
+    db.write(move |c| {
+        if id == into {
+            return Err(AppError::Conflict("an idea cannot be merged into itself".into()));
+        }
+        let (source, _, community) = locate_idea(c, actor, id)?;
+        if !may_merge(actor, community.as_ref()) {
+            return Err(AppError::Forbidden("only moderators and admins merge ideas"));
+        }
+        if !source.state().mergeable() {
+            return Err(AppError::Conflict(format!(
+                "an idea that is {} cannot be merged",
+                source.state().as_str()
+            )));
+        }
+        let (target, ..) = locate_idea(c, actor, into)?;
+        if matches!(target.state(), IdeaState::Merged | IdeaState::Draft | IdeaState::Withdrawn) {
+            return Err(AppError::Conflict(format!(
+                "cannot merge into an idea that is {}",
+                target.state().as_str()
+            )));
+        }
+        let at = now();
+        let existing: HashSet<i64> = ideas::voter_ids(c, into)?.into_iter().collect();
+        for voter in ideas::voter_ids(c, id)? {
+            ideas::unvote(c, id, voter, at)?;
+            if !existing.contains(&voter) && target.author_id != Some(voter) {
+                ideas::vote(c, into, voter, at)?;
+            }
+        }
+        for follower in ideas::follower_ids(c, id)? {
+            ideas::follow(c, into, follower, at)?;
+        }
+        ideas::move_comments(c, id, into)?;
+        ideas::set_merged(c, id, into, at)?;
+        let note_from = format!("merged into #{into} {}", target.title);
+        let from = NewEvent {
+            idea_id: id,
+            actor_id: Some(actor.user_id),
+            kind: "merged",
+            from: source.state().as_str(),
+            to: "merged",
+            note: &note_from,
+        };
+        ideas::append_event(c, &from, at)?;
+        let note_into = format!("#{id} {} merged into this idea", source.title);
+        let state = target.state();
+        let into_event = NewEvent {
+            idea_id: into,
+            actor_id: Some(actor.user_id),
+            kind: "merged_in",
+            from: state.as_str(),
+            to: state.as_str(),
+            note: &note_into,
+        };
+        ideas::append_event(c, &into_event, at)?;
+        activities::record(
+            c,
+            &activity(actor.user_id, "idea.merged", &source, json!({ "into": into, "title": source.title })),
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// Filters and sort of an idea list.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+pub struct ListFilter {
+    pub quarter: Option<String>,
+    pub state: Option<String>,
+    /// A community's slug.
+    pub community: Option<String>,
+    pub challenge: Option<i64>,
+    pub tag: Option<String>,
+    /// `top` (default), `new` or `trending`.
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// Lists ideas the user may see.
+pub async fn list(db: &Db, user: &User, filter: ListFilter) -> AppResult<Vec<(Idea, Option<Author>)>> {
+    let actor = user.actor();
+    let sort = match filter.sort.as_deref() {
+        None | Some("") | Some("top") => Sort::Top,
+        Some("new") => Sort::New,
+        Some("trending") => Sort::Trending,
+        Some(other) => {
+            return Err(AppError::field("sort", format!("unknown sort '{other}': use top, new or trending")));
+        }
+    };
+    if let Some(state) = filter.state.as_deref().filter(|s| !s.is_empty()) {
+        IdeaState::parse(state).map_err(|e| AppError::field("state", e))?;
+    }
+    db.read(move |c| {
+        let community_id = match filter.community.as_deref().filter(|s| !s.is_empty()) {
+            Some(slug) => Some(locate(c, actor, slug)?.community.id),
+            None => None,
+        };
+        let tag = filter.tag.as_deref().map(|t| t.trim_start_matches('#').to_lowercase());
+        let q = IdeaQuery {
+            viewer_id: actor.user_id,
+            admin: actor.admin,
+            quarter: filter.quarter.as_deref().filter(|s| !s.is_empty()),
+            state: filter.state.as_deref().filter(|s| !s.is_empty()),
+            community_id,
+            challenge_id: filter.challenge,
+            tag: tag.as_deref().filter(|t| !t.is_empty()),
+            sort,
+            limit: filter.limit.unwrap_or(50).clamp(1, 100),
+        };
+        Ok(ideas::list(c, &q)?)
+    })
+    .await
+}
+
+fn similar_words(text: &str) -> Vec<String> {
+    const STOP: &[&str] = &[
+        "with", "from", "that", "this", "have", "into", "more", "less", "about", "their", "there", "which",
+        "would", "should",
+    ];
+    let mut words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 4 && !STOP.contains(&w.as_str()))
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Ideas that look like the one being typed (duplicate detection). Matches title words
+/// until the search index lands; this is the hook it will replace.
+pub async fn similar(db: &Db, user: &User, title: &str, problem: &str) -> AppResult<Vec<Idea>> {
+    let actor = user.actor();
+    let words = similar_words(&format!("{title} {}", problem.chars().take(200).collect::<String>()));
+    db.read(move |c| Ok(ideas::similar(c, &words, None, actor.user_id, actor.admin, 5)?)).await
+}
