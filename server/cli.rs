@@ -183,7 +183,10 @@ fn verify_trail(settings: &Settings) -> anyhow::Result<()> {
         Ok(())
     } else {
         let ids: Vec<String> = broken.iter().map(i64::to_string).collect();
-        anyhow::bail!("trail broken at idea event(s) {}: history was changed after it was written", ids.join(", "))
+        anyhow::bail!(
+            "trail broken at idea event(s) {}: history was changed after it was written",
+            ids.join(", ")
+        )
     }
 }
 

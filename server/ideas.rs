@@ -264,6 +264,45 @@ fn may_merge(actor: Actor, community: Option<&Located>) -> bool {
     actor.admin || community.is_some_and(|l| l.may(Action::Moderate))
 }
 
+/// The author edits an idea's text while it is a draft, submitted or needs work.
+pub async fn edit(db: &Db, user: &User, id: i64, input: IdeaInput) -> AppResult<()> {
+    validate(&IdeaInput { submit: false, ..input.clone() })?;
+    let (actor, html, tags) = (user.actor(), render(&input), parse_tags(&input.tags));
+    db.write(move |c| {
+        let (idea, ..) = locate_idea(c, actor, id)?;
+        if idea.author_id != Some(actor.user_id) {
+            return Err(AppError::Forbidden("only the author edits an idea"));
+        }
+        if !matches!(idea.state(), IdeaState::Draft | IdeaState::Submitted | IdeaState::NeedsWork) {
+            return Err(AppError::Conflict(format!(
+                "an idea that is {} can no longer be edited",
+                idea.state().as_str()
+            )));
+        }
+        let tag_text = if tags.is_empty() { String::new() } else { format!(" {} ", tags.join(" ")) };
+        let text = ideas::IdeaText {
+            title: input.title.trim(),
+            problem: input.problem.trim(),
+            proposal: input.proposal.trim(),
+            benefit: input.benefit.trim(),
+            html: &html,
+            tags: &tag_text,
+        };
+        ideas::update_text(c, id, &text, now())?;
+        let event = NewEvent {
+            idea_id: id,
+            actor_id: Some(actor.user_id),
+            kind: "edited",
+            from: idea.state().as_str(),
+            to: idea.state().as_str(),
+            note: "",
+        };
+        ideas::append_event(c, &event, now())?;
+        Ok(())
+    })
+    .await
+}
+
 /// Moves an idea along the pipeline; 409 with the reason when the table does not allow it.
 pub async fn transition(db: &Db, user: &User, id: i64, to: &str, note: String) -> AppResult<IdeaState> {
     let to = IdeaState::parse(to).map_err(|e| AppError::field("to", e))?;

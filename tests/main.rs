@@ -12,6 +12,7 @@ mod cli;
 mod content;
 mod csrf;
 mod feeds;
+mod ideas;
 mod live;
 mod matrix;
 mod sessions;

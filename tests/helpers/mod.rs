@@ -189,6 +189,20 @@ impl TestApp {
         accounts::create_account_sync(&self.db, &account, Some(&hash), None).expect("create user")
     }
 
+    /// An API-only account (no password, so no hashing cost) and its token: for tests that
+    /// need many users.
+    pub fn given_api_user(&self, handle: &str) -> (User, String) {
+        let account = NewAccount {
+            email: Email::parse(&format!("{handle}@example.com")).expect("email"),
+            handle: Handle::parse(handle).expect("handle"),
+            name: DisplayName::parse(handle).expect("name"),
+            role: Role::Employee,
+        };
+        let user = accounts::create_account_sync(&self.db, &account, None, None).expect("create user");
+        let token = self.token_for(&user);
+        (user, token)
+    }
+
     /// A personal access token for a user.
     pub fn token_for(&self, user: &User) -> String {
         let id = user.id;

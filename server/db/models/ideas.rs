@@ -116,6 +116,23 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Idea, Option<Auth
         .optional()
 }
 
+/// The text fields of an idea, as edited.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = ideas)]
+pub struct IdeaText<'a> {
+    pub title: &'a str,
+    pub problem: &'a str,
+    pub proposal: &'a str,
+    pub benefit: &'a str,
+    pub html: &'a str,
+    pub tags: &'a str,
+}
+
+/// Saves edited text.
+pub fn update_text(conn: &mut DbConn, id: i64, text: &IdeaText<'_>, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(ideas::table.find(id)).set((text, ideas::updated_at.eq(at))).execute(conn).map(drop)
+}
+
 /// Moves an idea to a state (and stamps the quarter on first submission).
 pub fn set_state(conn: &mut DbConn, id: i64, state: IdeaState, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(ideas::table.find(id))

@@ -4,6 +4,7 @@
 mod admin;
 mod communities;
 mod feeds;
+mod ideas;
 mod me;
 mod posts;
 
@@ -51,6 +52,19 @@ pub fn scope() -> Scope {
         .route("/users/{handle}/follow", web::delete().to(feeds::follow_user))
         .route("/tags/{tag}/follow", web::put().to(feeds::follow_tag))
         .route("/tags/{tag}/follow", web::delete().to(feeds::follow_tag))
+        .route("/ideas", web::get().to(ideas::list))
+        .route("/ideas", web::post().to(ideas::create))
+        .route("/ideas/similar", web::post().to(ideas::similar))
+        .route("/ideas/{id}", web::get().to(ideas::show))
+        .route("/ideas/{id}", web::patch().to(ideas::edit))
+        .route("/ideas/{id}/vote", web::put().to(ideas::vote))
+        .route("/ideas/{id}/vote", web::delete().to(ideas::vote))
+        .route("/ideas/{id}/follow", web::put().to(ideas::follow))
+        .route("/ideas/{id}/follow", web::delete().to(ideas::follow))
+        .route("/ideas/{id}/comments", web::get().to(ideas::comments))
+        .route("/ideas/{id}/comments", web::post().to(ideas::comment))
+        .route("/ideas/{id}/transition", web::post().to(ideas::transition))
+        .route("/ideas/{id}/merge", web::post().to(ideas::merge))
         .route("/openapi.json", web::get().to(openapi))
 }
 
@@ -106,6 +120,8 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         posts::list, posts::create, posts::show, posts::edit, posts::delete, posts::comments, posts::comment,
         posts::react, posts::unreact, posts::react_comment, posts::delete_comment, posts::accept,
         feeds::home, feeds::activity, feeds::person, feeds::follow_user, feeds::follow_tag,
+        ideas::list, ideas::create, ideas::show, ideas::edit, ideas::vote, ideas::follow, ideas::comments,
+        ideas::comment, ideas::transition, ideas::merge, ideas::similar,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

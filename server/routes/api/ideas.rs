@@ -1,0 +1,280 @@
+//! `/api/v1/ideas`: the idea pipeline.
+
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Listing;
+use crate::auth::identity::ApiUser;
+use crate::db::models::ideas::Idea;
+use crate::db::models::posts::Author;
+use crate::domain::idea::IdeaState;
+use crate::error::{ApiResult, AppError};
+use crate::ideas::{self, IdeaInput, ListFilter};
+use crate::state::AppState;
+
+/// An idea as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdeaJson {
+    pub id: i64,
+    pub title: String,
+    pub problem: String,
+    pub proposal: String,
+    pub benefit: String,
+    pub tags: Vec<String>,
+    pub state: IdeaState,
+    /// Calendar quarter of submission (empty for drafts).
+    pub quarter: String,
+    pub author: Option<String>,
+    pub community: Option<i64>,
+    pub votes: i32,
+    /// Whether the caller voted (only on single-idea answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voted: Option<bool>,
+    pub merged_into: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+}
+
+impl IdeaJson {
+    fn new(idea: Idea, author: Option<Author>, voted: Option<bool>) -> Self {
+        let state = idea.state();
+        let tags = idea.tag_list().into_iter().map(str::to_owned).collect();
+        Self {
+            id: idea.id,
+            title: idea.title,
+            problem: idea.problem,
+            proposal: idea.proposal,
+            benefit: idea.benefit,
+            tags,
+            state,
+            quarter: idea.quarter,
+            author: author.map(|a| a.handle),
+            community: idea.community_id,
+            votes: idea.vote_count,
+            voted,
+            merged_into: idea.merged_into,
+            created_at: idea.created_at,
+            submitted_at: idea.submitted_at,
+        }
+    }
+}
+
+async fn one(state: &AppState, user: &crate::db::models::users::User, id: i64) -> ApiResult<IdeaJson> {
+    let page = ideas::view(&state.db, user, id).await?;
+    Ok(IdeaJson::new(page.idea, page.author, Some(page.voted)))
+}
+
+/// Ideas you may see, filtered and sorted (`top`: distinct supporters, ties by earliest
+/// submission; `new`; `trending`: votes decayed with a 72-hour time constant).
+#[utoipa::path(get, path = "/api/v1/ideas", tag = "ideas", params(ListFilter), responses((status = 200, body = Listing<IdeaJson>)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    filter: web::Query<ListFilter>,
+) -> ApiResult<web::Json<Listing<IdeaJson>>> {
+    let rows = ideas::list(&state.db, &user, filter.into_inner()).await?;
+    let items = rows.into_iter().map(|(idea, author)| IdeaJson::new(idea, author, None)).collect();
+    Ok(web::Json(Listing { items, next_cursor: None }))
+}
+
+/// Submits an idea (or saves a draft with `"submit": false`).
+#[utoipa::path(post, path = "/api/v1/ideas", tag = "ideas", request_body = IdeaInput,
+    responses((status = 201, body = IdeaJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    body: web::Json<IdeaInput>,
+) -> ApiResult<HttpResponse> {
+    let id = ideas::create(&state.db, &user, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(one(&state, &user, id).await?))
+}
+
+/// One idea.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = IdeaJson), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<IdeaJson>> {
+    Ok(web::Json(one(&state, &user, *id).await?))
+}
+
+/// The author edits an idea (while draft, submitted or needs work).
+#[utoipa::path(patch, path = "/api/v1/ideas/{id}", tag = "ideas", params(("id" = i64, Path)), request_body = IdeaInput,
+    responses((status = 200, body = IdeaJson), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn edit(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+    body: web::Json<IdeaInput>,
+) -> ApiResult<web::Json<IdeaJson>> {
+    ideas::edit(&state.db, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(one(&state, &user, *id).await?))
+}
+
+/// The vote count after a vote.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoteJson {
+    pub votes: i32,
+    pub voted: bool,
+}
+
+/// Votes (PUT) or takes the vote back (DELETE); idempotent; only while submitted, never on
+/// your own idea.
+#[utoipa::path(put, path = "/api/v1/ideas/{id}/vote", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = VoteJson), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn vote(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<VoteJson>> {
+    let on = req.method() == actix_web::http::Method::PUT;
+    let (votes, voted) = ideas::vote(&state.db, &user, *id, on).await?;
+    Ok(web::Json(VoteJson { votes, voted }))
+}
+
+/// Follows (PUT) or unfollows (DELETE) an idea; idempotent.
+#[utoipa::path(put, path = "/api/v1/ideas/{id}/follow", tag = "ideas", params(("id" = i64, Path)), responses((status = 204)))]
+pub async fn follow(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let on = req.method() == actix_web::http::Method::PUT;
+    ideas::follow(&state.db, &user, *id, on).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A comment on an idea.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdeaCommentJson {
+    pub id: i64,
+    pub idea: i64,
+    pub author: Option<String>,
+    pub body: String,
+    pub html: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// An idea's comments, oldest first.
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/comments", tag = "ideas", params(("id" = i64, Path)),
+    responses((status = 200, body = Listing<IdeaCommentJson>)))]
+pub async fn comments(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Listing<IdeaCommentJson>>> {
+    let page = ideas::view(&state.db, &user, *id).await?;
+    let items = page
+        .comments
+        .into_iter()
+        .map(|(c, a)| IdeaCommentJson {
+            id: c.id,
+            idea: c.idea_id,
+            author: a.map(|a| a.handle),
+            body: c.body,
+            html: c.html,
+            created_at: c.created_at,
+        })
+        .collect();
+    Ok(web::Json(Listing { items, next_cursor: None }))
+}
+
+/// A new comment.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CommentBody {
+    pub body: String,
+}
+
+/// Comments on an idea.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/comments", tag = "ideas", params(("id" = i64, Path)), request_body = CommentBody,
+    responses((status = 201, body = IdeaCommentJson)))]
+pub async fn comment(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+    body: web::Json<CommentBody>,
+) -> ApiResult<HttpResponse> {
+    let comment_id = ideas::comment(&state.db, &user, *id, body.into_inner().body).await?;
+    let page = ideas::view(&state.db, &user, *id).await?;
+    let (c, a) = page.comments.into_iter().find(|(c, _)| c.id == comment_id).ok_or(AppError::NotFound)?;
+    let json = IdeaCommentJson {
+        id: c.id,
+        idea: c.idea_id,
+        author: a.map(|a| a.handle),
+        body: c.body,
+        html: c.html,
+        created_at: c.created_at,
+    };
+    Ok(HttpResponse::Created().json(json))
+}
+
+/// A transition request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransitionBody {
+    /// The target state.
+    pub to: String,
+    /// Why (required for declined, needs_work and stopped).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Moves an idea along the pipeline; 409 with the reason when not allowed.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/transition", tag = "ideas", params(("id" = i64, Path)), request_body = TransitionBody,
+    responses((status = 200, body = IdeaJson), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn transition(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+    body: web::Json<TransitionBody>,
+) -> ApiResult<web::Json<IdeaJson>> {
+    let TransitionBody { to, note } = body.into_inner();
+    ideas::transition(&state.db, &user, *id, &to, note).await?;
+    Ok(web::Json(one(&state, &user, *id).await?))
+}
+
+/// A merge request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MergeBody {
+    /// The idea to merge into.
+    pub into: i64,
+}
+
+/// Merges an idea into another (moderators and admins).
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/merge", tag = "ideas", params(("id" = i64, Path)), request_body = MergeBody,
+    responses((status = 200, body = IdeaJson), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn merge(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+    body: web::Json<MergeBody>,
+) -> ApiResult<web::Json<IdeaJson>> {
+    ideas::merge(&state.db, &user, *id, body.into).await?;
+    Ok(web::Json(one(&state, &user, body.into).await?))
+}
+
+/// Text being typed.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SimilarBody {
+    pub title: String,
+    #[serde(default)]
+    pub problem: String,
+}
+
+/// Existing ideas that look like the one being typed.
+#[utoipa::path(post, path = "/api/v1/ideas/similar", tag = "ideas", request_body = SimilarBody,
+    responses((status = 200, body = Listing<IdeaJson>)))]
+pub async fn similar(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    body: web::Json<SimilarBody>,
+) -> ApiResult<web::Json<Listing<IdeaJson>>> {
+    let found = ideas::similar(&state.db, &user, &body.title, &body.problem).await?;
+    let items = found.into_iter().map(|idea| IdeaJson::new(idea, None, None)).collect();
+    Ok(web::Json(Listing { items, next_cursor: None }))
+}

@@ -1,0 +1,386 @@
+//! The idea pipeline: the transition table exhaustively, votes under real concurrency,
+//! merge arithmetic, the decision trail, bad input.
+
+use std::time::Instant;
+
+use agora::db::models::{ideas as idea_rows, now};
+use agora::domain::account::Role;
+use agora::domain::idea::IdeaState;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const STATES: [&str; 11] = [
+    "draft",
+    "submitted",
+    "in_review",
+    "funded",
+    "declined",
+    "needs_work",
+    "in_development",
+    "launched",
+    "stopped",
+    "withdrawn",
+    "merged",
+];
+const ROLES: [&str; 4] = ["author", "other", "executive", "admin"];
+
+/// Written out by hand from SPEC §6: (from, to, roles allowed to make it).
+const ALLOWED: &[(&str, &str, &[&str])] = &[
+    ("draft", "submitted", &["author"]),
+    ("submitted", "withdrawn", &["author"]),
+    ("in_review", "funded", &["executive", "admin"]),
+    ("in_review", "declined", &["executive", "admin"]),
+    ("in_review", "needs_work", &["executive", "admin"]),
+    ("needs_work", "submitted", &["author"]),
+    ("funded", "in_development", &["admin"]),
+    ("in_development", "launched", &["admin"]),
+    ("in_development", "stopped", &["admin"]),
+];
+
+async fn idea(app: &TestApp, token: &str, title: &str) -> i64 {
+    let body = json!({"title": title, "problem": "Slow approvals", "proposal": "One form"});
+    let response = app.api(Method::POST, "/ideas", token).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+fn force_state(app: &TestApp, id: i64, state: &str) {
+    let state = IdeaState::parse(state).unwrap();
+    app.db.write_sync(move |c| Ok(idea_rows::set_state(c, id, state, now())?)).unwrap();
+}
+
+fn state_of(app: &TestApp, id: i64) -> String {
+    app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.state)).unwrap()
+}
+
+#[tokio::test]
+async fn every_transition_from_every_state_by_every_role_does_exactly_what_the_table_says() {
+    let app = TestApp::spawn().await;
+    let tokens: Vec<String> = [
+        ("author", Role::Employee),
+        ("other", Role::Employee),
+        ("executive", Role::Executive),
+        ("admin", Role::Admin),
+    ]
+    .iter()
+    .map(|(h, r)| app.token_for(&app.given_user(h, *r)))
+    .collect();
+    let id = idea(&app, &tokens[0], "Table test").await;
+    let mut mismatches = Vec::new();
+    for from in STATES {
+        for to in STATES {
+            for (role, token) in ROLES.iter().zip(&tokens) {
+                force_state(&app, id, from);
+                let allowed =
+                    ALLOWED.iter().any(|(f, t, roles)| *f == from && *t == to && roles.contains(role));
+                let expected = match (from, *role) {
+                    ("draft", r) if r != "author" => StatusCode::NOT_FOUND,
+                    _ if allowed => StatusCode::OK,
+                    _ => StatusCode::CONFLICT,
+                };
+                let body = json!({"to": to, "note": "because"});
+                let response = app
+                    .api(Method::POST, &format!("/ideas/{id}/transition"), token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let after = state_of(&app, id);
+                let expected_state = if expected == StatusCode::OK { to } else { from };
+                if status != expected || after != expected_state {
+                    mismatches.push(format!("{from} -> {to} by {role}: expected {expected} ({expected_state}), got {status} ({after})"));
+                }
+                if status == StatusCode::CONFLICT {
+                    let error: Value = response.json().await.unwrap();
+                    assert!(!error["error"]["message"].as_str().unwrap().is_empty(), "409 carries a reason");
+                }
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+
+    force_state(&app, id, "in_review");
+    let no_note = app
+        .api(Method::POST, &format!("/ideas/{id}/transition"), &tokens[2])
+        .json(&json!({"to": "declined"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_note.status(), StatusCode::CONFLICT, "declining needs a rationale");
+    assert_eq!(state_of(&app, id), "in_review");
+}
+
+#[tokio::test]
+async fn votes_are_exact_under_concurrency() {
+    let app = TestApp::spawn().await;
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let id = idea(&app, &author, "Counted once").await;
+    let (_, eager) = app.given_api_user("eager");
+    let same = (0..100).map(|_| app.api(Method::PUT, &format!("/ideas/{id}/vote"), &eager).send());
+    let responses = futures_util::future::join_all(same).await;
+    assert!(responses.iter().all(|r| r.as_ref().unwrap().status() == StatusCode::OK));
+    let count =
+        |app: &TestApp| app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.vote_count)).unwrap();
+    assert_eq!(count(&app), 1, "100 votes from one user count once");
+
+    let voters: Vec<String> = (0..200).map(|n| app.given_api_user(&format!("voter{n}")).1).collect();
+    let started = Instant::now();
+    let all = voters.iter().map(|token| app.api(Method::PUT, &format!("/ideas/{id}/vote"), token).send());
+    let responses = futures_util::future::join_all(all).await;
+    let elapsed = started.elapsed();
+    assert!(responses.iter().all(|r| r.as_ref().unwrap().status() == StatusCode::OK));
+    assert_eq!(count(&app), 201, "200 concurrent voters, exact count");
+    let stored = app.db.read_sync(move |c| Ok(idea_rows::voter_ids(c, id)?.len())).unwrap();
+    assert_eq!(stored, 201);
+    eprintln!(
+        "200 concurrent votes in {elapsed:.2?} ({:.0} votes/s, debug build)",
+        200.0 / elapsed.as_secs_f64()
+    );
+}
+
+#[tokio::test]
+async fn voting_rules_own_closed_merged_private_and_drafts() {
+    let app = TestApp::spawn().await;
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let other = app.token_for(&app.given_user("other", Role::Employee));
+    let id = idea(&app, &author, "Rules").await;
+    let vote = |token: &str| app.api(Method::PUT, &format!("/ideas/{id}/vote"), token).send();
+    assert_eq!(vote(&author).await.unwrap().status(), StatusCode::CONFLICT, "own idea");
+    for state in ["withdrawn", "merged", "in_review"] {
+        force_state(&app, id, state);
+        assert_eq!(vote(&other).await.unwrap().status(), StatusCode::CONFLICT, "{state}");
+    }
+    let draft = app
+        .api(Method::POST, "/ideas", &author)
+        .json(&json!({"title": "Secret draft", "submit": false}))
+        .send()
+        .await
+        .unwrap();
+    let draft_id = draft.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(
+        app.api(Method::PUT, &format!("/ideas/{draft_id}/vote"), &other).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api(Method::GET, &format!("/ideas/{draft_id}"), &other).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    app.api(Method::POST, "/communities", &author)
+        .json(&json!({"slug": "lab", "name": "Lab", "visibility": "private"}))
+        .send()
+        .await
+        .unwrap();
+    let private = app
+        .api(Method::POST, "/ideas", &author)
+        .json(&json!({"title": "Lab idea", "problem": "p", "proposal": "q", "community": "lab"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(private.status(), StatusCode::CREATED);
+    let private_id = private.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(
+        app.api(Method::PUT, &format!("/ideas/{private_id}/vote"), &other).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let listed: Value = app.api(Method::GET, "/ideas", &other).send().await.unwrap().json().await.unwrap();
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["title"] != "Lab idea" && i["title"] != "Secret draft")
+    );
+}
+
+#[tokio::test]
+async fn merging_moves_votes_without_counting_anyone_twice() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let (_, a_author) = app.given_api_user("aauthor");
+    let (_, b_author) = app.given_api_user("bauthor");
+    let (_, u1) = app.given_api_user("u1");
+    let (_, u2) = app.given_api_user("u2");
+    let (_, u4) = app.given_api_user("u4");
+    let a = idea(&app, &a_author, "Digital forms").await;
+    let b = idea(&app, &b_author, "Paperless approvals").await;
+    for token in [&u1, &u2, &b_author] {
+        app.api(Method::PUT, &format!("/ideas/{a}/vote"), token).send().await.unwrap();
+    }
+    for token in [&u2, &u4] {
+        app.api(Method::PUT, &format!("/ideas/{b}/vote"), token).send().await.unwrap();
+    }
+    app.api(Method::POST, &format!("/ideas/{a}/comments"), &u1)
+        .json(&json!({"body": "Yes please"}))
+        .send()
+        .await
+        .unwrap();
+
+    let merge = |id: i64, into: i64, token: &str| {
+        app.api(Method::POST, &format!("/ideas/{id}/merge"), token).json(&json!({"into": into})).send()
+    };
+    assert_eq!(merge(a, b, &u1).await.unwrap().status(), StatusCode::FORBIDDEN, "employees do not merge");
+    assert_eq!(merge(a, a, &admin).await.unwrap().status(), StatusCode::CONFLICT, "into itself");
+    let merged = merge(a, b, &admin).await.unwrap();
+    assert_eq!(merged.status(), StatusCode::OK);
+    let target: Value = merged.json().await.unwrap();
+    // b had {u2, u4}; a brought {u1, u2, bauthor}: u2 counts once, b's author cannot vote for b.
+    assert_eq!(target["votes"], 3);
+    let source: Value =
+        app.api(Method::GET, &format!("/ideas/{a}"), &u1).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (source["state"].as_str(), source["merged_into"].as_i64(), source["votes"].as_i64()),
+        (Some("merged"), Some(b), Some(0))
+    );
+    let comments: Value = app
+        .api(Method::GET, &format!("/ideas/{b}/comments"), &u1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(comments["items"][0]["body"], "Yes please", "comments move along");
+
+    assert_eq!(
+        merge(a, b, &admin).await.unwrap().status(),
+        StatusCode::CONFLICT,
+        "a merged idea cannot merge again"
+    );
+    let c = idea(&app, &u4, "Third").await;
+    assert_eq!(merge(c, a, &admin).await.unwrap().status(), StatusCode::CONFLICT, "into a merged idea");
+    let trail = |id: i64| {
+        app.db
+            .read_sync(move |c| {
+                Ok(idea_rows::events(c, id)?.into_iter().map(|(e, _)| e.kind).collect::<Vec<_>>())
+            })
+            .unwrap()
+    };
+    assert!(trail(a).contains(&"merged".to_owned()) && trail(b).contains(&"merged_in".to_owned()));
+}
+
+#[tokio::test]
+async fn a_double_submit_makes_one_idea_and_bad_input_makes_none() {
+    let app = TestApp::spawn().await;
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let body = json!({"title": "Once", "problem": "p", "proposal": "q"});
+    let twice = futures_util::future::join_all(
+        (0..2).map(|_| app.api(Method::POST, "/ideas", &author).json(&body).send()),
+    )
+    .await;
+    let ids: Vec<i64> = futures_util::future::join_all(
+        twice
+            .into_iter()
+            .map(|r| async { r.unwrap().json::<Value>().await.unwrap()["id"].as_i64().unwrap() }),
+    )
+    .await;
+    assert_eq!(ids[0], ids[1]);
+
+    let cases = [
+        (json!({"title": "", "problem": "p", "proposal": "q"}), "title"),
+        (json!({"title": "t".repeat(201), "problem": "p", "proposal": "q"}), "title"),
+        (json!({"title": "No problem", "proposal": "q"}), "problem"),
+        (json!({"title": "Huge", "problem": "x".repeat(10_001), "proposal": "q"}), "problem"),
+    ];
+    for (body, field) in cases {
+        let response = app.api(Method::POST, "/ideas", &author).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(response.json::<Value>().await.unwrap()["error"]["fields"][field].is_string());
+    }
+    let listed: Value = app.api(Method::GET, "/ideas", &author).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+
+    let script = json!({"title": "<script>alert(1)</script>", "problem": "<img src=x onerror=alert(1)>", "proposal": "[x](javascript:alert(1))"});
+    let id = app
+        .api(Method::POST, "/ideas", &author)
+        .json(&script)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let html = app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.html)).unwrap();
+    assert!(!html.contains("<img") && !html.contains("javascript:") && !html.contains("<script"), "{html}");
+}
+
+#[tokio::test]
+async fn sorts_and_filters_order_the_list() {
+    let app = TestApp::spawn().await;
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let first = idea(&app, &author, "Older but popular").await;
+    let second = idea(&app, &author, "Newer").await;
+    for n in 0..3 {
+        let (_, token) = app.given_api_user(&format!("fan{n}"));
+        app.api(Method::PUT, &format!("/ideas/{first}/vote"), &token).send().await.unwrap();
+    }
+    let titles = |sort: &'static str| {
+        let app = &app;
+        let author = author.clone();
+        async move {
+            let listed: Value = app
+                .api(Method::GET, &format!("/ideas?sort={sort}"), &author)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            listed["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(titles("top").await, [first, second]);
+    assert_eq!(titles("new").await, [second, first]);
+    assert_eq!(titles("trending").await, [first, second]);
+    assert_eq!(
+        app.api(Method::GET, "/ideas?sort=loudest", &author).send().await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let submitted: Value =
+        app.api(Method::GET, "/ideas?state=submitted", &author).send().await.unwrap().json().await.unwrap();
+    assert_eq!(submitted["items"].as_array().unwrap().len(), 2);
+    assert!(submitted["items"][0]["quarter"].as_str().unwrap().contains("-Q"));
+}
+
+#[tokio::test]
+async fn verify_trail_detects_a_rewritten_history() {
+    let app = TestApp::spawn().await;
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let id = idea(&app, &author, "Audited").await;
+    app.api(Method::POST, &format!("/ideas/{id}/transition"), &author)
+        .json(&json!({"to": "withdrawn"}))
+        .send()
+        .await
+        .unwrap();
+    let run = |app: &TestApp| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_agora"))
+            .args([
+                "verify-trail",
+                "--data-dir",
+                app.data_dir.path().to_str().unwrap(),
+                "--database-url",
+                &app.database_url,
+            ])
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    let intact = run(&app);
+    assert!(intact.status.success(), "{}", String::from_utf8_lossy(&intact.stderr));
+    app.db
+        .write_sync(move |c| {
+            use diesel::prelude::*;
+            diesel::sql_query(format!("UPDATE idea_events SET note = 'rewritten' WHERE idea_id = {id} AND kind = 'transition' AND to_state = 'withdrawn'"))
+                .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    let tampered = run(&app);
+    assert!(!tampered.status.success());
+    assert!(String::from_utf8_lossy(&tampered.stderr).contains("trail broken"));
+}
