@@ -148,7 +148,7 @@ async fn the_live_home_topic_follows_people_and_tags() {
     let app = TestApp::spawn().await;
     let [ada, bob, eve] = world(&app).await;
     let mut ws = app.ws(&bob).await;
-    ws.subscribe(&["home"], None).await;
+    ws.subscribe(&["home"], Some(app.latest())).await;
     post(&app, &eve, "other", "Not followed yet", "x").await;
     ws.expect_silence(Duration::from_millis(600)).await;
 

@@ -52,7 +52,7 @@ async fn a_new_post_reaches_subscribers_with_data_and_the_page_fragment() {
     let app = TestApp::spawn().await;
     let (ada, bob, _) = world(&app).await;
     let mut ws = app.ws(&bob).await;
-    let (subscribed, errors) = ws.subscribe(&["community:team", "home"], None).await;
+    let (subscribed, errors) = ws.subscribe(&["community:team", "home"], Some(app.latest())).await;
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(subscribed["topics"], json!(["community:team", "home"]));
 
@@ -94,7 +94,7 @@ async fn private_and_missing_topics_answer_the_same_not_found() {
     for (error, topic) in errors.iter().zip(wanted) {
         assert_eq!(error, &json!({"op": "error", "code": "not_found", "topic": topic}));
     }
-    let (subscribed, _) = ws.subscribe(&["community:team"], None).await;
+    let (subscribed, _) = ws.subscribe(&["community:team"], Some(app.latest())).await;
     assert_eq!(subscribed["topics"], json!(["community:team"]));
     post(&app, &ada, "secret", "More merger").await;
     ws.expect_silence(QUIET).await;
@@ -105,12 +105,12 @@ async fn leaving_a_private_community_stops_its_events_at_once() {
     let app = TestApp::spawn().await;
     let (ada, bob, _) = world(&app).await;
     let mut ws = app.ws(&bob).await;
-    ws.subscribe(&["community:secret", "home"], None).await;
+    ws.subscribe(&["community:secret", "home"], Some(app.latest())).await;
     let id = post(&app, &ada, "secret", "Before").await;
     for _ in 0..2 {
         assert_eq!(event(&mut ws).await["data"]["object_id"], id);
     }
-    ws.subscribe(&[&format!("post:{id}")], None).await;
+    ws.subscribe(&[&format!("post:{id}")], Some(app.latest())).await;
     assert_eq!(
         app.api(Method::POST, "/communities/secret/leave", &bob).send().await.unwrap().status(),
         StatusCode::NO_CONTENT
@@ -137,7 +137,7 @@ async fn reconnecting_with_since_replays_the_gap_without_duplicates() {
     let app = TestApp::spawn().await;
     let (ada, bob, _) = world(&app).await;
     let mut ws = app.ws(&bob).await;
-    ws.subscribe(&["community:team"], None).await;
+    ws.subscribe(&["community:team"], Some(app.latest())).await;
     post(&app, &ada, "team", "one").await;
     let last_seen = event(&mut ws).await["id"].as_i64().unwrap();
     drop(ws);
@@ -165,9 +165,9 @@ async fn a_client_that_never_reads_is_dropped_and_others_keep_up() {
     let app = TestApp::spawn_with(|s| s.ws_queue = 4).await;
     let (ada, bob, carol) = world(&app).await;
     let mut slow = app.ws(&carol).await;
-    slow.subscribe(&["community:team"], None).await;
+    slow.subscribe(&["community:team"], Some(app.latest())).await;
     let mut fast = app.ws(&bob).await;
-    fast.subscribe(&["community:team"], None).await;
+    fast.subscribe(&["community:team"], Some(app.latest())).await;
     // ~7.6 MB of large posts: more than loopback's socket buffers (4 MB send, 128 kB
     // receive for a client that never reads) can absorb, so the writes stall and the small
     // queue overflows.
@@ -201,7 +201,7 @@ async fn an_event_written_on_one_node_reaches_clients_of_another() {
     let (ada, bob, _) = world(&first).await;
     let second = TestApp::spawn_sharing(&first).await;
     let mut ws = second.ws(&bob).await;
-    ws.subscribe(&["community:team"], None).await;
+    ws.subscribe(&["community:team"], Some(second.latest())).await;
     let id = post(&first, &ada, "team", "from node one").await;
     let message = event(&mut ws).await;
     assert_eq!(message["data"]["object_id"], id);
@@ -213,7 +213,7 @@ async fn deactivation_closes_the_users_sockets() {
     let (_, bob, _) = world(&app).await;
     let admin = app.token_for(&app.given_user("root", Role::Admin));
     let mut ws = app.ws(&bob).await;
-    ws.subscribe(&["home"], None).await;
+    ws.subscribe(&["home"], Some(app.latest())).await;
     let off = app
         .api(Method::PATCH, "/admin/users/bob", &admin)
         .json(&json!({"active": false}))
@@ -259,7 +259,7 @@ async fn garbage_floods_and_huge_requests_get_clear_answers() {
     ws.send(json!({"op": "subscribe", "topics": many})).await;
     let reply = ws.next().await;
     assert!(reply["code"] == "too_many_topics", "{reply}");
-    let (subscribed, _) = ws.subscribe(&["community:team"], None).await;
+    let (subscribed, _) = ws.subscribe(&["community:team"], Some(app.latest())).await;
     assert_eq!(subscribed["topics"], json!(["community:team"]), "still usable after bad input");
 
     ws.send_raw(Message::text("x".repeat(300 * 1024))).await;
@@ -285,7 +285,7 @@ async fn garbage_floods_and_huge_requests_get_clear_answers() {
     assert_eq!(ended, Some(Ended::Closed(1008)), "a flood is cut off");
 
     let mut healthy = app.ws(&bob).await;
-    let (subscribed, _) = healthy.subscribe(&["home"], None).await;
+    let (subscribed, _) = healthy.subscribe(&["home"], Some(app.latest())).await;
     assert_eq!(subscribed["topics"], json!(["home"]), "the server keeps serving everyone else");
 }
 

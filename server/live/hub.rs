@@ -124,7 +124,9 @@ struct Conn {
     joined: HashSet<i64>,
     interests: Interests,
     outbox: Outbox,
-    topics: HashMap<TopicName, Target>,
+    /// Each topic's target and floor: events at or below the floor (the `since` the client
+    /// subscribed with) are never sent live, as the client already has them.
+    topics: HashMap<TopicName, (Target, i64)>,
 }
 
 impl Conn {
@@ -303,7 +305,8 @@ impl HubTask {
             return;
         };
         let names: Vec<String> = accepted.iter().map(|(name, _)| name.name()).collect();
-        conn.topics.extend(accepted.iter().cloned());
+        let floor = since.unwrap_or(0);
+        conn.topics.extend(accepted.iter().map(|(name, target)| (name.clone(), (*target, floor))));
         replies.push(ServerMessage::Subscribed { topics: names });
         if !replies.iter().all(|m| conn.send(m)) {
             self.conns.remove(&conn_id);
@@ -390,8 +393,8 @@ impl HubTask {
             if !conn.may_see(activity, private) {
                 continue;
             }
-            for (name, target) in &conn.topics {
-                if !conn.wants(*target, activity, post, &tags) {
+            for (name, (target, floor)) in &conn.topics {
+                if activity.id <= *floor || !conn.wants(*target, activity, post, &tags) {
                     continue;
                 }
                 let key = (name.name(), writer(conn, activity));
@@ -457,7 +460,7 @@ impl HubTask {
         };
         let mut lost_communities = HashSet::new();
         let held = self.conns.values().filter(|c| c.actor.user_id == user).flat_map(|c| c.topics.values());
-        for community in held.filter_map(|t| t.community()) {
+        for community in held.filter_map(|(t, _)| t.community()) {
             if !joined.contains(&community) && self.private.get(&community).copied().unwrap_or(true) {
                 lost_communities.insert(community);
             }
@@ -475,7 +478,7 @@ impl HubTask {
             let lost: Vec<TopicName> = conn
                 .topics
                 .iter()
-                .filter(|(_, t)| t.community().is_some_and(|c| lost_communities.contains(&c)))
+                .filter(|(_, (t, _))| t.community().is_some_and(|c| lost_communities.contains(&c)))
                 .map(|(name, _)| name.clone())
                 .collect();
             for name in lost {

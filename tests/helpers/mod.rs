@@ -220,6 +220,12 @@ impl TestApp {
         self.db.read_sync(move |c| Ok(agora::db::models::users::by_handle(c, &handle)?)).expect("query")
     }
 
+    /// The newest activity id: subscribing with it as `since` starts a socket at "now",
+    /// whatever the hub has dispatched so far.
+    pub fn latest(&self) -> i64 {
+        self.db.read_sync(|c| Ok(agora::db::models::activities::latest_id(c)?)).expect("query")
+    }
+
     /// How many accounts exist.
     pub fn user_count(&self) -> i64 {
         self.db.read_sync(|c| Ok(agora::db::models::users::count(c)?)).expect("query")
