@@ -130,6 +130,11 @@ fn locate_idea(c: &mut DbConn, actor: Actor, id: i64) -> AppResult<(Idea, Option
     Ok((idea, author, located))
 }
 
+/// The community of an idea the actor may see (websocket topics ask this).
+pub fn community_of_idea(c: &mut DbConn, actor: Actor, id: i64) -> AppResult<Option<i64>> {
+    locate_idea(c, actor, id).map(|(idea, ..)| idea.community_id)
+}
+
 fn transition_in(c: &mut DbConn, actor_id: i64, idea: &Idea, to: IdeaState, note: &str) -> AppResult<()> {
     let at = now();
     let from = idea.state();

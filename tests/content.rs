@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::helpers::TestApp;
 
 /// Attempts to run script or smuggle markup, each placed in every field people can fill.
-const XSS: &[&str] = &[
+pub const XSS: &[&str] = &[
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
     "<svg onload=alert(1)>",
@@ -108,7 +108,7 @@ fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
 }
 
 /// Fails when the page contains anything that could run script.
-fn assert_harmless(html: &str, context: &str) {
+pub fn assert_harmless(html: &str, context: &str) {
     let body_tags = html.matches("<body").count();
     assert!(body_tags <= 1, "{context}: a second <body> reached the page");
     for (name, attributes) in tags(html) {

@@ -384,3 +384,106 @@ async fn verify_trail_detects_a_rewritten_history() {
     assert!(!tampered.status.success());
     assert!(String::from_utf8_lossy(&tampered.stderr).contains("trail broken"));
 }
+
+#[tokio::test]
+async fn ideas_through_the_pages_submit_vote_and_move() {
+    let app = TestApp::spawn().await;
+    app.given_user("author", Role::Employee);
+    app.given_user("fan", Role::Employee);
+    let author = app.signed_in("author@example.com").await;
+    let empty = app
+        .submit(
+            &author,
+            "/ideas/new",
+            "/ideas",
+            &[("title", ""), ("problem", "p"), ("proposal", "q"), ("action", "submit")],
+        )
+        .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().await.unwrap().contains("write a title"));
+    let fields = [
+        ("title", "Badge-free canteen payments"),
+        ("problem", "Queues at noon"),
+        ("proposal", "Pay by phone"),
+        ("benefit", ""),
+        ("tags", "canteen #payments"),
+        ("action", "submit"),
+    ];
+    let created = app.submit(&author, "/ideas/new", "/ideas", &fields).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let path = crate::helpers::location(&created).to_owned();
+    let page = app.get_as(&author, &path).await.text().await.unwrap();
+    assert!(
+        page.contains("Badge-free canteen payments")
+            && page.contains("Open for votes")
+            && page.contains("#payments")
+    );
+    assert!(!page.contains("Vote for this idea"), "no vote button on your own idea");
+    assert!(page.contains(">Withdrawn</button>"), "the author may withdraw");
+
+    let fan = app.signed_in("fan@example.com").await;
+    let voted = app.submit(&fan, &path, &format!("{path}/vote"), &[("on", "1")]).await;
+    assert_eq!(voted.status(), StatusCode::SEE_OTHER);
+    let page = app.get_as(&fan, &path).await.text().await.unwrap();
+    assert!(page.contains("id=\"vote-count\">1<") && page.contains("Voted ✓") && page.contains("fan"));
+    let list = app.get_as(&fan, "/ideas?sort=trending").await.text().await.unwrap();
+    assert!(list.contains("Badge-free canteen payments") && list.contains("72-hour time constant"));
+
+    let wrong =
+        app.submit(&fan, &path, &format!("{path}/transition"), &[("to", "withdrawn"), ("note", "")]).await;
+    assert_eq!(wrong.status(), StatusCode::CONFLICT);
+    assert!(wrong.text().await.unwrap().contains("only the author can move"));
+}
+
+#[tokio::test]
+async fn idea_pages_render_every_payload_harmless() {
+    let app = TestApp::spawn().await;
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let mut ids = Vec::new();
+    for (n, payload) in crate::content::XSS.iter().enumerate() {
+        let title: String = format!("{n} {payload}").chars().take(200).collect();
+        let body = json!({"title": title, "problem": payload, "proposal": payload, "benefit": payload, "tags": payload});
+        let response = app.api(Method::POST, "/ideas", &author).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "{payload}");
+        let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        app.api(Method::POST, &format!("/ideas/{id}/comments"), &author)
+            .json(&json!({"body": payload}))
+            .send()
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let browser = app.signed_in("author@example.com").await;
+    let mut pages = vec!["/ideas".to_owned(), "/ideas?sort=new".to_owned(), "/".to_owned()];
+    pages.extend(ids.iter().map(|id| format!("/ideas/{id}")));
+    for page in pages {
+        let response = app.get_as(&browser, &page).await;
+        assert_eq!(response.status(), StatusCode::OK, "{page}");
+        crate::content::assert_harmless(&response.text().await.unwrap(), &page);
+    }
+}
+
+#[tokio::test]
+async fn votes_reach_an_open_idea_page_live() {
+    let app = TestApp::spawn().await;
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let (_, fan) = app.given_api_user("fan");
+    let id = idea(&app, &author, "Live votes").await;
+    let mut ws = app.ws(&author).await;
+    let (subscribed, _) = ws.subscribe(&[&format!("idea:{id}")], Some(app.latest())).await;
+    assert_eq!(subscribed["topics"], json!([format!("idea:{id}")]));
+    app.api(Method::PUT, &format!("/ideas/{id}/vote"), &fan).send().await.unwrap();
+    let message = ws.next().await;
+    assert_eq!((message["verb"].as_str(), message["data"]["votes"].as_i64()), (Some("idea.voted"), Some(1)));
+
+    let draft = app
+        .api(Method::POST, "/ideas", &author)
+        .json(&json!({"title": "Hidden", "submit": false}))
+        .send()
+        .await
+        .unwrap();
+    let draft_id = draft.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let mut other = app.ws(&fan).await;
+    let (_, errors) = other.subscribe(&[&format!("idea:{draft_id}")], None).await;
+    assert_eq!(errors[0]["code"], "not_found", "someone else's draft is not a topic");
+}

@@ -100,6 +100,7 @@ enum Target {
     Home,
     Community(i64),
     Post { post: i64, community: i64 },
+    Idea { idea: i64, community: Option<i64> },
 }
 
 impl Target {
@@ -107,6 +108,7 @@ impl Target {
         match self {
             Target::Home => None,
             Target::Community(id) | Target::Post { community: id, .. } => Some(id),
+            Target::Idea { community, .. } => community,
         }
     }
 }
@@ -162,6 +164,7 @@ impl Conn {
             }
             Target::Community(id) => activity.community_id == Some(id),
             Target::Post { post: id, .. } => post == Some(id),
+            Target::Idea { idea, .. } => activity.object_type == "idea" && activity.object_id == idea,
         }
     }
 }
@@ -272,6 +275,9 @@ impl HubTask {
                 TopicName::Post(id) => {
                     let located = crate::posts::community_of_post(c, actor, id)?;
                     Ok(Target::Post { post: id, community: located.community.id })
+                }
+                TopicName::Idea(id) => {
+                    Ok(Target::Idea { idea: id, community: crate::ideas::community_of_idea(c, actor, id)? })
                 }
             })
             .await;

@@ -14,6 +14,8 @@ pub enum TopicName {
     Community(String),
     /// `post:<id>`.
     Post(i64),
+    /// `idea:<id>`.
+    Idea(i64),
 }
 
 impl TopicName {
@@ -25,6 +27,7 @@ impl TopicName {
                 Some(Self::Community(slug.to_lowercase()))
             }
             Some(("post", id)) => id.parse().ok().filter(|id| *id > 0).map(Self::Post),
+            Some(("idea", id)) => id.parse().ok().filter(|id| *id > 0).map(Self::Idea),
             _ => None,
         }
     }
@@ -35,6 +38,7 @@ impl TopicName {
             Self::Home => "home".into(),
             Self::Community(slug) => format!("community:{slug}"),
             Self::Post(id) => format!("post:{id}"),
+            Self::Idea(id) => format!("idea:{id}"),
         }
     }
 }
@@ -100,7 +104,8 @@ mod tests {
             Some(TopicName::Community("plant-safety".into()))
         );
         assert_eq!(TopicName::parse("post:12"), Some(TopicName::Post(12)));
-        for bad in ["", "homes", "post:x", "post:-1", "community:", "idea:1", "post"] {
+        assert_eq!(TopicName::parse("idea:7"), Some(TopicName::Idea(7)));
+        for bad in ["", "homes", "post:x", "post:-1", "community:", "idea:", "challenge:1", "post"] {
             assert_eq!(TopicName::parse(bad), None, "{bad:?}");
         }
     }

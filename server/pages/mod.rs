@@ -4,6 +4,7 @@
 pub mod account;
 pub mod communities;
 pub mod home;
+pub mod ideas;
 pub mod posts;
 
 use std::future::Future;

@@ -5,6 +5,7 @@ pub mod api;
 mod atom;
 mod communities;
 mod home;
+mod ideas;
 mod posts;
 mod settings;
 mod system;
@@ -51,6 +52,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tags/{tag}/follow", web::post().to(posts::follow_tag))
         .route("/tags/{tag}/feed.atom", web::get().to(atom::tag))
         .route("/people/{handle}/feed.atom", web::get().to(atom::person))
+        .route("/ideas", web::get().to(ideas::list))
+        .route("/ideas", web::post().to(ideas::create))
+        .route("/ideas/new", web::get().to(ideas::new_form))
+        .route("/ideas/{id}", web::get().to(ideas::show))
+        .route("/ideas/{id}/vote", web::post().to(ideas::vote))
+        .route("/ideas/{id}/follow", web::post().to(ideas::follow))
+        .route("/ideas/{id}/comments", web::post().to(ideas::comment))
+        .route("/ideas/{id}/transition", web::post().to(ideas::transition))
+        .route("/ideas/{id}/merge", web::post().to(ideas::merge))
         .route("/ws", web::get().to(crate::live::socket::connect))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics))

@@ -1,0 +1,234 @@
+//! Idea pages: list, submit, read, vote, follow, comment, move, merge.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::csrf::CsrfForm;
+use crate::db::models::users::User;
+use crate::error::AppError;
+use crate::ideas::{self, IdeaInput, ListFilter};
+use crate::pages::ideas::{IdeaView, IdeasPage, NewIdeaPage};
+use crate::pages::{PageCtx, PageError, SignedIn, flash, render, render_outcome, render_rejected, see_other};
+use crate::state::AppState;
+
+type PageResult = Result<HttpResponse, PageError>;
+
+/// GET /ideas
+pub async fn list(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    filter: web::Query<ListFilter>,
+) -> PageResult {
+    let filter = filter.into_inner();
+    let sort = match filter.sort.as_deref() {
+        Some("new") => "new",
+        Some("trending") => "trending",
+        _ => "top",
+    };
+    let ideas =
+        ideas::list(&state.db, &user, ListFilter { sort: Some(sort.into()), ..filter.clone() }).await?;
+    render(StatusCode::OK, &IdeasPage { ctx, filter, sort, ideas })
+}
+
+async fn new_page(
+    state: &AppState,
+    user: &User,
+    ctx: PageCtx,
+    form: IdeaInput,
+    rejected: Option<AppError>,
+) -> PageResult {
+    let user_id = user.id;
+    let communities =
+        state.db.read(move |c| Ok(crate::db::models::communities::joined_by(c, user_id)?)).await?;
+    let errors = rejected.as_ref().map(|e| e.messages_for("title")).unwrap_or_default();
+    render_outcome(rejected, &NewIdeaPage { ctx, form, communities, errors })
+}
+
+/// GET /ideas/new
+pub async fn new_form(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
+    new_page(&state, &user, ctx, IdeaInput { submit: true, ..IdeaInput::default() }, None).await
+}
+
+/// The submission form (its two buttons say whether to submit or keep a draft).
+#[derive(Deserialize)]
+pub struct IdeaForm {
+    title: String,
+    #[serde(default)]
+    problem: String,
+    #[serde(default)]
+    proposal: String,
+    #[serde(default)]
+    benefit: String,
+    #[serde(default)]
+    tags: String,
+    #[serde(default)]
+    community: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// POST /ideas
+pub async fn create(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    CsrfForm(form): CsrfForm<IdeaForm>,
+) -> PageResult {
+    let input = IdeaInput {
+        title: form.title,
+        problem: form.problem,
+        proposal: form.proposal,
+        benefit: form.benefit,
+        tags: form.tags,
+        community: Some(form.community).filter(|c| !c.is_empty()),
+        submit: form.action != "draft",
+    };
+    match ideas::create(&state.db, &user, input.clone()).await {
+        Ok(id) => Ok(see_other(&format!("/ideas/{id}"))),
+        Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
+            new_page(&state, &user, ctx, input, Some(error)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn idea_page(
+    state: &AppState,
+    user: &User,
+    ctx: PageCtx,
+    id: i64,
+    draft: String,
+    rejected: Option<AppError>,
+) -> PageResult {
+    let live_since = crate::live::since(&state.db).await?;
+    let page = ideas::view(&state.db, user, id).await?;
+    let errors = rejected.as_ref().map(|e| e.messages_for("note")).unwrap_or_default();
+    render_outcome(rejected, &IdeaView { ctx, page, draft, errors, live_since })
+}
+
+/// GET /ideas/{id}
+pub async fn show(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    id: web::Path<i64>,
+) -> PageResult {
+    idea_page(&state, &user, ctx, *id, String::new(), None).await
+}
+
+/// A toggle (`on` = 1 adds, 0 removes).
+#[derive(Deserialize)]
+pub struct Toggle {
+    on: u8,
+}
+
+/// POST /ideas/{id}/vote
+pub async fn vote(
+    state: web::Data<AppState>,
+    SignedIn(user, _): SignedIn,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<Toggle>,
+) -> PageResult {
+    ideas::vote(&state.db, &user, *id, form.on == 1).await?;
+    Ok(see_other(&format!("/ideas/{id}")))
+}
+
+/// POST /ideas/{id}/follow
+pub async fn follow(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(user, _): SignedIn,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<Toggle>,
+) -> PageResult {
+    ideas::follow(&state.db, &user, *id, form.on == 1).await?;
+    flash(&req, if form.on == 1 { "Following: you will hear of every change." } else { "Unfollowed." });
+    Ok(see_other(&format!("/ideas/{id}")))
+}
+
+/// The comment form.
+#[derive(Deserialize)]
+pub struct CommentForm {
+    body: String,
+}
+
+/// POST /ideas/{id}/comments
+pub async fn comment(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<CommentForm>,
+) -> PageResult {
+    match ideas::comment(&state.db, &user, *id, form.body.clone()).await {
+        Ok(comment) => Ok(see_other(&format!("/ideas/{id}#comment-{comment}"))),
+        Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
+            let errors = error.messages_for("body");
+            let page = ideas::view(&state.db, &user, *id).await?;
+            render_rejected(&error, &IdeaView { ctx, page, draft: form.body, errors, live_since: 0 })
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The transition form.
+#[derive(Deserialize)]
+pub struct TransitionForm {
+    to: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// POST /ideas/{id}/transition
+pub async fn transition(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<TransitionForm>,
+) -> PageResult {
+    match ideas::transition(&state.db, &user, *id, &form.to, form.note).await {
+        Ok(to) => {
+            flash(&req, &format!("The idea is now: {}.", to.label().to_lowercase()));
+            Ok(see_other(&format!("/ideas/{id}")))
+        }
+        Err(error @ AppError::Conflict(_)) => {
+            idea_page(&state, &user, ctx, *id, String::new(), Some(error)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The merge form.
+#[derive(Deserialize)]
+pub struct MergeForm {
+    into: String,
+}
+
+/// POST /ideas/{id}/merge
+pub async fn merge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<MergeForm>,
+) -> PageResult {
+    let Ok(into) = form.into.trim().trim_start_matches('#').parse::<i64>() else {
+        let error = AppError::field("note", "enter the number of the idea to merge into, e.g. 42");
+        return idea_page(&state, &user, ctx, *id, String::new(), Some(error)).await;
+    };
+    match ideas::merge(&state.db, &user, *id, into).await {
+        Ok(()) => {
+            flash(&req, "Merged: votes, followers and comments moved to this idea.");
+            Ok(see_other(&format!("/ideas/{into}")))
+        }
+        Err(error @ (AppError::Conflict(_) | AppError::NotFound)) => {
+            let error = match error {
+                AppError::NotFound => {
+                    AppError::Conflict(format!("there is no idea #{into} you can merge into"))
+                }
+                other => other,
+            };
+            idea_page(&state, &user, ctx, *id, String::new(), Some(error)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
