@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use serde_json::json;
 
 use crate::communities::{Located, locate, locate_id};
+use crate::db::models::challenges::{self, Challenge};
 use crate::db::models::ideas::{self, Idea, IdeaComment, IdeaEvent, IdeaQuery, NewEvent, NewIdea, Sort};
 use crate::db::models::posts::Author;
 use crate::db::models::users::User;
@@ -39,6 +40,9 @@ pub struct IdeaInput {
     /// The community's slug, if the idea belongs to one.
     #[serde(default)]
     pub community: Option<String>,
+    /// The challenge the idea answers, if any (while it is open).
+    #[serde(default)]
+    pub challenge: Option<i64>,
     /// Submit now (default) or keep as a draft.
     #[serde(default = "yes")]
     pub submit: bool,
@@ -190,6 +194,17 @@ pub async fn create(db: &Db, user: &User, input: IdeaInput) -> AppResult<i64> {
             updated_at: at,
         };
         let id = ideas::insert(c, &new)?;
+        if let Some(challenge) = input.challenge {
+            let found = challenges::find(c, challenge)?
+                .ok_or_else(|| AppError::field("challenge", "there is no such challenge"))?;
+            if found.deadline < at {
+                return Err(AppError::Conflict(format!(
+                    "the challenge closed on {}",
+                    found.deadline.format("%Y-%m-%d")
+                )));
+            }
+            challenges::attach(c, id, challenge)?;
+        }
         let created = NewEvent {
             idea_id: id,
             actor_id: Some(actor.user_id),
@@ -532,4 +547,102 @@ pub async fn similar(db: &Db, user: &User, title: &str, problem: &str) -> AppRes
     let actor = user.actor();
     let words = similar_words(&format!("{title} {}", problem.chars().take(200).collect::<String>()));
     db.read(move |c| Ok(ideas::similar(c, &words, None, actor.user_id, actor.admin, 5)?)).await
+}
+
+/// A new challenge as typed.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct ChallengeInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The last day ideas are accepted, `YYYY-MM-DD`.
+    pub deadline: String,
+}
+
+/// An executive or admin poses a challenge; returns its id.
+pub async fn create_challenge(db: &Db, user: &User, input: ChallengeInput) -> AppResult<i64> {
+    if !matches!(user.role(), Role::Executive | Role::Admin) {
+        return Err(AppError::Forbidden("executives and admins pose challenges"));
+    }
+    let mut errors = FieldErrors::new();
+    if let Err(e) = content::check_text(&input.title, MAX_TITLE, "title") {
+        errors.insert("title".into(), e);
+    }
+    if input.description.chars().count() > MAX_SECTION {
+        errors.insert("description".into(), format!("use at most {MAX_SECTION} characters"));
+    }
+    let deadline = chrono::NaiveDate::parse_from_str(input.deadline.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .filter(|d| *d > now());
+    if deadline.is_none() {
+        errors.insert("deadline".into(), "give a future date as YYYY-MM-DD".into());
+    }
+    let (Some(deadline), true) = (deadline, errors.is_empty()) else {
+        return Err(AppError::invalid(errors));
+    };
+    let (author, html) = (user.id, markdown::render(&input.description));
+    db.write(move |c| {
+        let at = now();
+        let id =
+            challenges::insert(c, input.title.trim(), input.description.trim(), &html, author, deadline, at)?;
+        let data =
+            json!({ "title": input.title.trim(), "deadline": deadline.format("%Y-%m-%d").to_string() });
+        let entry = NewActivity {
+            actor_id: Some(author),
+            verb: "challenge.created",
+            object_type: "challenge",
+            object_id: id,
+            community_id: None,
+            visibility: Visibility::Public,
+            data,
+        };
+        activities::record(c, &entry)?;
+        Ok(id)
+    })
+    .await
+}
+
+/// All challenges, newest deadline first.
+pub async fn challenges(db: &Db) -> AppResult<Vec<Challenge>> {
+    db.read(|c| Ok(challenges::list(c, 100)?)).await
+}
+
+/// A challenge and the ideas (visible to the user) that answer it, top first.
+pub async fn challenge(db: &Db, user: &User, id: i64) -> AppResult<(Challenge, Vec<(Idea, Option<Author>)>)> {
+    let found = db.read(move |c| challenges::find(c, id)?.ok_or(AppError::NotFound)).await?;
+    let ideas = list(db, user, ListFilter { challenge: Some(id), ..ListFilter::default() }).await?;
+    Ok((found, ideas))
+}
+
+/// A quarter's leaderboard: its top ideas and its top contributors.
+pub struct Leaderboard {
+    pub quarter: String,
+    pub ideas: Vec<(Idea, Option<Author>)>,
+    /// (name, handle, ideas submitted, votes received), most votes first.
+    pub contributors: Vec<(String, String, usize, i64)>,
+}
+
+/// Builds the leaderboard of a quarter from the ideas the user may see.
+pub async fn leaderboard(db: &Db, user: &User, quarter: String) -> AppResult<Leaderboard> {
+    let filter = ListFilter { quarter: Some(quarter.clone()), limit: Some(100), ..ListFilter::default() };
+    let ideas: Vec<(Idea, Option<Author>)> = list(db, user, filter)
+        .await?
+        .into_iter()
+        .filter(|(i, _)| !matches!(i.state(), IdeaState::Draft | IdeaState::Withdrawn))
+        .collect();
+    let mut totals: std::collections::BTreeMap<String, (String, usize, i64)> =
+        std::collections::BTreeMap::new();
+    for (idea, author) in &ideas {
+        if let Some(author) = author {
+            let entry = totals.entry(author.handle.clone()).or_insert((author.name.clone(), 0, 0));
+            entry.1 += 1;
+            entry.2 += i64::from(idea.vote_count);
+        }
+    }
+    let mut contributors: Vec<(String, String, usize, i64)> =
+        totals.into_iter().map(|(handle, (name, count, votes))| (name, handle, count, votes)).collect();
+    contributors.sort_by(|a, b| b.3.cmp(&a.3).then(b.2.cmp(&a.2)));
+    contributors.truncate(10);
+    Ok(Leaderboard { quarter, ideas: ideas.into_iter().take(10).collect(), contributors })
 }

@@ -487,3 +487,72 @@ async fn votes_reach_an_open_idea_page_live() {
     let (_, errors) = other.subscribe(&[&format!("idea:{draft_id}")], None).await;
     assert_eq!(errors[0]["code"], "not_found", "someone else's draft is not a topic");
 }
+
+#[tokio::test]
+async fn challenges_collect_ideas_until_their_deadline() {
+    let app = TestApp::spawn().await;
+    let exec = app.token_for(&app.given_user("grace", Role::Executive));
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let body = |deadline: &str| json!({"title": "Halve steam losses?", "description": "Ideas for the **steam** network", "deadline": deadline});
+    assert_eq!(
+        app.api(Method::POST, "/challenges", &author)
+            .json(&body("2099-01-31"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.api(Method::POST, "/challenges", &exec).json(&body("2001-01-01")).send().await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let created = app.api(Method::POST, "/challenges", &exec).json(&body("2099-01-31")).send().await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let challenge = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    let answer = json!({"title": "Insulate flanges", "problem": "Heat loss", "proposal": "Jackets", "challenge": challenge});
+    assert_eq!(
+        app.api(Method::POST, "/ideas", &author).json(&answer).send().await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    let listed: Value = app
+        .api(Method::GET, &format!("/ideas?challenge={challenge}"), &author)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["items"][0]["title"], "Insulate flanges");
+
+    let browser = app.signed_in("author@example.com").await;
+    let page = app.get_as(&browser, &format!("/challenges/{challenge}")).await.text().await.unwrap();
+    assert!(
+        page.contains("Halve steam losses?")
+            && page.contains("<strong>steam</strong>")
+            && page.contains("Insulate flanges")
+    );
+    let board = app.get_as(&browser, "/leaderboard").await.text().await.unwrap();
+    assert!(board.contains("Insulate flanges") && board.contains("author Tester"));
+
+    let past = chrono::Utc::now().naive_utc() - chrono::Duration::days(1);
+    app.db
+        .write_sync(move |c| {
+            use diesel::prelude::*;
+            diesel::update(agora::db::schema::challenges::table)
+                .set(agora::db::schema::challenges::deadline.eq(past))
+                .execute(c)?;
+            Ok(())
+        })
+        .unwrap();
+    let late = json!({"title": "Too late", "problem": "p", "proposal": "q", "challenge": challenge});
+    let response = app.api(Method::POST, "/ideas", &author).json(&late).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(
+        response.json::<Value>().await.unwrap()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("challenge closed")
+    );
+}

@@ -3,11 +3,12 @@
 use askama::Template;
 
 use super::PageCtx;
+use crate::db::models::challenges::Challenge;
 use crate::db::models::communities::Community;
 use crate::db::models::ideas::Idea;
 use crate::db::models::posts::Author;
 use crate::error::FieldErrors;
-use crate::ideas::{IdeaInput, IdeaPage, ListFilter};
+use crate::ideas::{IdeaInput, IdeaPage, Leaderboard, ListFilter};
 
 /// `/ideas`.
 #[derive(Template)]
@@ -17,6 +18,28 @@ pub struct IdeasPage {
     pub filter: ListFilter,
     pub sort: &'static str,
     pub ideas: Vec<(Idea, Option<Author>)>,
+    pub challenges: Vec<Challenge>,
+    /// Whether the viewer may pose challenges (executives and admins).
+    pub may_pose: bool,
+    pub errors: FieldErrors,
+}
+
+/// `/challenges/<id>`.
+#[derive(Template)]
+#[template(path = "ideas/challenge.html")]
+pub struct ChallengePage {
+    pub ctx: PageCtx,
+    pub challenge: Challenge,
+    pub ideas: Vec<(Idea, Option<Author>)>,
+    pub open: bool,
+}
+
+/// `/leaderboard`.
+#[derive(Template)]
+#[template(path = "ideas/leaderboard.html")]
+pub struct LeaderboardPage {
+    pub ctx: PageCtx,
+    pub board: Leaderboard,
 }
 
 /// `/ideas/new`.

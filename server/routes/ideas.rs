@@ -8,7 +8,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::db::models::users::User;
 use crate::error::AppError;
 use crate::ideas::{self, IdeaInput, ListFilter};
-use crate::pages::ideas::{IdeaView, IdeasPage, NewIdeaPage};
+use crate::pages::ideas::{ChallengePage, IdeaView, IdeasPage, LeaderboardPage, NewIdeaPage};
 use crate::pages::{PageCtx, PageError, SignedIn, flash, render, render_outcome, render_rejected, see_other};
 use crate::state::AppState;
 
@@ -28,7 +28,67 @@ pub async fn list(
     };
     let ideas =
         ideas::list(&state.db, &user, ListFilter { sort: Some(sort.into()), ..filter.clone() }).await?;
-    render(StatusCode::OK, &IdeasPage { ctx, filter, sort, ideas })
+    let challenges = ideas::challenges(&state.db).await?;
+    let may_pose =
+        matches!(user.role(), crate::domain::account::Role::Executive | crate::domain::account::Role::Admin);
+    render(
+        StatusCode::OK,
+        &IdeasPage { ctx, filter, sort, ideas, challenges, may_pose, errors: Default::default() },
+    )
+}
+
+/// POST /challenges
+pub async fn create_challenge(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    CsrfForm(form): CsrfForm<ideas::ChallengeInput>,
+) -> PageResult {
+    match ideas::create_challenge(&state.db, &user, form).await {
+        Ok(id) => Ok(see_other(&format!("/challenges/{id}"))),
+        Err(error @ AppError::Invalid { .. }) => {
+            let errors = error.messages_for("title");
+            let ideas = ideas::list(&state.db, &user, ListFilter::default()).await?;
+            let challenges = ideas::challenges(&state.db).await?;
+            let filter = ListFilter::default();
+            render_rejected(
+                &error,
+                &IdeasPage { ctx, filter, sort: "top", ideas, challenges, may_pose: true, errors },
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// GET /challenges/{id}
+pub async fn challenge(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    id: web::Path<i64>,
+) -> PageResult {
+    let (challenge, ideas) = ideas::challenge(&state.db, &user, *id).await?;
+    let open = challenge.deadline > crate::db::models::now();
+    render(StatusCode::OK, &ChallengePage { ctx, challenge, ideas, open })
+}
+
+/// `?quarter=` on the leaderboard.
+#[derive(Deserialize)]
+pub struct QuarterQuery {
+    quarter: Option<String>,
+}
+
+/// GET /leaderboard
+pub async fn leaderboard(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    query: web::Query<QuarterQuery>,
+) -> PageResult {
+    let quarter = query
+        .quarter
+        .clone()
+        .filter(|q| !q.is_empty())
+        .unwrap_or_else(|| crate::domain::idea::quarter_of(crate::db::models::now()));
+    let board = ideas::leaderboard(&state.db, &user, quarter).await?;
+    render(StatusCode::OK, &LeaderboardPage { ctx, board })
 }
 
 async fn new_page(
@@ -45,9 +105,20 @@ async fn new_page(
     render_outcome(rejected, &NewIdeaPage { ctx, form, communities, errors })
 }
 
+/// `?challenge=` on the submission form.
+#[derive(Deserialize)]
+pub struct ChallengeQuery {
+    challenge: Option<i64>,
+}
+
 /// GET /ideas/new
-pub async fn new_form(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
-    new_page(&state, &user, ctx, IdeaInput { submit: true, ..IdeaInput::default() }, None).await
+pub async fn new_form(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    query: web::Query<ChallengeQuery>,
+) -> PageResult {
+    let form = IdeaInput { submit: true, challenge: query.challenge, ..IdeaInput::default() };
+    new_page(&state, &user, ctx, form, None).await
 }
 
 /// The submission form (its two buttons say whether to submit or keep a draft).
@@ -65,6 +136,8 @@ pub struct IdeaForm {
     #[serde(default)]
     community: String,
     #[serde(default)]
+    challenge: String,
+    #[serde(default)]
     action: String,
 }
 
@@ -81,6 +154,7 @@ pub async fn create(
         benefit: form.benefit,
         tags: form.tags,
         community: Some(form.community).filter(|c| !c.is_empty()),
+        challenge: form.challenge.trim().parse().ok(),
         submit: form.action != "draft",
     };
     match ideas::create(&state.db, &user, input.clone()).await {

@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod audit;
+pub mod challenges;
 pub mod communities;
 pub mod feed;
 pub mod follows;

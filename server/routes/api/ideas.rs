@@ -278,3 +278,43 @@ pub async fn similar(
     let items = found.into_iter().map(|idea| IdeaJson::new(idea, None, None)).collect();
     Ok(web::Json(Listing { items, next_cursor: None }))
 }
+
+/// A challenge as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChallengeJson {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub deadline: NaiveDateTime,
+    pub open: bool,
+}
+
+impl From<crate::db::models::challenges::Challenge> for ChallengeJson {
+    fn from(c: crate::db::models::challenges::Challenge) -> Self {
+        let open = c.deadline > crate::db::models::now();
+        Self { id: c.id, title: c.title, description: c.description, deadline: c.deadline, open }
+    }
+}
+
+/// All challenges, latest deadline first.
+#[utoipa::path(get, path = "/api/v1/challenges", tag = "ideas", responses((status = 200, body = Listing<ChallengeJson>)))]
+pub async fn challenges(
+    state: web::Data<AppState>,
+    ApiUser(_): ApiUser,
+) -> ApiResult<web::Json<Listing<ChallengeJson>>> {
+    let items = ideas::challenges(&state.db).await?.into_iter().map(ChallengeJson::from).collect();
+    Ok(web::Json(Listing { items, next_cursor: None }))
+}
+
+/// Poses a challenge (executives and admins).
+#[utoipa::path(post, path = "/api/v1/challenges", tag = "ideas", request_body = ideas::ChallengeInput,
+    responses((status = 201, body = ChallengeJson), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_challenge(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    body: web::Json<ideas::ChallengeInput>,
+) -> ApiResult<HttpResponse> {
+    let id = ideas::create_challenge(&state.db, &user, body.into_inner()).await?;
+    let (challenge, _) = ideas::challenge(&state.db, &user, id).await?;
+    Ok(HttpResponse::Created().json(ChallengeJson::from(challenge)))
+}

@@ -65,6 +65,8 @@ pub fn scope() -> Scope {
         .route("/ideas/{id}/comments", web::post().to(ideas::comment))
         .route("/ideas/{id}/transition", web::post().to(ideas::transition))
         .route("/ideas/{id}/merge", web::post().to(ideas::merge))
+        .route("/challenges", web::get().to(ideas::challenges))
+        .route("/challenges", web::post().to(ideas::create_challenge))
         .route("/openapi.json", web::get().to(openapi))
 }
 
@@ -121,7 +123,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         posts::react, posts::unreact, posts::react_comment, posts::delete_comment, posts::accept,
         feeds::home, feeds::activity, feeds::person, feeds::follow_user, feeds::follow_tag,
         ideas::list, ideas::create, ideas::show, ideas::edit, ideas::vote, ideas::follow, ideas::comments,
-        ideas::comment, ideas::transition, ideas::merge, ideas::similar,
+        ideas::comment, ideas::transition, ideas::merge, ideas::similar, ideas::challenges, ideas::create_challenge,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
