@@ -246,6 +246,76 @@ async fn communities(db: &Db, settings: &Settings) -> AppResult<()> {
     posts::create(db, &alan, "digital-workplace", post("discussion", "Office hours: data literacy",
         "Every Thursday at 15:00 CET I run an open session on the data platform: bring a spreadsheet, leave with a dashboard. #data")).await?;
     communities::join(db, &alan, "catalysis-research").await?;
+    ideas(db, &user).await
+}
+
+/// A challenge and ideas at different stages, with votes and discussion.
+async fn ideas<F, Fut>(db: &Db, user: &F) -> AppResult<()>
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: std::future::Future<Output = AppResult<crate::db::models::users::User>>,
+{
+    let grace = user("grace").await?;
+    let challenge = crate::ideas::create_challenge(db, &grace, crate::ideas::ChallengeInput {
+        title: "How could we halve steam losses in Ludwigshafen by 2028?".into(),
+        description: "Steam is a fifth of the site's energy bill. We fund the best ideas every quarter: **insulation, \
+                      traps, recovery, controls**, anything that measurably cuts losses."
+            .into(),
+        deadline: format!("{}-12-31", chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap_or(2026) + 1),
+    })
+    .await?;
+    let idea = |title: &str, problem: &str, proposal: &str, benefit: &str, tags: &str| crate::ideas::IdeaInput {
+        title: title.into(),
+        problem: problem.into(),
+        proposal: proposal.into(),
+        benefit: benefit.into(),
+        tags: tags.into(),
+        community: None,
+        challenge: None,
+        submit: true,
+    };
+    let jackets = crate::ideas::create(db, &user("fritz").await?, crate::ideas::IdeaInput {
+        challenge: Some(challenge),
+        ..idea(
+            "Removable thermal jackets for steam flanges and valves",
+            "Uninsulated flanges and valves on the steam headers lose heat around the clock; thermal imaging in unit C4 found 140 of them.",
+            "Fit removable, reusable insulation jackets, starting with the 40 hottest fittings, so maintenance can still open them.",
+            "About 1.2 GWh a year in C4 alone; payback under one year.",
+            "energy steam",
+        )
+    })
+    .await?;
+    let dashboards = crate::ideas::create(db, &user("alan").await?, idea(
+        "Self-service dashboards for plant KPIs",
+        "Shift leads wait days for Excel reports on yield and downtime.",
+        "Publish the plant KPIs from the data platform as self-service dashboards, with a one-hour training per team.",
+        "Faster decisions on the shift; fewer ad-hoc report requests.",
+        "data",
+    ))
+    .await?;
+    let portal = crate::ideas::create(db, &user("hedy").await?, idea(
+        "Order-tracking portal for key accounts",
+        "Customers call sales to ask where their delivery is.",
+        "Let key accounts track orders and certificates of analysis online.",
+        "Fewer calls; happier customers.",
+        "customers",
+    ))
+    .await?;
+    for (idea_id, voters) in [
+        (jackets, &["carl", "marie", "stephanie", "chien-shiung", "katherine"][..]),
+        (dashboards, &["ada", "margaret", "carl"][..]),
+        (portal, &["linus"][..]),
+    ] {
+        for &voter in voters {
+            crate::ideas::vote(db, &user(voter).await?, idea_id, true).await?;
+        }
+    }
+    crate::ideas::comment(db, &user("carl").await?, jackets, "We trialled two jackets on header 3 last winter: surface temperature dropped from 180 °C to 45 °C. Happy to share the data.".into()).await?;
+    crate::ideas::create(db, &user("stephanie").await?, crate::ideas::IdeaInput {
+        submit: false,
+        ..idea("Digital permit-to-work", "Paper permits get lost between shifts.", "", "", "safety")
+    })
+    .await?;
     Ok(())
 }
 
