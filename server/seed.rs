@@ -264,16 +264,17 @@ where
         deadline: format!("{}-12-31", chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap_or(2026) + 1),
     })
     .await?;
-    let idea = |title: &str, problem: &str, proposal: &str, benefit: &str, tags: &str| crate::ideas::IdeaInput {
-        title: title.into(),
-        problem: problem.into(),
-        proposal: proposal.into(),
-        benefit: benefit.into(),
-        tags: tags.into(),
-        community: None,
-        challenge: None,
-        submit: true,
-    };
+    let idea =
+        |title: &str, problem: &str, proposal: &str, benefit: &str, tags: &str| crate::ideas::IdeaInput {
+            title: title.into(),
+            problem: problem.into(),
+            proposal: proposal.into(),
+            benefit: benefit.into(),
+            tags: tags.into(),
+            community: None,
+            challenge: None,
+            submit: true,
+        };
     let jackets = crate::ideas::create(db, &user("fritz").await?, crate::ideas::IdeaInput {
         challenge: Some(challenge),
         ..idea(
@@ -293,13 +294,17 @@ where
         "data",
     ))
     .await?;
-    let portal = crate::ideas::create(db, &user("hedy").await?, idea(
-        "Order-tracking portal for key accounts",
-        "Customers call sales to ask where their delivery is.",
-        "Let key accounts track orders and certificates of analysis online.",
-        "Fewer calls; happier customers.",
-        "customers",
-    ))
+    let portal = crate::ideas::create(
+        db,
+        &user("hedy").await?,
+        idea(
+            "Order-tracking portal for key accounts",
+            "Customers call sales to ask where their delivery is.",
+            "Let key accounts track orders and certificates of analysis online.",
+            "Fewer calls; happier customers.",
+            "customers",
+        ),
+    )
     .await?;
     for (idea_id, voters) in [
         (jackets, &["carl", "marie", "stephanie", "chien-shiung", "katherine"][..]),
@@ -311,10 +316,14 @@ where
         }
     }
     crate::ideas::comment(db, &user("carl").await?, jackets, "We trialled two jackets on header 3 last winter: surface temperature dropped from 180 °C to 45 °C. Happy to share the data.".into()).await?;
-    crate::ideas::create(db, &user("stephanie").await?, crate::ideas::IdeaInput {
-        submit: false,
-        ..idea("Digital permit-to-work", "Paper permits get lost between shifts.", "", "", "safety")
-    })
+    crate::ideas::create(
+        db,
+        &user("stephanie").await?,
+        crate::ideas::IdeaInput {
+            submit: false,
+            ..idea("Digital permit-to-work", "Paper permits get lost between shifts.", "", "", "safety")
+        },
+    )
     .await?;
     Ok(())
 }
