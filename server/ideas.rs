@@ -229,6 +229,8 @@ pub struct IdeaPage {
     pub idea: Idea,
     pub author: Option<Author>,
     pub community: Option<Located>,
+    /// The challenge the idea answers.
+    pub challenge: Option<Challenge>,
     pub merged_into: Option<Idea>,
     pub voted: bool,
     pub following: bool,
@@ -260,7 +262,12 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             .map(|r| (r.to, r.note_required))
             .collect();
         let words = similar_words(&idea.title);
+        let challenge = match idea.challenge_id {
+            Some(challenge) => challenges::find(c, challenge)?,
+            None => None,
+        };
         Ok(IdeaPage {
+            challenge,
             voted: ideas::has_voted(c, id, actor.user_id)?,
             following: followers.contains(&actor.user_id),
             followers: followers.len(),

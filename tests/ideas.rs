@@ -525,6 +525,7 @@ async fn challenges_collect_ideas_until_their_deadline() {
         .await
         .unwrap();
     assert_eq!(listed["items"][0]["title"], "Insulate flanges");
+    let idea_id = listed["items"][0]["id"].as_i64().unwrap();
 
     let browser = app.signed_in("author@example.com").await;
     let page = app.get_as(&browser, &format!("/challenges/{challenge}")).await.text().await.unwrap();
@@ -533,6 +534,8 @@ async fn challenges_collect_ideas_until_their_deadline() {
             && page.contains("<strong>steam</strong>")
             && page.contains("Insulate flanges")
     );
+    let idea_page = app.get_as(&browser, &format!("/ideas/{idea_id}")).await.text().await.unwrap();
+    assert!(idea_page.contains(&format!("href=\"/challenges/{challenge}\"")), "the idea names its challenge");
     let board = app.get_as(&browser, "/leaderboard").await.text().await.unwrap();
     assert!(board.contains("Insulate flanges") && board.contains("author Tester"));
 
