@@ -484,7 +484,7 @@ pub async fn merge(db: &Db, user: &User, id: i64, into: i64) -> AppResult<()> {
 }
 
 /// Filters and sort of an idea list.
-#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
 pub struct ListFilter {
     pub quarter: Option<String>,
     pub state: Option<String>,
@@ -494,11 +494,16 @@ pub struct ListFilter {
     pub tag: Option<String>,
     /// `top` (default), `new` or `trending`.
     pub sort: Option<String>,
+    /// From `next_cursor` of the previous page.
+    pub cursor: Option<String>,
     pub limit: Option<i64>,
 }
 
-/// Lists ideas the user may see.
-pub async fn list(db: &Db, user: &User, filter: ListFilter) -> AppResult<Vec<(Idea, Option<Author>)>> {
+/// A page of ideas and the cursor of the next page (if it may have more).
+pub type IdeaList = (Vec<(Idea, Option<Author>)>, Option<String>);
+
+/// Lists ideas the user may see, a page at a time.
+pub async fn list(db: &Db, user: &User, filter: ListFilter) -> AppResult<IdeaList> {
     let actor = user.actor();
     let sort = match filter.sort.as_deref() {
         None | Some("") | Some("top") => Sort::Top,
@@ -511,6 +516,13 @@ pub async fn list(db: &Db, user: &User, filter: ListFilter) -> AppResult<Vec<(Id
     if let Some(state) = filter.state.as_deref().filter(|s| !s.is_empty()) {
         IdeaState::parse(state).map_err(|e| AppError::field("state", e))?;
     }
+    let after = match filter.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(raw) => Some(
+            ideas::After::decode(sort, raw).ok_or_else(|| AppError::BadRequest("invalid cursor".into()))?,
+        ),
+        None => None,
+    };
+    let limit = filter.limit.unwrap_or(50).clamp(1, 100);
     db.read(move |c| {
         let community_id = match filter.community.as_deref().filter(|s| !s.is_empty()) {
             Some(slug) => Some(locate(c, actor, slug)?.community.id),
@@ -526,9 +538,14 @@ pub async fn list(db: &Db, user: &User, filter: ListFilter) -> AppResult<Vec<(Id
             challenge_id: filter.challenge,
             tag: tag.as_deref().filter(|t| !t.is_empty()),
             sort,
-            limit: filter.limit.unwrap_or(50).clamp(1, 100),
+            after,
+            limit,
         };
-        Ok(ideas::list(c, &q)?)
+        let rows = ideas::list(c, &q)?;
+        let next = (rows.len() as i64 == limit)
+            .then(|| rows.last().map(|(i, _)| ideas::After::of(sort, i).encode()))
+            .flatten();
+        Ok((rows, next))
     })
     .await
 }
@@ -618,7 +635,8 @@ pub async fn challenges(db: &Db) -> AppResult<Vec<Challenge>> {
 /// A challenge and the ideas (visible to the user) that answer it, top first.
 pub async fn challenge(db: &Db, user: &User, id: i64) -> AppResult<(Challenge, Vec<(Idea, Option<Author>)>)> {
     let found = db.read(move |c| challenges::find(c, id)?.ok_or(AppError::NotFound)).await?;
-    let ideas = list(db, user, ListFilter { challenge: Some(id), ..ListFilter::default() }).await?;
+    let (ideas, _) =
+        list(db, user, ListFilter { challenge: Some(id), limit: Some(100), ..ListFilter::default() }).await?;
     Ok((found, ideas))
 }
 
@@ -633,11 +651,9 @@ pub struct Leaderboard {
 /// Builds the leaderboard of a quarter from the ideas the user may see.
 pub async fn leaderboard(db: &Db, user: &User, quarter: String) -> AppResult<Leaderboard> {
     let filter = ListFilter { quarter: Some(quarter.clone()), limit: Some(100), ..ListFilter::default() };
-    let ideas: Vec<(Idea, Option<Author>)> = list(db, user, filter)
-        .await?
-        .into_iter()
-        .filter(|(i, _)| !matches!(i.state(), IdeaState::Draft | IdeaState::Withdrawn))
-        .collect();
+    let (listed, _) = list(db, user, filter).await?;
+    let ideas: Vec<(Idea, Option<Author>)> =
+        listed.into_iter().filter(|(i, _)| i.state() != IdeaState::Withdrawn).collect();
     let mut totals: std::collections::BTreeMap<String, (String, usize, i64)> =
         std::collections::BTreeMap::new();
     for (idea, author) in &ideas {

@@ -559,3 +559,79 @@ async fn challenges_collect_ideas_until_their_deadline() {
             .contains("challenge closed")
     );
 }
+
+#[tokio::test]
+async fn cursors_walk_every_sort_without_gaps_or_repeats() {
+    let app = TestApp::spawn().await;
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(idea(&app, &author, &format!("Idea {n}")).await);
+    }
+    // Votes 2, 0, 2, 1, 0: ties on both counts exercise the tie-breaks.
+    for (idea_id, votes) in ids.iter().zip([2, 0, 2, 1, 0]) {
+        for n in 0..votes {
+            let (_, token) = app.given_api_user(&format!("v{idea_id}x{n}"));
+            app.api(Method::PUT, &format!("/ideas/{idea_id}/vote"), &token).send().await.unwrap();
+        }
+    }
+    for sort in ["top", "new", "trending"] {
+        let full: Value = app
+            .api(Method::GET, &format!("/ideas?sort={sort}&limit=100"), &author)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let expected: Vec<i64> =
+            full["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+        let mut walked = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let query = cursor.as_ref().map_or(String::new(), |c| format!("&cursor={c}"));
+            let page: Value = app
+                .api(Method::GET, &format!("/ideas?sort={sort}&limit=2{query}"), &author)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            walked.extend(page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()));
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(walked, expected, "{sort}");
+        assert_eq!(walked.len(), 5, "{sort}");
+    }
+    let top: Vec<i64> = {
+        let page: Value =
+            app.api(Method::GET, "/ideas?sort=top", &author).send().await.unwrap().json().await.unwrap();
+        page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(
+        top,
+        [ids[0], ids[2], ids[3], ids[1], ids[4]],
+        "most votes first, ties by earliest submission"
+    );
+    assert_eq!(
+        app.api(Method::GET, "/ideas?cursor=garbage", &author).send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    app.api(Method::POST, "/ideas", &author)
+        .json(&json!({"title": "My draft", "submit": false}))
+        .send()
+        .await
+        .unwrap();
+    let drafts: Value =
+        app.api(Method::GET, "/ideas?state=draft", &author).send().await.unwrap().json().await.unwrap();
+    assert_eq!(drafts["items"].as_array().unwrap().len(), 1);
+    let (_, other) = app.given_api_user("other");
+    let theirs: Value =
+        app.api(Method::GET, "/ideas?state=draft", &other).send().await.unwrap().json().await.unwrap();
+    assert!(theirs["items"].as_array().unwrap().is_empty(), "nobody else's drafts");
+}

@@ -18,6 +18,8 @@ pub struct IdeasPage {
     pub filter: ListFilter,
     pub sort: &'static str,
     pub ideas: Vec<(Idea, Option<Author>)>,
+    /// Link to the next page, if any.
+    pub next: Option<String>,
     pub challenges: Vec<Challenge>,
     /// Whether the viewer may pose challenges (executives and admins).
     pub may_pose: bool,

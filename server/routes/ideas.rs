@@ -26,14 +26,22 @@ pub async fn list(
         Some("trending") => "trending",
         _ => "top",
     };
-    let ideas =
+    let (ideas, cursor) =
         ideas::list(&state.db, &user, ListFilter { sort: Some(sort.into()), ..filter.clone() }).await?;
+    let next = cursor.map(|c| {
+        let rest = serde_urlencoded::to_string(ListFilter {
+            cursor: Some(c),
+            sort: Some(sort.into()),
+            ..filter.clone()
+        });
+        format!("/ideas?{}", rest.unwrap_or_default())
+    });
     let challenges = ideas::challenges(&state.db).await?;
     let may_pose =
         matches!(user.role(), crate::domain::account::Role::Executive | crate::domain::account::Role::Admin);
     render(
         StatusCode::OK,
-        &IdeasPage { ctx, filter, sort, ideas, challenges, may_pose, errors: Default::default() },
+        &IdeasPage { ctx, filter, sort, ideas, next, challenges, may_pose, errors: Default::default() },
     )
 }
 
@@ -47,12 +55,21 @@ pub async fn create_challenge(
         Ok(id) => Ok(see_other(&format!("/challenges/{id}"))),
         Err(error @ AppError::Invalid { .. }) => {
             let errors = error.messages_for("title");
-            let ideas = ideas::list(&state.db, &user, ListFilter::default()).await?;
+            let (ideas, _) = ideas::list(&state.db, &user, ListFilter::default()).await?;
             let challenges = ideas::challenges(&state.db).await?;
             let filter = ListFilter::default();
             render_rejected(
                 &error,
-                &IdeasPage { ctx, filter, sort: "top", ideas, challenges, may_pose: true, errors },
+                &IdeasPage {
+                    ctx,
+                    filter,
+                    sort: "top",
+                    ideas,
+                    next: None,
+                    challenges,
+                    may_pose: true,
+                    errors,
+                },
             )
         }
         Err(other) => Err(other.into()),

@@ -331,8 +331,6 @@ fn stamp(at: NaiveDateTime) -> String {
 
 /// Appends an event to the idea's trail, chained to the one before it.
 pub fn append_event(conn: &mut DbConn, event: &NewEvent<'_>, at: NaiveDateTime) -> QueryResult<()> {
-    // Stored times are rounded to microseconds by PostgreSQL: hash what will be read back.
-    let at = chrono::NaiveDateTime::parse_from_str(&stamp(at), "%Y-%m-%dT%H:%M:%S%.6f").unwrap_or(at);
     let prev: Option<String> = idea_events::table
         .filter(idea_events::idea_id.eq(event.idea_id))
         .order(idea_events::id.desc())
@@ -416,6 +414,57 @@ pub enum Sort {
     Trending,
 }
 
+/// Where a page of a sorted list continues: the last row's sort key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum After {
+    Top { votes: i32, submitted: NaiveDateTime, id: i64 },
+    Trending { key: f64, id: i64 },
+    New { id: i64 },
+}
+
+impl After {
+    /// The cursor continuing after `idea` in `sort` order.
+    pub fn of(sort: Sort, idea: &Idea) -> Self {
+        match sort {
+            Sort::Top => Self::Top {
+                votes: idea.vote_count,
+                submitted: idea.submitted_at.unwrap_or(idea.created_at),
+                id: idea.id,
+            },
+            Sort::Trending => Self::Trending { key: idea.trend_key, id: idea.id },
+            Sort::New => Self::New { id: idea.id },
+        }
+    }
+
+    /// The opaque text form clients pass back.
+    pub fn encode(self) -> String {
+        match self {
+            Self::Top { votes, submitted, id } => {
+                format!("top.{votes}.{}.{id}", submitted.and_utc().timestamp_micros())
+            }
+            Self::Trending { key, id } => format!("trending.{}.{id}", key.to_bits()),
+            Self::New { id } => format!("new.{id}"),
+        }
+    }
+
+    /// Parses a cursor made by [`After::encode`] for `sort`.
+    pub fn decode(sort: Sort, raw: &str) -> Option<Self> {
+        let parts: Vec<&str> = raw.split('.').collect();
+        match (sort, parts.as_slice()) {
+            (Sort::Top, ["top", votes, micros, id]) => Some(Self::Top {
+                votes: votes.parse().ok()?,
+                submitted: chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc(),
+                id: id.parse().ok()?,
+            }),
+            (Sort::Trending, ["trending", bits, id]) => {
+                Some(Self::Trending { key: f64::from_bits(bits.parse().ok()?), id: id.parse().ok()? })
+            }
+            (Sort::New, ["new", id]) => Some(Self::New { id: id.parse().ok()? }),
+            _ => None,
+        }
+    }
+}
+
 /// What a list of ideas shows.
 pub struct IdeaQuery<'a> {
     pub viewer_id: i64,
@@ -426,6 +475,8 @@ pub struct IdeaQuery<'a> {
     pub challenge_id: Option<i64>,
     pub tag: Option<&'a str>,
     pub sort: Sort,
+    /// Continue after this row (keyset pagination, never OFFSET).
+    pub after: Option<After>,
     pub limit: i64,
 }
 
@@ -441,10 +492,15 @@ pub fn list(conn: &mut DbConn, q: &IdeaQuery<'_>) -> QueryResult<Vec<(Idea, Opti
                 .eq(ideas::community_id)
                 .and(memberships::user_id.eq(q.viewer_id))),
         )
-        .filter(ideas::state.ne(IdeaState::Draft.as_str()).or(ideas::author_id.eq(q.viewer_id)))
         .select((Idea::as_select(), (users::handle, users::name).nullable()))
         .limit(q.limit)
         .into_boxed();
+    // Drafts show only when asked for, and only the viewer's own: sorted lists hold
+    // submitted ideas, which all have a submission time to sort and page by.
+    query = match q.state {
+        Some(state) if state == IdeaState::Draft.as_str() => query.filter(ideas::author_id.eq(q.viewer_id)),
+        _ => query.filter(ideas::state.ne(IdeaState::Draft.as_str())),
+    };
     if !q.admin {
         query = query.filter(
             ideas::community_id
@@ -469,6 +525,18 @@ pub fn list(conn: &mut DbConn, q: &IdeaQuery<'_>) -> QueryResult<Vec<(Idea, Opti
         // Tags are stored space-separated with spaces around, so ` tag ` matches whole tags.
         query = query.filter(ideas::tags.like(format!("% {tag} %")));
     }
+    query = match q.after {
+        Some(After::Top { votes, submitted, id }) => {
+            query.filter(ideas::vote_count.lt(votes).or(ideas::vote_count.eq(votes).and(
+                ideas::submitted_at.gt(submitted).or(ideas::submitted_at.eq(submitted).and(ideas::id.gt(id))),
+            )))
+        }
+        Some(After::Trending { key, id }) => {
+            query.filter(ideas::trend_key.lt(key).or(ideas::trend_key.eq(key).and(ideas::id.lt(id))))
+        }
+        Some(After::New { id }) => query.filter(ideas::id.lt(id)),
+        None => query,
+    };
     query = match q.sort {
         Sort::Top => query.order((ideas::vote_count.desc(), ideas::submitted_at.asc(), ideas::id.asc())),
         Sort::New => query.order(ideas::id.desc()),
@@ -499,6 +567,7 @@ pub fn similar(
         challenge_id: None,
         tag: None,
         sort: Sort::Top,
+        after: None,
         limit: 200,
     };
     let candidates = list(conn, &q)?;

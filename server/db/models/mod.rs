@@ -15,7 +15,10 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
-/// The current time as stored: UTC without an offset.
+/// The current time as stored: UTC without an offset, to the microsecond (PostgreSQL's
+/// precision; SQLite would keep nanoseconds), so both backends hold identical values and
+/// keyset cursors compare exactly.
 pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
 }

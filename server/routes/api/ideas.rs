@@ -74,9 +74,9 @@ pub async fn list(
     ApiUser(user): ApiUser,
     filter: web::Query<ListFilter>,
 ) -> ApiResult<web::Json<Listing<IdeaJson>>> {
-    let rows = ideas::list(&state.db, &user, filter.into_inner()).await?;
+    let (rows, next_cursor) = ideas::list(&state.db, &user, filter.into_inner()).await?;
     let items = rows.into_iter().map(|(idea, author)| IdeaJson::new(idea, author, None)).collect();
-    Ok(web::Json(Listing { items, next_cursor: None }))
+    Ok(web::Json(Listing { items, next_cursor }))
 }
 
 /// Submits an idea (or saves a draft with `"submit": false`).
