@@ -243,6 +243,8 @@ pub struct IdeaPage {
     pub moves: Vec<(IdeaState, bool)>,
     pub can_vote: bool,
     pub can_merge: bool,
+    /// Whether the viewer wrote the idea.
+    pub is_author: bool,
 }
 
 /// Loads an idea page.
@@ -276,6 +278,7 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             events: ideas::events(c, id)?,
             similar: ideas::similar(c, &words, Some(id), actor.user_id, actor.admin, 5)?,
             can_vote: idea.state() == IdeaState::Submitted && !standing.author,
+            is_author: standing.author,
             can_merge: idea.state().mergeable() && may_merge(actor, community.as_ref()),
             moves,
             merged_into,
@@ -285,6 +288,14 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
         })
     })
     .await
+}
+
+impl IdeaPage {
+    /// Whether the viewer may edit the idea's text (its author, while it can still change).
+    pub fn can_edit(&self) -> bool {
+        self.is_author
+            && matches!(self.idea.state(), IdeaState::Draft | IdeaState::Submitted | IdeaState::NeedsWork)
+    }
 }
 
 fn may_merge(actor: Actor, community: Option<&Located>) -> bool {

@@ -635,3 +635,35 @@ async fn cursors_walk_every_sort_without_gaps_or_repeats() {
         app.api(Method::GET, "/ideas?state=draft", &other).send().await.unwrap().json().await.unwrap();
     assert!(theirs["items"].as_array().unwrap().is_empty(), "nobody else's drafts");
 }
+
+#[tokio::test]
+async fn authors_edit_their_idea_through_the_page() {
+    let app = TestApp::spawn().await;
+    let author_token = app.token_for(&app.given_user("author", Role::Employee));
+    app.given_user("other", Role::Employee);
+    let id = idea(&app, &author_token, "Fist draft title").await;
+    let author = app.signed_in("author@example.com").await;
+    let form = app.get_as(&author, &format!("/ideas/{id}/edit")).await.text().await.unwrap();
+    assert!(form.contains("Fist draft title") && form.contains(&format!("action=\"/ideas/{id}/edit\"")));
+    let fields = [
+        ("title", "First draft title"),
+        ("problem", "Slow approvals"),
+        ("proposal", "One form"),
+        ("benefit", "Days saved"),
+        ("tags", "forms"),
+    ];
+    let saved =
+        app.submit(&author, &format!("/ideas/{id}/edit"), &format!("/ideas/{id}/edit"), &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = app.get_as(&author, &format!("/ideas/{id}")).await.text().await.unwrap();
+    assert!(page.contains("First draft title") && page.contains("Days saved") && page.contains("#forms"));
+    let kinds = app
+        .db
+        .read_sync(move |c| {
+            Ok(idea_rows::events(c, id)?.into_iter().map(|(e, _)| e.kind).collect::<Vec<_>>())
+        })
+        .unwrap();
+    assert_eq!(kinds.last().map(String::as_str), Some("edited"), "the trail records the edit");
+    let other = app.signed_in("other@example.com").await;
+    assert_eq!(app.get_as(&other, &format!("/ideas/{id}/edit")).await.status(), StatusCode::FORBIDDEN);
+}

@@ -44,7 +44,7 @@ pub struct LeaderboardPage {
     pub board: Leaderboard,
 }
 
-/// `/ideas/new`.
+/// `/ideas/new` and `/ideas/<id>/edit`.
 #[derive(Template)]
 #[template(path = "ideas/new.html")]
 pub struct NewIdeaPage {
@@ -52,6 +52,8 @@ pub struct NewIdeaPage {
     pub form: IdeaInput,
     pub communities: Vec<Community>,
     pub errors: FieldErrors,
+    /// The idea being edited (none when submitting a new one).
+    pub editing: Option<i64>,
 }
 
 /// `/ideas/<id>`.

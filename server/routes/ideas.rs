@@ -119,7 +119,7 @@ async fn new_page(
     let communities =
         state.db.read(move |c| Ok(crate::db::models::communities::joined_by(c, user_id)?)).await?;
     let errors = rejected.as_ref().map(|e| e.messages_for("title")).unwrap_or_default();
-    render_outcome(rejected, &NewIdeaPage { ctx, form, communities, errors })
+    render_outcome(rejected, &NewIdeaPage { ctx, form, communities, errors, editing: None })
 }
 
 /// `?challenge=` on the submission form.
@@ -204,6 +204,66 @@ pub async fn show(
     id: web::Path<i64>,
 ) -> PageResult {
     idea_page(&state, &user, ctx, *id, String::new(), None).await
+}
+
+/// GET /ideas/{id}/edit
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    id: web::Path<i64>,
+) -> PageResult {
+    let page = ideas::view(&state.db, &user, *id).await?;
+    if page.idea.author_id != Some(user.id) {
+        return Err(AppError::Forbidden("only the author edits an idea").into());
+    }
+    let idea = page.idea;
+    let form = IdeaInput {
+        tags: idea.tag_list().join(" "),
+        title: idea.title,
+        problem: idea.problem,
+        proposal: idea.proposal,
+        benefit: idea.benefit,
+        community: None,
+        challenge: None,
+        submit: false,
+    };
+    let page =
+        NewIdeaPage { ctx, form, communities: Vec::new(), errors: Default::default(), editing: Some(*id) };
+    render(StatusCode::OK, &page)
+}
+
+/// POST /ideas/{id}/edit
+pub async fn edit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    SignedIn(user, ctx): SignedIn,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<IdeaForm>,
+) -> PageResult {
+    let input = IdeaInput {
+        title: form.title,
+        problem: form.problem,
+        proposal: form.proposal,
+        benefit: form.benefit,
+        tags: form.tags,
+        community: None,
+        challenge: None,
+        submit: false,
+    };
+    match ideas::edit(&state.db, &user, *id, input.clone()).await {
+        Ok(()) => {
+            flash(&req, "Saved.");
+            Ok(see_other(&format!("/ideas/{id}")))
+        }
+        Err(error @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            let errors = error.messages_for("title");
+            render_rejected(
+                &error,
+                &NewIdeaPage { ctx, form: input, communities: Vec::new(), errors, editing: Some(*id) },
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// A toggle (`on` = 1 adds, 0 removes).
