@@ -224,6 +224,39 @@ pub async fn create(db: &Db, user: &User, input: IdeaInput) -> AppResult<i64> {
     .await
 }
 
+/// A comment on an idea with its reactions and (for top-level comments) its replies.
+#[derive(Debug, Clone)]
+pub struct IdeaCommentView {
+    pub comment: IdeaComment,
+    pub author: Option<Author>,
+    pub reactions: Vec<crate::posts::Reaction>,
+    pub replies: Vec<IdeaCommentView>,
+    /// Whether the viewer may delete it.
+    pub can_delete: bool,
+}
+
+fn thread_comments(
+    rows: Vec<(IdeaComment, Option<Author>)>,
+    summary: &crate::db::models::posts::ReactionSummary,
+    may_delete: impl Fn(&IdeaComment) -> bool,
+) -> Vec<IdeaCommentView> {
+    let mut top: Vec<IdeaCommentView> = Vec::new();
+    for (comment, author) in rows {
+        let view = IdeaCommentView {
+            reactions: crate::posts::reactions_for(summary, comment.id),
+            can_delete: may_delete(&comment),
+            comment,
+            author,
+            replies: Vec::new(),
+        };
+        match view.comment.reply_to.and_then(|parent| top.iter_mut().find(|t| t.comment.id == parent)) {
+            Some(parent) => parent.replies.push(view),
+            None => top.push(view),
+        }
+    }
+    top
+}
+
 /// Everything an idea page shows.
 pub struct IdeaPage {
     pub idea: Idea,
@@ -236,7 +269,9 @@ pub struct IdeaPage {
     pub following: bool,
     pub followers: usize,
     pub supporters: Vec<Author>,
-    pub comments: Vec<(IdeaComment, Option<Author>)>,
+    pub comments: Vec<IdeaCommentView>,
+    /// Whether the viewer may comment and react.
+    pub can_comment: bool,
     pub events: Vec<(IdeaEvent, Option<Author>)>,
     pub similar: Vec<Idea>,
     /// Transitions the viewer may make from here.
@@ -264,6 +299,14 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             .map(|r| (r.to, r.note_required))
             .collect();
         let words = similar_words(&idea.title);
+        let rows = ideas::comments(c, id)?;
+        let comment_ids: Vec<i64> = rows.iter().map(|(comment, _)| comment.id).collect();
+        let summary =
+            crate::db::models::posts::reaction_summary(c, "idea_comment", &comment_ids, actor.user_id)?;
+        let moderator = may_merge(actor, community.as_ref());
+        let comments =
+            thread_comments(rows, &summary, |comment| moderator || comment.author_id == Some(actor.user_id));
+        let can_comment = community.as_ref().is_none_or(|l| l.may(Action::Write));
         let challenge = match idea.challenge_id {
             Some(challenge) => challenges::find(c, challenge)?,
             None => None,
@@ -274,7 +317,8 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             following: followers.contains(&actor.user_id),
             followers: followers.len(),
             supporters: ideas::supporters(c, id, 50)?,
-            comments: ideas::comments(c, id)?,
+            comments,
+            can_comment,
             events: ideas::events(c, id)?,
             similar: ideas::similar(c, &words, Some(id), actor.user_id, actor.admin, 5)?,
             can_vote: idea.state() == IdeaState::Submitted && !standing.author,
@@ -407,8 +451,9 @@ pub async fn follow(db: &Db, user: &User, id: i64, on: bool) -> AppResult<()> {
     .await
 }
 
-/// Comments on an idea; returns the comment's id.
-pub async fn comment(db: &Db, user: &User, id: i64, body: String) -> AppResult<i64> {
+/// Comments on an idea; a reply to a reply joins its parent's thread (one level deep).
+/// Returns the comment's id.
+pub async fn comment(db: &Db, user: &User, id: i64, body: String, reply_to: Option<i64>) -> AppResult<i64> {
     content::check_text(&body, content::MAX_COMMENT, "comment").map_err(|e| AppError::field("body", e))?;
     let (actor, html) = (user.actor(), markdown::render(&body));
     db.write(move |c| {
@@ -416,11 +461,87 @@ pub async fn comment(db: &Db, user: &User, id: i64, body: String) -> AppResult<i
         if let Some(located) = &community {
             located.allow(Action::Write)?;
         }
-        let comment = ideas::add_comment(c, id, actor.user_id, &body, &html, now())?;
+        let parent = match reply_to {
+            Some(parent) => {
+                let parent =
+                    ideas::find_comment(c, parent)?.filter(|p| p.idea_id == id).ok_or(AppError::NotFound)?;
+                Some(parent.reply_to.unwrap_or(parent.id))
+            }
+            None => None,
+        };
+        let comment = ideas::add_comment(c, id, actor.user_id, parent, &body, &html, now())?;
         ideas::follow(c, id, actor.user_id, now())?;
         let data = json!({ "idea": id, "title": idea.title, "mentions": content::mentions(&body) });
         activities::record(c, &activity(actor.user_id, "idea.commented", &idea, data))?;
         Ok(comment)
+    })
+    .await
+}
+
+/// Finds a comment on an idea the actor may see, with the idea and its community.
+fn locate_comment(
+    c: &mut DbConn,
+    actor: Actor,
+    comment_id: i64,
+) -> AppResult<(IdeaComment, Idea, Option<Located>)> {
+    let comment = ideas::find_comment(c, comment_id)?.ok_or(AppError::NotFound)?;
+    let (idea, _, community) = locate_idea(c, actor, comment.idea_id)?;
+    Ok((comment, idea, community))
+}
+
+/// Deletes a comment (its author, a moderator of the idea's community, or an admin);
+/// returns the idea's id.
+pub async fn delete_comment(db: &Db, user: &User, comment_id: i64) -> AppResult<i64> {
+    let actor = user.actor();
+    db.write(move |c| {
+        let (comment, idea, community) = locate_comment(c, actor, comment_id)?;
+        if comment.author_id != Some(actor.user_id) && !may_merge(actor, community.as_ref()) {
+            return Err(AppError::Forbidden("only the author or a moderator can delete this"));
+        }
+        ideas::soft_delete_comment(c, comment_id, now())?;
+        activities::record(
+            c,
+            &activity(actor.user_id, "idea.comment_deleted", &idea, json!({ "comment": comment_id })),
+        )?;
+        Ok(idea.id)
+    })
+    .await
+}
+
+/// Adds (`on`) or removes a reaction on an idea comment; idempotent. Returns the idea's id.
+pub async fn react_comment(
+    db: &Db,
+    user: &User,
+    comment_id: i64,
+    kind: content::ReactionKind,
+    on: bool,
+) -> AppResult<i64> {
+    let actor = user.actor();
+    db.write(move |c| {
+        let (_, idea, community) = locate_comment(c, actor, comment_id)?;
+        if let Some(located) = &community {
+            located.allow(Action::Write)?;
+        }
+        let posts = crate::db::models::posts::ReactionTarget::IdeaComment;
+        if on {
+            crate::db::models::posts::add_reaction(
+                c,
+                posts.as_str(),
+                comment_id,
+                actor.user_id,
+                kind.as_str(),
+                now(),
+            )?;
+        } else {
+            crate::db::models::posts::remove_reaction(
+                c,
+                posts.as_str(),
+                comment_id,
+                actor.user_id,
+                kind.as_str(),
+            )?;
+        }
+        Ok(idea.id)
     })
     .await
 }

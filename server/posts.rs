@@ -44,7 +44,8 @@ impl PostCard {
     }
 }
 
-fn reactions_for(summary: &ReactionSummary, id: i64) -> Vec<Reaction> {
+/// Per reaction kind, the count and whether the viewer gave it, for item `id`.
+pub fn reactions_for(summary: &ReactionSummary, id: i64) -> Vec<Reaction> {
     ReactionKind::ALL
         .into_iter()
         .map(|kind| {

@@ -315,7 +315,7 @@ where
             crate::ideas::vote(db, &user(voter).await?, idea_id, true).await?;
         }
     }
-    crate::ideas::comment(db, &user("carl").await?, jackets, "We trialled two jackets on header 3 last winter: surface temperature dropped from 180 °C to 45 °C. Happy to share the data.".into()).await?;
+    crate::ideas::comment(db, &user("carl").await?, jackets, "We trialled two jackets on header 3 last winter: surface temperature dropped from 180 °C to 45 °C. Happy to share the data.".into(), None).await?;
     crate::ideas::create(
         db,
         &user("stephanie").await?,

@@ -667,3 +667,56 @@ async fn authors_edit_their_idea_through_the_page() {
     let other = app.signed_in("other@example.com").await;
     assert_eq!(app.get_as(&other, &format!("/ideas/{id}/edit")).await.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn idea_discussions_have_replies_reactions_and_moderation_like_posts() {
+    let app = TestApp::spawn().await;
+    let author = app.token_for(&app.given_user("author", Role::Employee));
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let (_, fan) = app.given_api_user("fan");
+    let (_, other) = app.given_api_user("other");
+    let id = idea(&app, &author, "Discussed").await;
+    let post = |token: &str, body: Value| {
+        app.api(Method::POST, &format!("/ideas/{id}/comments"), token).json(&body).send()
+    };
+    let first: Value = post(&fan, json!({"body": "Love it"})).await.unwrap().json().await.unwrap();
+    let first_id = first["id"].as_i64().unwrap();
+    let reply: Value =
+        post(&author, json!({"body": "Thanks", "reply_to": first_id})).await.unwrap().json().await.unwrap();
+    let deep: Value =
+        post(&fan, json!({"body": "np", "reply_to": reply["id"]})).await.unwrap().json().await.unwrap();
+    assert_eq!(deep["reply_to"], first_id, "replies stay one level deep");
+
+    for _ in 0..3 {
+        let like = app
+            .api(Method::PUT, &format!("/idea-comments/{first_id}/reactions/like"), &author)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(like.status(), StatusCode::NO_CONTENT);
+    }
+    let listed: Value = app
+        .api(Method::GET, &format!("/ideas/{id}/comments"), &fan)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["items"][0]["reactions"]["like"], 1, "reacting thrice counts once");
+    assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+
+    let delete = |token: &str, comment: i64| {
+        app.api(Method::DELETE, &format!("/idea-comments/{comment}"), token).send()
+    };
+    assert_eq!(delete(&other, first_id).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        delete(&fan, deep["id"].as_i64().unwrap()).await.unwrap().status(),
+        StatusCode::NO_CONTENT,
+        "authors delete their own"
+    );
+    assert_eq!(delete(&admin, first_id).await.unwrap().status(), StatusCode::NO_CONTENT, "admins moderate");
+    let browser = app.signed_in("author@example.com").await;
+    let page = app.get_as(&browser, &format!("/ideas/{id}")).await.text().await.unwrap();
+    assert!(!page.contains("Love it") && !page.contains(">np<"));
+}

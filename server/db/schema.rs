@@ -235,6 +235,7 @@ diesel::table! {
         id -> BigInt,
         idea_id -> BigInt,
         author_id -> Nullable<BigInt>,
+        reply_to -> Nullable<BigInt>,
         body -> Text,
         html -> Text,
         created_at -> Timestamp,

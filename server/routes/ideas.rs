@@ -300,6 +300,7 @@ pub async fn follow(
 #[derive(Deserialize)]
 pub struct CommentForm {
     body: String,
+    reply_to: Option<i64>,
 }
 
 /// POST /ideas/{id}/comments
@@ -309,7 +310,7 @@ pub async fn comment(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<CommentForm>,
 ) -> PageResult {
-    match ideas::comment(&state.db, &user, *id, form.body.clone()).await {
+    match ideas::comment(&state.db, &user, *id, form.body.clone(), form.reply_to).await {
         Ok(comment) => Ok(see_other(&format!("/ideas/{id}#comment-{comment}"))),
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
             let errors = error.messages_for("body");
@@ -318,6 +319,39 @@ pub async fn comment(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The reaction toggle.
+#[derive(Deserialize)]
+pub struct ReactForm {
+    /// `1` adds, `0` removes.
+    on: u8,
+}
+
+/// POST /idea-comments/{id}/react/{kind}
+pub async fn react_comment(
+    state: web::Data<AppState>,
+    SignedIn(user, _): SignedIn,
+    path: web::Path<(i64, String)>,
+    CsrfForm(form): CsrfForm<ReactForm>,
+) -> PageResult {
+    let (id, kind) = path.into_inner();
+    let kind = crate::domain::content::ReactionKind::parse(&kind).map_err(|_| AppError::NotFound)?;
+    let idea = ideas::react_comment(&state.db, &user, id, kind, form.on == 1).await?;
+    Ok(see_other(&format!("/ideas/{idea}#comment-{id}")))
+}
+
+/// POST /idea-comments/{id}/delete
+pub async fn delete_comment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(user, _): SignedIn,
+    id: web::Path<i64>,
+    _csrf: CsrfForm<serde::de::IgnoredAny>,
+) -> PageResult {
+    let idea = ideas::delete_comment(&state.db, &user, *id).await?;
+    flash(&req, "Comment deleted.");
+    Ok(see_other(&format!("/ideas/{idea}")))
 }
 
 /// The transition form.

@@ -61,6 +61,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/ideas/{id}/comments", web::post().to(ideas::comment))
         .route("/ideas/{id}/transition", web::post().to(ideas::transition))
         .route("/ideas/{id}/merge", web::post().to(ideas::merge))
+        .route("/idea-comments/{id}/react/{kind}", web::post().to(ideas::react_comment))
+        .route("/idea-comments/{id}/delete", web::post().to(ideas::delete_comment))
         .route("/ideas/{id}/edit", web::get().to(ideas::edit_form))
         .route("/ideas/{id}/edit", web::post().to(ideas::edit))
         .route("/challenges", web::post().to(ideas::create_challenge))

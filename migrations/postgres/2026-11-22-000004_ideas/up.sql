@@ -61,6 +61,7 @@ CREATE TABLE idea_comments (
     id         BIGSERIAL PRIMARY KEY,
     idea_id    BIGINT    NOT NULL REFERENCES ideas (id) ON DELETE CASCADE,
     author_id  BIGINT    REFERENCES users (id) ON DELETE SET NULL,
+    reply_to   BIGINT    REFERENCES idea_comments (id) ON DELETE CASCADE,
     body       TEXT      NOT NULL,
     html       TEXT      NOT NULL,
     created_at TIMESTAMP NOT NULL,

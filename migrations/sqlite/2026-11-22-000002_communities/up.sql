@@ -59,7 +59,7 @@ CREATE INDEX comments_post_idx ON comments (post_id, id);
 
 -- One of each kind per user per item: the primary key decides, so reacting twice is a no-op.
 CREATE TABLE reactions (
-    target_type TEXT      NOT NULL CHECK (target_type IN ('post', 'comment')),
+    target_type TEXT      NOT NULL CHECK (target_type IN ('post', 'comment', 'idea_comment')),
     target_id   BIGINT    NOT NULL,
     user_id     BIGINT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     kind        TEXT      NOT NULL CHECK (kind IN ('like', 'celebrate', 'insightful')),

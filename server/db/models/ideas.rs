@@ -254,17 +254,19 @@ pub struct IdeaComment {
     pub id: i64,
     pub idea_id: i64,
     pub author_id: Option<i64>,
+    pub reply_to: Option<i64>,
     pub body: String,
     pub html: String,
     pub created_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
 }
 
-/// Inserts a comment; returns its id.
+/// Inserts a comment (a reply when `reply_to` is set); returns its id.
 pub fn add_comment(
     conn: &mut DbConn,
     idea_id: i64,
     author_id: i64,
+    reply_to: Option<i64>,
     body: &str,
     html: &str,
     at: NaiveDateTime,
@@ -273,12 +275,31 @@ pub fn add_comment(
         .values((
             idea_comments::idea_id.eq(idea_id),
             idea_comments::author_id.eq(author_id),
+            idea_comments::reply_to.eq(reply_to),
             idea_comments::body.eq(body),
             idea_comments::html.eq(html),
             idea_comments::created_at.eq(at),
         ))
         .returning(idea_comments::id)
         .get_result(c))
+}
+
+/// A comment that is not deleted.
+pub fn find_comment(conn: &mut DbConn, id: i64) -> QueryResult<Option<IdeaComment>> {
+    idea_comments::table
+        .find(id)
+        .filter(idea_comments::deleted_at.is_null())
+        .select(IdeaComment::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Soft-deletes a comment (the row stays for the moderation trail).
+pub fn soft_delete_comment(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(idea_comments::table.find(id))
+        .set(idea_comments::deleted_at.eq(at))
+        .execute(conn)
+        .map(drop)
 }
 
 /// An idea's comments with authors, oldest first.

@@ -292,6 +292,25 @@ pub fn soft_delete_comment(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> Que
     diesel::update(comments::table.find(id)).set(comments::deleted_at.eq(at)).execute(conn).map(drop)
 }
 
+/// What a reaction can be on, as stored.
+#[derive(Debug, Clone, Copy)]
+pub enum ReactionTarget {
+    Post,
+    Comment,
+    IdeaComment,
+}
+
+impl ReactionTarget {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Post => "post",
+            Self::Comment => "comment",
+            Self::IdeaComment => "idea_comment",
+        }
+    }
+}
+
 /// Adds a reaction; returns false when it was already there (reacting twice is a no-op).
 pub fn add_reaction(
     conn: &mut DbConn,

@@ -158,10 +158,41 @@ pub struct IdeaCommentJson {
     pub author: Option<String>,
     pub body: String,
     pub html: String,
+    pub reply_to: Option<i64>,
     pub created_at: NaiveDateTime,
+    /// Count per reaction kind.
+    pub reactions: std::collections::BTreeMap<String, i64>,
 }
 
-/// An idea's comments, oldest first.
+fn flatten(views: Vec<ideas::IdeaCommentView>, out: &mut Vec<IdeaCommentJson>) {
+    for view in views {
+        let c = view.comment;
+        out.push(IdeaCommentJson {
+            id: c.id,
+            idea: c.idea_id,
+            author: view.author.map(|a| a.handle),
+            body: c.body,
+            html: c.html,
+            reply_to: c.reply_to,
+            created_at: c.created_at,
+            reactions: view.reactions.iter().map(|r| (r.kind.as_str().to_owned(), r.count)).collect(),
+        });
+        flatten(view.replies, out);
+    }
+}
+
+async fn comment_list(
+    state: &AppState,
+    user: &crate::db::models::users::User,
+    id: i64,
+) -> ApiResult<Vec<IdeaCommentJson>> {
+    let page = ideas::view(&state.db, user, id).await?;
+    let mut items = Vec::new();
+    flatten(page.comments, &mut items);
+    Ok(items)
+}
+
+/// An idea's comments, oldest first, replies after their parent.
 #[utoipa::path(get, path = "/api/v1/ideas/{id}/comments", tag = "ideas", params(("id" = i64, Path)),
     responses((status = 200, body = Listing<IdeaCommentJson>)))]
 pub async fn comments(
@@ -169,26 +200,16 @@ pub async fn comments(
     ApiUser(user): ApiUser,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Listing<IdeaCommentJson>>> {
-    let page = ideas::view(&state.db, &user, *id).await?;
-    let items = page
-        .comments
-        .into_iter()
-        .map(|(c, a)| IdeaCommentJson {
-            id: c.id,
-            idea: c.idea_id,
-            author: a.map(|a| a.handle),
-            body: c.body,
-            html: c.html,
-            created_at: c.created_at,
-        })
-        .collect();
-    Ok(web::Json(Listing { items, next_cursor: None }))
+    Ok(web::Json(Listing { items: comment_list(&state, &user, *id).await?, next_cursor: None }))
 }
 
 /// A new comment.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CommentBody {
     pub body: String,
+    /// Reply to this comment.
+    #[serde(default)]
+    pub reply_to: Option<i64>,
 }
 
 /// Comments on an idea.
@@ -200,18 +221,41 @@ pub async fn comment(
     id: web::Path<i64>,
     body: web::Json<CommentBody>,
 ) -> ApiResult<HttpResponse> {
-    let comment_id = ideas::comment(&state.db, &user, *id, body.into_inner().body).await?;
-    let page = ideas::view(&state.db, &user, *id).await?;
-    let (c, a) = page.comments.into_iter().find(|(c, _)| c.id == comment_id).ok_or(AppError::NotFound)?;
-    let json = IdeaCommentJson {
-        id: c.id,
-        idea: c.idea_id,
-        author: a.map(|a| a.handle),
-        body: c.body,
-        html: c.html,
-        created_at: c.created_at,
-    };
-    Ok(HttpResponse::Created().json(json))
+    let CommentBody { body, reply_to } = body.into_inner();
+    let comment_id = ideas::comment(&state.db, &user, *id, body, reply_to).await?;
+    let created = comment_list(&state, &user, *id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == comment_id)
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Adds (PUT) or removes (DELETE) a reaction on an idea comment; idempotent.
+#[utoipa::path(put, path = "/api/v1/idea-comments/{id}/reactions/{kind}", tag = "ideas",
+    params(("id" = i64, Path), ("kind" = String, Path)), responses((status = 204)))]
+pub async fn react_comment(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    path: web::Path<(i64, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, kind) = path.into_inner();
+    let kind = crate::domain::content::ReactionKind::parse(&kind).map_err(|e| AppError::field("kind", e))?;
+    let on = req.method() == actix_web::http::Method::PUT;
+    ideas::react_comment(&state.db, &user, id, kind, on).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletes an idea comment (its author or a moderator).
+#[utoipa::path(delete, path = "/api/v1/idea-comments/{id}", tag = "ideas", params(("id" = i64, Path)), responses((status = 204)))]
+pub async fn delete_comment(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    ideas::delete_comment(&state.db, &user, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// A transition request.

@@ -65,6 +65,9 @@ pub fn scope() -> Scope {
         .route("/ideas/{id}/comments", web::post().to(ideas::comment))
         .route("/ideas/{id}/transition", web::post().to(ideas::transition))
         .route("/ideas/{id}/merge", web::post().to(ideas::merge))
+        .route("/idea-comments/{id}", web::delete().to(ideas::delete_comment))
+        .route("/idea-comments/{id}/reactions/{kind}", web::put().to(ideas::react_comment))
+        .route("/idea-comments/{id}/reactions/{kind}", web::delete().to(ideas::react_comment))
         .route("/challenges", web::get().to(ideas::challenges))
         .route("/challenges", web::post().to(ideas::create_challenge))
         .route("/openapi.json", web::get().to(openapi))
@@ -124,6 +127,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         feeds::home, feeds::activity, feeds::person, feeds::follow_user, feeds::follow_tag,
         ideas::list, ideas::create, ideas::show, ideas::edit, ideas::vote, ideas::follow, ideas::comments,
         ideas::comment, ideas::transition, ideas::merge, ideas::similar, ideas::challenges, ideas::create_challenge,
+        ideas::react_comment, ideas::delete_comment,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
