@@ -419,7 +419,7 @@ async fn ideas_through_the_pages_submit_vote_and_move() {
             && page.contains("#payments")
     );
     assert!(!page.contains("Vote for this idea"), "no vote button on your own idea");
-    assert!(page.contains(">Withdrawn</button>"), "the author may withdraw");
+    assert!(page.contains(">Withdraw</button>"), "the author may withdraw");
 
     let fan = app.signed_in("fan@example.com").await;
     let voted = app.submit(&fan, &path, &format!("{path}/vote"), &[("on", "1")]).await;

@@ -79,6 +79,23 @@ impl IdeaState {
         }
     }
 
+    /// The button that moves an idea into this state.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Draft => "Back to draft",
+            Self::Submitted => "Submit",
+            Self::InReview => "Send to review",
+            Self::Funded => "Fund",
+            Self::Declined => "Decline",
+            Self::NeedsWork => "Needs work",
+            Self::InDevelopment => "Start development",
+            Self::Launched => "Mark launched",
+            Self::Stopped => "Stop",
+            Self::Withdrawn => "Withdraw",
+            Self::Merged => "Merge",
+        }
+    }
+
     /// States from which an idea can still be merged into another.
     pub fn mergeable(self) -> bool {
         matches!(self, Self::Submitted | Self::NeedsWork | Self::InReview)
