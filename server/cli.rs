@@ -47,6 +47,9 @@ enum Command {
     /// Manage personal access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Quarters of the idea pipeline.
+    #[command(subcommand)]
+    Quarter(QuarterCommand),
     /// Check every idea's decision trail: each event must carry the hash of the one before.
     VerifyTrail,
     /// Load data.
@@ -80,6 +83,18 @@ struct CreateUser {
 }
 
 #[derive(Debug, Subcommand)]
+enum QuarterCommand {
+    /// Close a quarter: its top submitted ideas enter review (closing again changes nothing).
+    Close {
+        /// The quarter, e.g. 2026-Q4.
+        quarter: String,
+        /// Close before the quarter has ended.
+        #[arg(long)]
+        early: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum TokenCommand {
     /// Create a personal access token and print it.
     Create {
@@ -110,6 +125,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::Create(args)) => create_user(&settings, args),
         Command::Token(TokenCommand::Create { email, name }) => create_token(&settings, &email, &name),
         Command::VerifyTrail => verify_trail(&settings),
+        Command::Quarter(QuarterCommand::Close { quarter, early }) => {
+            close_quarter(settings, &quarter, early)
+        }
         Command::Seed { .. } => {
             let (state, ..) = crate::startup::prepare(settings)?;
             let outcome =
@@ -171,6 +189,20 @@ fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<
         })
         .map_err(describe)?;
     println!("{}", token.1);
+    Ok(())
+}
+
+fn close_quarter(settings: Settings, quarter: &str, early: bool) -> anyhow::Result<()> {
+    let (state, ..) = crate::startup::prepare(settings)?;
+    let closed = actix_web::rt::System::new()
+        .block_on(crate::quarters::close(&state.db, &state.settings, None, quarter, early))
+        .map_err(describe)?;
+    let (view, created) = closed;
+    let verb = if created { "closed" } else { "was already closed" };
+    println!("{} {verb}: {} idea(s) in review", view.docket.quarter, view.entries.len());
+    for (entry, idea, _) in &view.entries {
+        println!("  {:>2}. #{} {} ({} votes)", entry.rank, idea.id, idea.title, entry.votes_at_close);
+    }
     Ok(())
 }
 

@@ -46,6 +46,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Events a websocket client may fall behind by before it is dropped.
     pub ws_queue: usize,
+    /// Ideas that enter review when a quarter closes.
+    pub docket_size: u32,
 }
 
 impl Default for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
             login_window_secs: 15 * 60,
             max_body_bytes: 256 * 1024,
             ws_queue: 256,
+            docket_size: 10,
         }
     }
 }

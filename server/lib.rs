@@ -21,6 +21,7 @@ pub mod live;
 pub mod observability;
 pub mod pages;
 pub mod posts;
+pub mod quarters;
 pub mod routes;
 pub mod seed;
 pub mod startup;

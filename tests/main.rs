@@ -15,6 +15,7 @@ mod feeds;
 mod ideas;
 mod live;
 mod matrix;
+mod review;
 mod sessions;
 mod system;
 mod throttling;

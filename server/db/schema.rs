@@ -258,6 +258,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dockets (quarter) {
+        quarter -> Text,
+        size -> Integer,
+        formula -> Text,
+        closed_by -> Nullable<BigInt>,
+        closed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    docket_entries (quarter, idea_id) {
+        quarter -> Text,
+        idea_id -> BigInt,
+        rank -> Integer,
+        votes_at_close -> Integer,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(memberships -> communities (community_id));
@@ -269,6 +288,8 @@ diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(post_tags -> posts (post_id));
 diesel::joinable!(reactions -> users (user_id));
 diesel::joinable!(idea_votes -> ideas (idea_id));
+diesel::joinable!(docket_entries -> ideas (idea_id));
+diesel::joinable!(docket_entries -> dockets (quarter));
 diesel::joinable!(idea_votes -> users (user_id));
 diesel::joinable!(idea_follows -> ideas (idea_id));
 diesel::joinable!(idea_comments -> users (author_id));
@@ -296,4 +317,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idea_follows,
     idea_comments,
     idea_events,
+    dockets,
+    docket_entries,
 );

@@ -9,3 +9,4 @@ pub mod content;
 pub mod idea;
 pub mod markdown;
 pub mod policy;
+pub mod quarter;

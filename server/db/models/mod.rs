@@ -5,6 +5,7 @@ pub mod activities;
 pub mod audit;
 pub mod challenges;
 pub mod communities;
+pub mod dockets;
 pub mod feed;
 pub mod follows;
 pub mod ideas;

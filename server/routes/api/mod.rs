@@ -7,6 +7,7 @@ mod feeds;
 mod ideas;
 mod me;
 mod posts;
+mod quarters;
 
 use actix_web::error::JsonPayloadError;
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
@@ -68,6 +69,8 @@ pub fn scope() -> Scope {
         .route("/idea-comments/{id}", web::delete().to(ideas::delete_comment))
         .route("/idea-comments/{id}/reactions/{kind}", web::put().to(ideas::react_comment))
         .route("/idea-comments/{id}/reactions/{kind}", web::delete().to(ideas::react_comment))
+        .route("/quarters/{quarter}/close", web::post().to(quarters::close))
+        .route("/quarters/{quarter}/board", web::get().to(quarters::board))
         .route("/challenges", web::get().to(ideas::challenges))
         .route("/challenges", web::post().to(ideas::create_challenge))
         .route("/openapi.json", web::get().to(openapi))
@@ -127,7 +130,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         feeds::home, feeds::activity, feeds::person, feeds::follow_user, feeds::follow_tag,
         ideas::list, ideas::create, ideas::show, ideas::edit, ideas::vote, ideas::follow, ideas::comments,
         ideas::comment, ideas::transition, ideas::merge, ideas::similar, ideas::challenges, ideas::create_challenge,
-        ideas::react_comment, ideas::delete_comment,
+        ideas::react_comment, ideas::delete_comment, quarters::close, quarters::board,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -1,0 +1,2 @@
+DROP TABLE docket_entries;
+DROP TABLE dockets;

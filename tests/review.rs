@@ -1,0 +1,128 @@
+//! Closing a quarter: the docket, its formula and tie-breaks, idempotency, who may close.
+
+use agora::db::models::ideas as idea_rows;
+use agora::domain::account::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+async fn idea(app: &TestApp, token: &str, title: &str) -> i64 {
+    let body = json!({"title": title, "problem": "p", "proposal": "q"});
+    let response = app.api(Method::POST, "/ideas", token).json(&body).send().await.unwrap();
+    response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+fn state_of(app: &TestApp, id: i64) -> String {
+    app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.state)).unwrap()
+}
+
+#[tokio::test]
+async fn closing_a_quarter_sends_the_top_ideas_to_review_once() {
+    let app = TestApp::spawn_with(|s| s.docket_size = 2).await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let exec = app.token_for(&app.given_user("grace", Role::Executive));
+    let (_, author) = app.given_api_user("author");
+    let early_bird = idea(&app, &author, "A: early, 3 votes").await;
+    let near_miss = idea(&app, &author, "B: 1 vote").await;
+    let late_tie = idea(&app, &author, "C: later, 3 votes").await;
+    let unloved = idea(&app, &author, "D: no votes").await;
+    for (id, votes) in [(early_bird, 3), (near_miss, 1), (late_tie, 3)] {
+        for n in 0..votes {
+            let (_, voter) = app.given_api_user(&format!("v{id}n{n}"));
+            app.api(Method::PUT, &format!("/ideas/{id}/vote"), &voter).send().await.unwrap();
+        }
+    }
+    let quarter = app.db.read_sync(move |c| Ok(idea_rows::find(c, early_bird)?.unwrap().0.quarter)).unwrap();
+    let close = |token: &str, body: Value| {
+        app.api(Method::POST, &format!("/quarters/{quarter}/close"), token).json(&body).send()
+    };
+
+    let not_ended = close(&admin, json!({})).await.unwrap();
+    assert_eq!(not_ended.status(), StatusCode::CONFLICT, "the current quarter has not ended");
+    assert!(not_ended.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("early"));
+    assert_eq!(
+        close(&exec, json!({"early": true})).await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "admins close"
+    );
+
+    let both = futures_util::future::join_all([
+        close(&admin, json!({"early": true})),
+        close(&admin, json!({"early": true})),
+    ])
+    .await;
+    let mut answers = Vec::new();
+    for response in both {
+        let response = response.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        answers.push(response.json::<Value>().await.unwrap());
+    }
+    let created: Vec<bool> = answers.iter().map(|a| a["newly_closed"].as_bool().unwrap()).collect();
+    assert!(
+        created.contains(&true) && created.contains(&false),
+        "one close wins, the other changes nothing: {created:?}"
+    );
+    let docket = &answers[0];
+    let ranked: Vec<(i64, i64)> = docket["ideas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["id"].as_i64().unwrap(), i["votes_at_close"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(ranked, [(early_bird, 3), (late_tie, 3)], "most supporters; ties to the earliest submission");
+    assert!(docket["formula"].as_str().unwrap().contains("distinct supporters"));
+    for (id, state) in
+        [(early_bird, "in_review"), (late_tie, "in_review"), (near_miss, "submitted"), (unloved, "submitted")]
+    {
+        assert_eq!(state_of(&app, id), state);
+    }
+
+    let again: Value = close(&admin, json!({"early": true})).await.unwrap().json().await.unwrap();
+    assert_eq!(again["newly_closed"], false);
+    assert_eq!(again["ideas"], docket["ideas"]);
+
+    let board = app.api(Method::GET, &format!("/quarters/{quarter}/board"), &exec).send().await.unwrap();
+    assert_eq!(board.status(), StatusCode::OK);
+    assert_eq!(board.json::<Value>().await.unwrap()["ideas"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.api(Method::GET, &format!("/quarters/{quarter}/board"), &author).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api(Method::GET, "/quarters/2001-Q1/board", &exec).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api(Method::POST, "/quarters/2026-Q9/close", &admin).send().await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let vote = app.api(Method::PUT, &format!("/ideas/{early_bird}/vote"), &author).send().await.unwrap();
+    assert_eq!(vote.status(), StatusCode::CONFLICT, "voting closes with review");
+}
+
+#[tokio::test]
+async fn the_command_line_closes_past_quarters_and_says_when_nothing_changed() {
+    let app = TestApp::spawn().await;
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_agora"))
+            .args([
+                "quarter",
+                "close",
+                "2025-Q1",
+                "--data-dir",
+                app.data_dir.path().to_str().unwrap(),
+                "--database-url",
+                &app.database_url,
+            ])
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("2025-Q1 closed: 0 idea(s) in review"));
+    let second = run();
+    assert!(String::from_utf8_lossy(&second.stdout).contains("2025-Q1 was already closed"));
+}
