@@ -7,6 +7,7 @@ use crate::db::Db;
 use crate::db::models::dockets::{self, Docket, DocketEntry};
 use crate::db::models::ideas::{self, Idea, NewEvent};
 use crate::db::models::posts::Author;
+use crate::db::models::reviews;
 use crate::db::models::users::User;
 use crate::db::models::{activities, now};
 use crate::domain::account::Role;
@@ -84,4 +85,167 @@ pub async fn board(db: &Db, user: &User, quarter: &str) -> AppResult<DocketView>
         return Err(AppError::NotFound);
     }
     load(db, parse(quarter)?).await
+}
+
+/// A rubric score as typed.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct ScoreInput {
+    pub impact: i32,
+    pub feasibility: i32,
+    pub fit: i32,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// An executive scores an idea in review. Nobody scores their own idea or one written by
+/// someone who reports to them.
+pub async fn score(db: &Db, user: &User, idea_id: i64, input: ScoreInput) -> AppResult<()> {
+    match user.role() {
+        Role::Executive => {}
+        Role::Admin => return Err(AppError::Forbidden("executives score ideas; admins run the board")),
+        Role::Employee => return Err(AppError::NotFound),
+    }
+    let mut errors = crate::error::FieldErrors::new();
+    for (field, value) in [("impact", input.impact), ("feasibility", input.feasibility), ("fit", input.fit)] {
+        if !(1..=5).contains(&value) {
+            errors.insert(field.into(), "score from 1 to 5".into());
+        }
+    }
+    if input.comment.chars().count() > 5_000 {
+        errors.insert("comment".into(), "use at most 5,000 characters".into());
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let reviewer = user.id;
+    db.write(move |c| {
+        let (idea, _) = ideas::find(c, idea_id)?.ok_or(AppError::NotFound)?;
+        if idea.state() != IdeaState::InReview {
+            return Err(AppError::Conflict(format!(
+                "only ideas in review are scored; this one is {}",
+                idea.state().as_str()
+            )));
+        }
+        if idea.author_id == Some(reviewer) {
+            return Err(AppError::Conflict("you cannot score your own idea".into()));
+        }
+        let author = match idea.author_id {
+            Some(id) => crate::db::models::users::find(c, id)?,
+            None => None,
+        };
+        if author.is_some_and(|a| a.manager_id == Some(reviewer)) {
+            return Err(AppError::Conflict("you cannot score an idea by someone who reports to you".into()));
+        }
+        let review = reviews::Review {
+            idea_id,
+            reviewer_id: reviewer,
+            impact: input.impact,
+            feasibility: input.feasibility,
+            fit: input.fit,
+            comment: input.comment.trim().to_owned(),
+            created_at: now(),
+        };
+        reviews::upsert(c, &review)?;
+        // Admins-only entry: scores stay off feeds; open boards learn of them live.
+        activities::record(
+            c,
+            &NewActivity {
+                actor_id: Some(reviewer),
+                verb: "idea.scored",
+                object_type: "idea",
+                object_id: idea_id,
+                community_id: None,
+                visibility: Visibility::Admins,
+                data: json!({}),
+            },
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// A decision as typed.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct DecisionInput {
+    /// `funded`, `declined` or `needs_work`.
+    pub decision: String,
+    #[serde(default)]
+    pub rationale: String,
+    /// The budget granted (funded ideas).
+    pub budget: Option<i64>,
+    /// The sponsor's handle (funded ideas).
+    pub sponsor: Option<String>,
+}
+
+/// An executive or admin records the board's decision on an idea in review. Exactly one
+/// of two simultaneous decisions wins; the other answers 409.
+pub async fn decide(db: &Db, user: &User, idea_id: i64, input: DecisionInput) -> AppResult<IdeaState> {
+    if !matches!(user.role(), Role::Executive | Role::Admin) {
+        return Err(AppError::NotFound);
+    }
+    let to = match input.decision.as_str() {
+        "funded" => IdeaState::Funded,
+        "declined" => IdeaState::Declined,
+        "needs_work" => IdeaState::NeedsWork,
+        other => {
+            return Err(AppError::field(
+                "decision",
+                format!("unknown decision '{other}': use funded, declined or needs_work"),
+            ));
+        }
+    };
+    if to != IdeaState::Funded && input.rationale.trim().is_empty() {
+        return Err(AppError::field("rationale", "explain the decision: everyone can read it"));
+    }
+    if input.budget.is_some_and(|b| b < 0) {
+        return Err(AppError::field("budget", "a budget cannot be negative"));
+    }
+    let decider = user.id;
+    db.write(move |c| {
+        let (idea, _) = ideas::find(c, idea_id)?.ok_or(AppError::NotFound)?;
+        let sponsor = match input.sponsor.as_deref().map(|h| h.trim().trim_start_matches('@')).filter(|h| !h.is_empty()) {
+            Some(handle) => Some(
+                crate::db::models::users::by_handle(c, &handle.to_lowercase())?
+                    .ok_or_else(|| AppError::field("sponsor", format!("nobody has the handle @{handle}")))?
+                    .id,
+            ),
+            None => None,
+        };
+        let at = now();
+        if !reviews::move_if(c, idea_id, IdeaState::InReview.as_str(), to.as_str(), at)? {
+            return Err(AppError::Conflict(format!("only ideas in review can be decided; this one is {}", idea.state().as_str())));
+        }
+        let rationale = input.rationale.trim();
+        let decision = reviews::NewDecision { idea_id, decided_by: decider, decision: to.as_str(), rationale, budget: input.budget, sponsor_id: sponsor };
+        reviews::add_decision(c, &decision, at)?;
+        let event = NewEvent { idea_id, actor_id: Some(decider), kind: "decision", from: "in_review", to: to.as_str(), note: rationale };
+        ideas::append_event(c, &event, at)?;
+        let visibility = if idea.community_id.is_some() { Visibility::Community } else { Visibility::Public };
+        let data = json!({ "title": idea.title, "decision": to.as_str(), "rationale": rationale, "budget": input.budget });
+        activities::record(c, &NewActivity { actor_id: Some(decider), verb: "idea.decided", object_type: "idea", object_id: idea_id, community_id: idea.community_id, visibility, data })?;
+        Ok(to)
+    })
+    .await
+}
+
+/// What the board shows of one idea's scores to one executive.
+pub struct ScoreView {
+    /// The viewer's own score.
+    pub mine: Option<reviews::Review>,
+    /// Mean (impact, feasibility, fit) and how many scored: only once the viewer has
+    /// scored, so nobody anchors on the others.
+    pub aggregate: Option<(f64, f64, f64, usize)>,
+}
+
+/// The viewer's view of an idea's scores.
+pub async fn scores(db: &Db, user: &User, idea_id: i64) -> AppResult<ScoreView> {
+    let viewer = user.id;
+    let all = db.read(move |c| Ok(reviews::of_idea(c, idea_id)?)).await?;
+    let mine = all.iter().find(|r| r.reviewer_id == viewer).cloned();
+    let aggregate = mine.as_ref().map(|_| {
+        let n = all.len() as f64;
+        let mean = |f: fn(&reviews::Review) -> i32| all.iter().map(|r| f64::from(f(r))).sum::<f64>() / n;
+        (mean(|r| r.impact), mean(|r| r.feasibility), mean(|r| r.fit), all.len())
+    });
+    Ok(ScoreView { mine, aggregate })
 }

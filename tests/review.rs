@@ -126,3 +126,121 @@ async fn the_command_line_closes_past_quarters_and_says_when_nothing_changed() {
     let second = run();
     assert!(String::from_utf8_lossy(&second.stdout).contains("2025-Q1 was already closed"));
 }
+
+fn put_in_review(app: &TestApp, id: i64) {
+    let state = agora::domain::idea::IdeaState::InReview;
+    app.db.write_sync(move |c| Ok(idea_rows::set_state(c, id, state, agora::db::models::now())?)).unwrap();
+}
+
+#[tokio::test]
+async fn executives_score_without_conflicts_of_interest_and_without_anchoring() {
+    let app = TestApp::spawn().await;
+    let grace = app.given_user("grace", Role::Executive);
+    let kath = app.given_user("kath", Role::Executive);
+    let report = app.given_user("report", Role::Employee);
+    let (grace_t, kath_t, report_t) = (app.token_for(&grace), app.token_for(&kath), app.token_for(&report));
+    let grace_id = grace.id;
+    app.db
+        .write_sync(move |c| Ok(agora::db::models::users::set_manager(c, report.id, Some(grace_id))?))
+        .unwrap();
+    let by_report = idea(&app, &report_t, "From grace's team").await;
+    let own = idea(&app, &grace_t, "Grace's own").await;
+    for id in [by_report, own] {
+        put_in_review(&app, id);
+    }
+    let score = |token: &str, id: i64, body: Value| {
+        app.api(Method::POST, &format!("/ideas/{id}/reviews"), token).json(&body).send()
+    };
+    let fair = json!({"impact": 4, "feasibility": 3, "fit": 5, "comment": "Strong"});
+
+    let response = score(&grace_t, by_report, fair.clone()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(
+        response.json::<Value>().await.unwrap()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("reports to you")
+    );
+    assert_eq!(score(&grace_t, own, fair.clone()).await.unwrap().status(), StatusCode::CONFLICT, "own idea");
+    assert_eq!(
+        score(&report_t, own, fair.clone()).await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "employees do not score"
+    );
+    let out_of_range = score(&kath_t, own, json!({"impact": 6, "feasibility": 0, "fit": 3})).await.unwrap();
+    assert_eq!(out_of_range.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = out_of_range.json::<Value>().await.unwrap()["error"]["fields"].clone();
+    assert!(fields["impact"].is_string() && fields["feasibility"].is_string() && fields["fit"].is_null());
+
+    let kath_scored: Value = score(&kath_t, by_report, fair.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(kath_scored["mine"], json!([4, 3, 5]));
+    assert_eq!(kath_scored["count"], 1);
+    let (_, third) = app.given_api_user("third");
+    let ceo = app.token_for(&app.given_user("ceo", Role::Executive));
+    let before: Value = app
+        .api(Method::GET, &format!("/ideas/{by_report}/reviews"), &ceo)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        before["means"].is_null() && before["count"].is_null(),
+        "others' scores stay hidden until you score"
+    );
+    let after: Value = score(&ceo, by_report, json!({"impact": 2, "feasibility": 5, "fit": 3}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["means"], json!([3.0, 4.0, 4.0]));
+    assert_eq!(after["count"], 2);
+    assert_eq!(
+        app.api(Method::GET, &format!("/ideas/{by_report}/reviews"), &third).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_board_decides_once_in_the_open() {
+    let app = TestApp::spawn().await;
+    let grace = app.token_for(&app.given_user("grace", Role::Executive));
+    let kath = app.token_for(&app.given_user("kath", Role::Executive));
+    let (_, author) = app.given_api_user("author");
+    let id = idea(&app, &author, "Decide me").await;
+    let decide = |token: &str, body: Value| {
+        app.api(Method::POST, &format!("/ideas/{id}/decision"), token).json(&body).send()
+    };
+    assert_eq!(
+        decide(&grace, json!({"decision": "funded"})).await.unwrap().status(),
+        StatusCode::CONFLICT,
+        "not in review yet"
+    );
+    put_in_review(&app, id);
+    assert_eq!(decide(&author, json!({"decision": "funded"})).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let no_reason = decide(&grace, json!({"decision": "declined"})).await.unwrap();
+    assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY, "declining needs a rationale");
+
+    let both = futures_util::future::join_all([
+        decide(&grace, json!({"decision": "funded", "budget": 50000, "sponsor": "grace"})),
+        decide(&kath, json!({"decision": "declined", "rationale": "Out of scope this year"})),
+    ])
+    .await;
+    let statuses: Vec<StatusCode> = both.iter().map(|r| r.as_ref().unwrap().status()).collect();
+    assert!(statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT), "{statuses:?}");
+    let final_state = state_of(&app, id);
+    assert!(final_state == "funded" || final_state == "declined");
+    let decisions = app
+        .db
+        .read_sync(move |c| {
+            Ok(idea_rows::events(c, id)?.into_iter().filter(|(e, _)| e.kind == "decision").count())
+        })
+        .unwrap();
+    assert_eq!(decisions, 1, "one decision recorded");
+
+    let public: Value =
+        app.api(Method::GET, &format!("/ideas/{id}"), &author).send().await.unwrap().json().await.unwrap();
+    assert_eq!(public["state"], final_state.as_str(), "everyone sees the decision");
+}

@@ -277,6 +277,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idea_reviews (idea_id, reviewer_id) {
+        idea_id -> BigInt,
+        reviewer_id -> BigInt,
+        impact -> Integer,
+        feasibility -> Integer,
+        fit -> Integer,
+        comment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idea_decisions (id) {
+        id -> BigInt,
+        idea_id -> BigInt,
+        decided_by -> Nullable<BigInt>,
+        decision -> Text,
+        rationale -> Text,
+        budget -> Nullable<BigInt>,
+        sponsor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(memberships -> communities (community_id));
@@ -319,4 +344,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idea_events,
     dockets,
     docket_entries,
+    idea_reviews,
+    idea_decisions,
 );

@@ -12,6 +12,7 @@ pub mod ideas;
 pub mod invitations;
 pub mod login_attempts;
 pub mod posts;
+pub mod reviews;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

@@ -69,6 +69,9 @@ pub fn scope() -> Scope {
         .route("/idea-comments/{id}", web::delete().to(ideas::delete_comment))
         .route("/idea-comments/{id}/reactions/{kind}", web::put().to(ideas::react_comment))
         .route("/idea-comments/{id}/reactions/{kind}", web::delete().to(ideas::react_comment))
+        .route("/ideas/{id}/reviews", web::post().to(quarters::score))
+        .route("/ideas/{id}/reviews", web::get().to(quarters::scores))
+        .route("/ideas/{id}/decision", web::post().to(quarters::decide))
         .route("/quarters/{quarter}/close", web::post().to(quarters::close))
         .route("/quarters/{quarter}/board", web::get().to(quarters::board))
         .route("/challenges", web::get().to(ideas::challenges))
@@ -131,6 +134,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         ideas::list, ideas::create, ideas::show, ideas::edit, ideas::vote, ideas::follow, ideas::comments,
         ideas::comment, ideas::transition, ideas::merge, ideas::similar, ideas::challenges, ideas::create_challenge,
         ideas::react_comment, ideas::delete_comment, quarters::close, quarters::board,
+        quarters::score, quarters::scores, quarters::decide,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -95,3 +95,73 @@ pub async fn board(
 ) -> ApiResult<web::Json<DocketJson>> {
     Ok(web::Json(DocketJson::new(quarters::board(&state.db, &user, &quarter).await?, None)))
 }
+
+/// The scores an executive may see.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoresJson {
+    /// Your own score, if you scored.
+    pub mine: Option<[i32; 3]>,
+    /// Mean impact, feasibility and fit across executives: shown only after you scored.
+    pub means: Option<[f64; 3]>,
+    /// How many executives scored (shown only after you scored).
+    pub count: Option<usize>,
+}
+
+async fn scores_json(
+    state: &AppState,
+    user: &crate::db::models::users::User,
+    id: i64,
+) -> ApiResult<ScoresJson> {
+    let view = quarters::scores(&state.db, user, id).await?;
+    Ok(ScoresJson {
+        mine: view.mine.map(|r| [r.impact, r.feasibility, r.fit]),
+        means: view.aggregate.map(|(i, f, s, _)| [i, f, s]),
+        count: view.aggregate.map(|(.., n)| n),
+    })
+}
+
+/// Scores an idea in review (executives): impact, feasibility, strategic fit, 1-5 each.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/reviews", tag = "review", params(("id" = i64, Path)), request_body = quarters::ScoreInput,
+    responses((status = 201, body = ScoresJson), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn score(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+    body: web::Json<quarters::ScoreInput>,
+) -> ApiResult<actix_web::HttpResponse> {
+    quarters::score(&state.db, &user, *id, body.into_inner()).await?;
+    Ok(actix_web::HttpResponse::Created().json(scores_json(&state, &user, *id).await?))
+}
+
+/// The scores of an idea as you may see them (executives and admins).
+#[utoipa::path(get, path = "/api/v1/ideas/{id}/reviews", tag = "review", params(("id" = i64, Path)),
+    responses((status = 200, body = ScoresJson), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn scores(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<ScoresJson>> {
+    if !matches!(user.role(), crate::domain::account::Role::Executive | crate::domain::account::Role::Admin) {
+        return Err(crate::error::AppError::NotFound.into());
+    }
+    Ok(web::Json(scores_json(&state, &user, *id).await?))
+}
+
+/// The board's decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionJson {
+    pub state: IdeaState,
+}
+
+/// Records the board's decision on an idea in review (executives and admins).
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/decision", tag = "review", params(("id" = i64, Path)), request_body = quarters::DecisionInput,
+    responses((status = 200, body = DecisionJson), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn decide(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    id: web::Path<i64>,
+    body: web::Json<quarters::DecisionInput>,
+) -> ApiResult<web::Json<DecisionJson>> {
+    let state_now = quarters::decide(&state.db, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(DecisionJson { state: state_now }))
+}
