@@ -249,3 +249,73 @@ pub async fn scores(db: &Db, user: &User, idea_id: i64) -> AppResult<ScoreView> 
     });
     Ok(ScoreView { mine, aggregate })
 }
+
+/// A closed quarter's results as CSV (executives and admins): one row per docket idea with
+/// votes, mean scores and the decision.
+pub async fn results_csv(db: &Db, user: &User, quarter: &str) -> AppResult<String> {
+    let view = board(db, user, quarter).await?;
+    let rows = db
+        .read(move |c| {
+            let mut rows = Vec::new();
+            for (entry, idea, author) in view.entries {
+                let scores = reviews::of_idea(c, idea.id)?;
+                let decision = reviews::latest_decision(c, idea.id)?;
+                let sponsor = match decision.as_ref().and_then(|d| d.sponsor_id) {
+                    Some(id) => crate::db::models::users::find(c, id)?.map(|u| u.handle),
+                    None => None,
+                };
+                rows.push((entry, idea, author, scores, decision, sponsor));
+            }
+            Ok(rows)
+        })
+        .await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "rank",
+        "idea",
+        "title",
+        "author",
+        "state",
+        "votes_at_close",
+        "votes_now",
+        "impact",
+        "feasibility",
+        "fit",
+        "scores",
+        "decision",
+        "rationale",
+        "budget",
+        "sponsor",
+    ];
+    let csv_error = |e: csv::Error| AppError::Internal(anyhow::anyhow!("csv: {e}"));
+    out.write_record(header).map_err(csv_error)?;
+    for (entry, idea, author, scores, decision, sponsor) in rows {
+        let mean = |f: fn(&reviews::Review) -> i32| {
+            if scores.is_empty() {
+                String::new()
+            } else {
+                format!("{:.2}", scores.iter().map(|r| f64::from(f(r))).sum::<f64>() / scores.len() as f64)
+            }
+        };
+        let record = [
+            entry.rank.to_string(),
+            idea.id.to_string(),
+            idea.title.clone(),
+            author.map(|a| a.handle).unwrap_or_default(),
+            idea.state.clone(),
+            entry.votes_at_close.to_string(),
+            idea.vote_count.to_string(),
+            mean(|r| r.impact),
+            mean(|r| r.feasibility),
+            mean(|r| r.fit),
+            scores.len().to_string(),
+            decision.as_ref().map(|d| d.decision.clone()).unwrap_or_default(),
+            decision.as_ref().map(|d| d.rationale.clone()).unwrap_or_default(),
+            decision.as_ref().and_then(|d| d.budget).map(|b| b.to_string()).unwrap_or_default(),
+            sponsor.unwrap_or_default(),
+        ];
+        out.write_record(&record).map_err(csv_error)?;
+    }
+    let bytes = out.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.into()))
+}

@@ -244,3 +244,58 @@ async fn the_board_decides_once_in_the_open() {
         app.api(Method::GET, &format!("/ideas/{id}"), &author).send().await.unwrap().json().await.unwrap();
     assert_eq!(public["state"], final_state.as_str(), "everyone sees the decision");
 }
+
+#[tokio::test]
+async fn quarter_results_export_as_csv_for_the_board() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let grace = app.token_for(&app.given_user("grace", Role::Executive));
+    let (_, author) = app.given_api_user("author");
+    let (_, fan) = app.given_api_user("fan");
+    let id = idea(&app, &author, "Cheaper, \"greener\" steam").await;
+    app.api(Method::PUT, &format!("/ideas/{id}/vote"), &fan).send().await.unwrap();
+    let quarter = app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.quarter)).unwrap();
+    app.api(Method::POST, &format!("/quarters/{quarter}/close"), &admin)
+        .json(&json!({"early": true}))
+        .send()
+        .await
+        .unwrap();
+    app.api(Method::POST, &format!("/ideas/{id}/reviews"), &grace)
+        .json(&json!({"impact": 4, "feasibility": 5, "fit": 3}))
+        .send()
+        .await
+        .unwrap();
+    let decided = app
+        .api(Method::POST, &format!("/ideas/{id}/decision"), &grace)
+        .json(&json!({"decision": "funded", "budget": 1000, "sponsor": "@grace"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), StatusCode::OK);
+
+    let response =
+        app.api(Method::GET, &format!("/quarters/{quarter}/results.csv"), &grace).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "rank,idea,title,author,state,votes_at_close,votes_now,impact,feasibility,fit,scores,decision,rationale,budget,sponsor"
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "1,{id},\"Cheaper, \"\"greener\"\" steam\",author,funded,1,1,4.00,5.00,3.00,1,funded,,1000,grace"
+        )
+    );
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        app.api(Method::GET, &format!("/quarters/{quarter}/results.csv"), &fan)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

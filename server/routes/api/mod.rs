@@ -74,6 +74,7 @@ pub fn scope() -> Scope {
         .route("/ideas/{id}/decision", web::post().to(quarters::decide))
         .route("/quarters/{quarter}/close", web::post().to(quarters::close))
         .route("/quarters/{quarter}/board", web::get().to(quarters::board))
+        .route("/quarters/{quarter}/results.csv", web::get().to(quarters::results))
         .route("/challenges", web::get().to(ideas::challenges))
         .route("/challenges", web::post().to(ideas::create_challenge))
         .route("/openapi.json", web::get().to(openapi))
@@ -134,7 +135,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         ideas::list, ideas::create, ideas::show, ideas::edit, ideas::vote, ideas::follow, ideas::comments,
         ideas::comment, ideas::transition, ideas::merge, ideas::similar, ideas::challenges, ideas::create_challenge,
         ideas::react_comment, ideas::delete_comment, quarters::close, quarters::board,
-        quarters::score, quarters::scores, quarters::decide,
+        quarters::score, quarters::scores, quarters::decide, quarters::results,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -165,3 +165,21 @@ pub async fn decide(
     let state_now = quarters::decide(&state.db, &user, *id, body.into_inner()).await?;
     Ok(web::Json(DecisionJson { state: state_now }))
 }
+
+/// A closed quarter's results as CSV (executives and admins).
+#[utoipa::path(get, path = "/api/v1/quarters/{quarter}/results.csv", tag = "review", params(("quarter" = String, Path)),
+    responses((status = 200, content_type = "text/csv"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn results(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    quarter: web::Path<String>,
+) -> ApiResult<actix_web::HttpResponse> {
+    let csv = quarters::results_csv(&state.db, &user, &quarter).await?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"agora-{quarter}-results.csv\""),
+        ))
+        .body(csv))
+}
