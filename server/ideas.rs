@@ -100,7 +100,8 @@ fn standing(user_id: i64, role: Role, idea: &Idea) -> Standing {
     }
 }
 
-fn audience(idea: &Idea) -> Visibility {
+/// Who may see an idea's activities: its community's readers, or everyone.
+pub(crate) fn audience(idea: &Idea) -> Visibility {
     if idea.community_id.is_some() { Visibility::Community } else { Visibility::Public }
 }
 

@@ -59,7 +59,7 @@ pub async fn close(
                 let note = format!("{name} closed: rank {rank} of {size}, {} votes", idea.vote_count);
                 let event = NewEvent { idea_id: idea.id, actor_id: closer, kind: "transition", from: "submitted", to: "in_review", note: &note };
                 ideas::append_event(c, &event, at)?;
-                let visibility = if idea.community_id.is_some() { Visibility::Community } else { Visibility::Public };
+                let visibility = crate::ideas::audience(&idea);
                 let data = json!({ "title": idea.title, "from": "submitted", "to": "in_review", "note": note, "quarter": name });
                 activities::record(c, &NewActivity { actor_id: closer, verb: "idea.transitioned", object_type: "idea", object_id: idea.id, community_id: idea.community_id, visibility, data })?;
             }
@@ -220,7 +220,7 @@ pub async fn decide(db: &Db, user: &User, idea_id: i64, input: DecisionInput) ->
         reviews::add_decision(c, &decision, at)?;
         let event = NewEvent { idea_id, actor_id: Some(decider), kind: "decision", from: "in_review", to: to.as_str(), note: rationale };
         ideas::append_event(c, &event, at)?;
-        let visibility = if idea.community_id.is_some() { Visibility::Community } else { Visibility::Public };
+        let visibility = crate::ideas::audience(&idea);
         let data = json!({ "title": idea.title, "decision": to.as_str(), "rationale": rationale, "budget": input.budget });
         activities::record(c, &NewActivity { actor_id: Some(decider), verb: "idea.decided", object_type: "idea", object_id: idea_id, community_id: idea.community_id, visibility, data })?;
         Ok(to)

@@ -3,9 +3,8 @@
 
 use std::time::Instant;
 
-use agora::db::models::{ideas as idea_rows, now};
+use agora::db::models::ideas as idea_rows;
 use agora::domain::account::Role;
-use agora::domain::idea::IdeaState;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -39,22 +38,6 @@ const ALLOWED: &[(&str, &str, &[&str])] = &[
     ("in_development", "stopped", &["admin"]),
 ];
 
-async fn idea(app: &TestApp, token: &str, title: &str) -> i64 {
-    let body = json!({"title": title, "problem": "Slow approvals", "proposal": "One form"});
-    let response = app.api(Method::POST, "/ideas", token).json(&body).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-fn force_state(app: &TestApp, id: i64, state: &str) {
-    let state = IdeaState::parse(state).unwrap();
-    app.db.write_sync(move |c| Ok(idea_rows::set_state(c, id, state, now())?)).unwrap();
-}
-
-fn state_of(app: &TestApp, id: i64) -> String {
-    app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.state)).unwrap()
-}
-
 #[tokio::test]
 async fn every_transition_from_every_state_by_every_role_does_exactly_what_the_table_says() {
     let app = TestApp::spawn().await;
@@ -67,12 +50,12 @@ async fn every_transition_from_every_state_by_every_role_does_exactly_what_the_t
     .iter()
     .map(|(h, r)| app.token_for(&app.given_user(h, *r)))
     .collect();
-    let id = idea(&app, &tokens[0], "Table test").await;
+    let id = app.submit_idea(&tokens[0], "Table test").await;
     let mut mismatches = Vec::new();
     for from in STATES {
         for to in STATES {
             for (role, token) in ROLES.iter().zip(&tokens) {
-                force_state(&app, id, from);
+                app.force_idea_state(id, from);
                 let allowed =
                     ALLOWED.iter().any(|(f, t, roles)| *f == from && *t == to && roles.contains(role));
                 let expected = match (from, *role) {
@@ -88,7 +71,7 @@ async fn every_transition_from_every_state_by_every_role_does_exactly_what_the_t
                     .await
                     .unwrap();
                 let status = response.status();
-                let after = state_of(&app, id);
+                let after = app.idea_state(id);
                 let expected_state = if expected == StatusCode::OK { to } else { from };
                 if status != expected || after != expected_state {
                     mismatches.push(format!("{from} -> {to} by {role}: expected {expected} ({expected_state}), got {status} ({after})"));
@@ -102,7 +85,7 @@ async fn every_transition_from_every_state_by_every_role_does_exactly_what_the_t
     }
     assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
 
-    force_state(&app, id, "in_review");
+    app.force_idea_state(id, "in_review");
     let no_note = app
         .api(Method::POST, &format!("/ideas/{id}/transition"), &tokens[2])
         .json(&json!({"to": "declined"}))
@@ -110,14 +93,14 @@ async fn every_transition_from_every_state_by_every_role_does_exactly_what_the_t
         .await
         .unwrap();
     assert_eq!(no_note.status(), StatusCode::CONFLICT, "declining needs a rationale");
-    assert_eq!(state_of(&app, id), "in_review");
+    assert_eq!(app.idea_state(id), "in_review");
 }
 
 #[tokio::test]
 async fn votes_are_exact_under_concurrency() {
     let app = TestApp::spawn().await;
     let author = app.token_for(&app.given_user("author", Role::Employee));
-    let id = idea(&app, &author, "Counted once").await;
+    let id = app.submit_idea(&author, "Counted once").await;
     let (_, eager) = app.given_api_user("eager");
     let same = (0..100).map(|_| app.api(Method::PUT, &format!("/ideas/{id}/vote"), &eager).send());
     let responses = futures_util::future::join_all(same).await;
@@ -146,11 +129,11 @@ async fn voting_rules_own_closed_merged_private_and_drafts() {
     let app = TestApp::spawn().await;
     let author = app.token_for(&app.given_user("author", Role::Employee));
     let other = app.token_for(&app.given_user("other", Role::Employee));
-    let id = idea(&app, &author, "Rules").await;
+    let id = app.submit_idea(&author, "Rules").await;
     let vote = |token: &str| app.api(Method::PUT, &format!("/ideas/{id}/vote"), token).send();
     assert_eq!(vote(&author).await.unwrap().status(), StatusCode::CONFLICT, "own idea");
     for state in ["withdrawn", "merged", "in_review"] {
-        force_state(&app, id, state);
+        app.force_idea_state(id, state);
         assert_eq!(vote(&other).await.unwrap().status(), StatusCode::CONFLICT, "{state}");
     }
     let draft = app
@@ -205,8 +188,8 @@ async fn merging_moves_votes_without_counting_anyone_twice() {
     let (_, u1) = app.given_api_user("u1");
     let (_, u2) = app.given_api_user("u2");
     let (_, u4) = app.given_api_user("u4");
-    let a = idea(&app, &a_author, "Digital forms").await;
-    let b = idea(&app, &b_author, "Paperless approvals").await;
+    let a = app.submit_idea(&a_author, "Digital forms").await;
+    let b = app.submit_idea(&b_author, "Paperless approvals").await;
     for token in [&u1, &u2, &b_author] {
         app.api(Method::PUT, &format!("/ideas/{a}/vote"), token).send().await.unwrap();
     }
@@ -250,7 +233,7 @@ async fn merging_moves_votes_without_counting_anyone_twice() {
         StatusCode::CONFLICT,
         "a merged idea cannot merge again"
     );
-    let c = idea(&app, &u4, "Third").await;
+    let c = app.submit_idea(&u4, "Third").await;
     assert_eq!(merge(c, a, &admin).await.unwrap().status(), StatusCode::CONFLICT, "into a merged idea");
     let trail = |id: i64| {
         app.db
@@ -313,8 +296,8 @@ async fn a_double_submit_makes_one_idea_and_bad_input_makes_none() {
 async fn sorts_and_filters_order_the_list() {
     let app = TestApp::spawn().await;
     let author = app.token_for(&app.given_user("author", Role::Employee));
-    let first = idea(&app, &author, "Older but popular").await;
-    let second = idea(&app, &author, "Newer").await;
+    let first = app.submit_idea(&author, "Older but popular").await;
+    let second = app.submit_idea(&author, "Newer").await;
     for n in 0..3 {
         let (_, token) = app.given_api_user(&format!("fan{n}"));
         app.api(Method::PUT, &format!("/ideas/{first}/vote"), &token).send().await.unwrap();
@@ -351,7 +334,7 @@ async fn sorts_and_filters_order_the_list() {
 async fn verify_trail_detects_a_rewritten_history() {
     let app = TestApp::spawn().await;
     let author = app.token_for(&app.given_user("author", Role::Employee));
-    let id = idea(&app, &author, "Audited").await;
+    let id = app.submit_idea(&author, "Audited").await;
     app.api(Method::POST, &format!("/ideas/{id}/transition"), &author)
         .json(&json!({"to": "withdrawn"}))
         .send()
@@ -468,7 +451,7 @@ async fn votes_reach_an_open_idea_page_live() {
     let app = TestApp::spawn().await;
     let author = app.token_for(&app.given_user("author", Role::Employee));
     let (_, fan) = app.given_api_user("fan");
-    let id = idea(&app, &author, "Live votes").await;
+    let id = app.submit_idea(&author, "Live votes").await;
     let mut ws = app.ws(&author).await;
     let (subscribed, _) = ws.subscribe(&[&format!("idea:{id}")], Some(app.latest())).await;
     assert_eq!(subscribed["topics"], json!([format!("idea:{id}")]));
@@ -566,7 +549,7 @@ async fn cursors_walk_every_sort_without_gaps_or_repeats() {
     let author = app.token_for(&app.given_user("author", Role::Employee));
     let mut ids = Vec::new();
     for n in 0..5 {
-        ids.push(idea(&app, &author, &format!("Idea {n}")).await);
+        ids.push(app.submit_idea(&author, &format!("Idea {n}")).await);
     }
     // Votes 2, 0, 2, 1, 0: ties on both counts exercise the tie-breaks.
     for (idea_id, votes) in ids.iter().zip([2, 0, 2, 1, 0]) {
@@ -641,7 +624,7 @@ async fn authors_edit_their_idea_through_the_page() {
     let app = TestApp::spawn().await;
     let author_token = app.token_for(&app.given_user("author", Role::Employee));
     app.given_user("other", Role::Employee);
-    let id = idea(&app, &author_token, "Fist draft title").await;
+    let id = app.submit_idea(&author_token, "Fist draft title").await;
     let author = app.signed_in("author@example.com").await;
     let form = app.get_as(&author, &format!("/ideas/{id}/edit")).await.text().await.unwrap();
     assert!(form.contains("Fist draft title") && form.contains(&format!("action=\"/ideas/{id}/edit\"")));
@@ -675,7 +658,7 @@ async fn idea_discussions_have_replies_reactions_and_moderation_like_posts() {
     let admin = app.token_for(&app.given_user("root", Role::Admin));
     let (_, fan) = app.given_api_user("fan");
     let (_, other) = app.given_api_user("other");
-    let id = idea(&app, &author, "Discussed").await;
+    let id = app.submit_idea(&author, "Discussed").await;
     let post = |token: &str, body: Value| {
         app.api(Method::POST, &format!("/ideas/{id}/comments"), token).json(&body).send()
     };

@@ -7,26 +7,16 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
-async fn idea(app: &TestApp, token: &str, title: &str) -> i64 {
-    let body = json!({"title": title, "problem": "p", "proposal": "q"});
-    let response = app.api(Method::POST, "/ideas", token).json(&body).send().await.unwrap();
-    response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-fn state_of(app: &TestApp, id: i64) -> String {
-    app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.state)).unwrap()
-}
-
 #[tokio::test]
 async fn closing_a_quarter_sends_the_top_ideas_to_review_once() {
     let app = TestApp::spawn_with(|s| s.docket_size = 2).await;
     let admin = app.token_for(&app.given_user("root", Role::Admin));
     let exec = app.token_for(&app.given_user("grace", Role::Executive));
     let (_, author) = app.given_api_user("author");
-    let early_bird = idea(&app, &author, "A: early, 3 votes").await;
-    let near_miss = idea(&app, &author, "B: 1 vote").await;
-    let late_tie = idea(&app, &author, "C: later, 3 votes").await;
-    let unloved = idea(&app, &author, "D: no votes").await;
+    let early_bird = app.submit_idea(&author, "A: early, 3 votes").await;
+    let near_miss = app.submit_idea(&author, "B: 1 vote").await;
+    let late_tie = app.submit_idea(&author, "C: later, 3 votes").await;
+    let unloved = app.submit_idea(&author, "D: no votes").await;
     for (id, votes) in [(early_bird, 3), (near_miss, 1), (late_tie, 3)] {
         for n in 0..votes {
             let (_, voter) = app.given_api_user(&format!("v{id}n{n}"));
@@ -75,7 +65,7 @@ async fn closing_a_quarter_sends_the_top_ideas_to_review_once() {
     for (id, state) in
         [(early_bird, "in_review"), (late_tie, "in_review"), (near_miss, "submitted"), (unloved, "submitted")]
     {
-        assert_eq!(state_of(&app, id), state);
+        assert_eq!(app.idea_state(id), state);
     }
 
     let again: Value = close(&admin, json!({"early": true})).await.unwrap().json().await.unwrap();
@@ -127,11 +117,6 @@ async fn the_command_line_closes_past_quarters_and_says_when_nothing_changed() {
     assert!(String::from_utf8_lossy(&second.stdout).contains("2025-Q1 was already closed"));
 }
 
-fn put_in_review(app: &TestApp, id: i64) {
-    let state = agora::domain::idea::IdeaState::InReview;
-    app.db.write_sync(move |c| Ok(idea_rows::set_state(c, id, state, agora::db::models::now())?)).unwrap();
-}
-
 #[tokio::test]
 async fn executives_score_without_conflicts_of_interest_and_without_anchoring() {
     let app = TestApp::spawn().await;
@@ -143,10 +128,10 @@ async fn executives_score_without_conflicts_of_interest_and_without_anchoring() 
     app.db
         .write_sync(move |c| Ok(agora::db::models::users::set_manager(c, report.id, Some(grace_id))?))
         .unwrap();
-    let by_report = idea(&app, &report_t, "From grace's team").await;
-    let own = idea(&app, &grace_t, "Grace's own").await;
+    let by_report = app.submit_idea(&report_t, "From grace's team").await;
+    let own = app.submit_idea(&grace_t, "Grace's own").await;
     for id in [by_report, own] {
-        put_in_review(&app, id);
+        app.force_idea_state(id, "in_review");
     }
     let score = |token: &str, id: i64, body: Value| {
         app.api(Method::POST, &format!("/ideas/{id}/reviews"), token).json(&body).send()
@@ -209,7 +194,7 @@ async fn the_board_decides_once_in_the_open() {
     let grace = app.token_for(&app.given_user("grace", Role::Executive));
     let kath = app.token_for(&app.given_user("kath", Role::Executive));
     let (_, author) = app.given_api_user("author");
-    let id = idea(&app, &author, "Decide me").await;
+    let id = app.submit_idea(&author, "Decide me").await;
     let decide = |token: &str, body: Value| {
         app.api(Method::POST, &format!("/ideas/{id}/decision"), token).json(&body).send()
     };
@@ -218,7 +203,7 @@ async fn the_board_decides_once_in_the_open() {
         StatusCode::CONFLICT,
         "not in review yet"
     );
-    put_in_review(&app, id);
+    app.force_idea_state(id, "in_review");
     assert_eq!(decide(&author, json!({"decision": "funded"})).await.unwrap().status(), StatusCode::NOT_FOUND);
     let no_reason = decide(&grace, json!({"decision": "declined"})).await.unwrap();
     assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY, "declining needs a rationale");
@@ -230,7 +215,7 @@ async fn the_board_decides_once_in_the_open() {
     .await;
     let statuses: Vec<StatusCode> = both.iter().map(|r| r.as_ref().unwrap().status()).collect();
     assert!(statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT), "{statuses:?}");
-    let final_state = state_of(&app, id);
+    let final_state = app.idea_state(id);
     assert!(final_state == "funded" || final_state == "declined");
     let decisions = app
         .db
@@ -252,7 +237,7 @@ async fn quarter_results_export_as_csv_for_the_board() {
     let grace = app.token_for(&app.given_user("grace", Role::Executive));
     let (_, author) = app.given_api_user("author");
     let (_, fan) = app.given_api_user("fan");
-    let id = idea(&app, &author, "Cheaper, \"greener\" steam").await;
+    let id = app.submit_idea(&author, "Cheaper, \"greener\" steam").await;
     app.api(Method::PUT, &format!("/ideas/{id}/vote"), &fan).send().await.unwrap();
     let quarter = app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.quarter)).unwrap();
     app.api(Method::POST, &format!("/quarters/{quarter}/close"), &admin)

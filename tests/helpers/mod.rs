@@ -226,6 +226,31 @@ impl TestApp {
         self.db.read_sync(|c| Ok(agora::db::models::activities::latest_id(c)?)).expect("query")
     }
 
+    /// Submits an idea through the API as the token's owner; returns its id.
+    pub async fn submit_idea(&self, token: &str, title: &str) -> i64 {
+        let body = serde_json::json!({"title": title, "problem": "Slow approvals", "proposal": "One form"});
+        let response =
+            self.api(reqwest::Method::POST, "/ideas", token).json(&body).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::CREATED, "submitting {title}");
+        response.json::<serde_json::Value>().await.expect("JSON")["id"].as_i64().expect("id")
+    }
+
+    /// An idea's stored state.
+    pub fn idea_state(&self, id: i64) -> String {
+        self.db
+            .read_sync(move |c| Ok(agora::db::models::ideas::find(c, id)?.expect("idea").0.state))
+            .expect("query")
+    }
+
+    /// Puts an idea into a state directly in the database (to set up a test's starting point).
+    pub fn force_idea_state(&self, id: i64, state: &str) {
+        let state = agora::domain::idea::IdeaState::parse(state).expect("state");
+        let at = agora::db::models::now();
+        self.db
+            .write_sync(move |c| Ok(agora::db::models::ideas::set_state(c, id, state, at)?))
+            .expect("update");
+    }
+
     /// How many accounts exist.
     pub fn user_count(&self) -> i64 {
         self.db.read_sync(|c| Ok(agora::db::models::users::count(c)?)).expect("query")
