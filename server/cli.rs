@@ -148,7 +148,6 @@ fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
             let outcome = crate::seed::demo(&running.state.db, &running.state.settings).await?;
             crate::seed::print(&outcome);
         }
-        crate::jobs::spawn_session_sweeper(running.state.db.clone());
         let url = format!("http://{}", running.addr);
         tracing::info!(%url, database = %running.state.settings.database()?, "Agora is listening");
         println!("Agora is running at {url}");

@@ -48,6 +48,8 @@ pub struct Settings {
     pub ws_queue: usize,
     /// Ideas that enter review when a quarter closes.
     pub docket_size: u32,
+    /// Close each quarter automatically when it ends (otherwise an admin closes it).
+    pub close_quarters_on_schedule: bool,
 }
 
 impl Default for Settings {
@@ -69,6 +71,7 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             ws_queue: 256,
             docket_size: 10,
+            close_quarters_on_schedule: false,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::db::models::challenges::{self, Challenge};
 use crate::db::models::ideas::{self, Idea, IdeaComment, IdeaEvent, IdeaQuery, NewEvent, NewIdea, Sort};
 use crate::db::models::posts::Author;
 use crate::db::models::users::User;
-use crate::db::models::{activities, now};
+use crate::db::models::{activities, now, reviews};
 use crate::db::{Db, DbConn};
 use crate::domain::account::Role;
 use crate::domain::activity::{NewActivity, Visibility};
@@ -92,12 +92,16 @@ fn render(input: &IdeaInput) -> String {
         .collect()
 }
 
-fn standing(user_id: i64, role: Role, idea: &Idea) -> Standing {
-    Standing {
+fn standing(c: &mut DbConn, user_id: i64, role: Role, idea: &Idea) -> AppResult<Standing> {
+    // Only funded ideas have a sponsor who may move them on; skip the lookup otherwise.
+    let sponsor = matches!(idea.state(), IdeaState::Funded | IdeaState::InDevelopment)
+        && reviews::latest_decision(c, idea.id)?.is_some_and(|d| d.sponsor_id == Some(user_id));
+    Ok(Standing {
         author: idea.author_id == Some(user_id),
         executive: role == Role::Executive,
         admin: role == Role::Admin,
-    }
+        sponsor,
+    })
 }
 
 /// Who may see an idea's activities: its community's readers, or everyone.
@@ -105,7 +109,8 @@ pub(crate) fn audience(idea: &Idea) -> Visibility {
     if idea.community_id.is_some() { Visibility::Community } else { Visibility::Public }
 }
 
-fn activity(actor: i64, verb: &'static str, idea: &Idea, data: serde_json::Value) -> NewActivity {
+/// An activity about an idea, seen by the idea's audience.
+pub(crate) fn activity(actor: i64, verb: &'static str, idea: &Idea, data: serde_json::Value) -> NewActivity {
     NewActivity {
         actor_id: Some(actor),
         verb,
@@ -281,6 +286,8 @@ pub struct IdeaPage {
     pub can_merge: bool,
     /// Whether the viewer wrote the idea.
     pub is_author: bool,
+    /// The review board's latest decision, which everyone who sees the idea may read.
+    pub decision: Option<reviews::DecisionView>,
 }
 
 /// Loads an idea page.
@@ -293,7 +300,7 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             Some(target) => locate_idea(c, actor, target).ok().map(|(i, ..)| i),
             None => None,
         };
-        let standing = standing(actor.user_id, role, &idea);
+        let standing = standing(c, actor.user_id, role, &idea)?;
         let moves = rules::TRANSITIONS
             .iter()
             .filter(|r| r.from == idea.state() && rules::check(r.from, r.to, standing, "x").is_ok())
@@ -325,6 +332,7 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             can_vote: idea.state() == IdeaState::Submitted && !standing.author,
             is_author: standing.author,
             can_merge: idea.state().mergeable() && may_merge(actor, community.as_ref()),
+            decision: reviews::latest_view(c, id)?,
             moves,
             merged_into,
             community,
@@ -392,7 +400,7 @@ pub async fn transition(db: &Db, user: &User, id: i64, to: &str, note: String) -
     let (actor, role) = (user.actor(), user.role());
     db.write(move |c| {
         let (idea, ..) = locate_idea(c, actor, id)?;
-        rules::check(idea.state(), to, standing(actor.user_id, role, &idea), &note)
+        rules::check(idea.state(), to, standing(c, actor.user_id, role, &idea)?, &note)
             .map_err(AppError::Conflict)?;
         transition_in(c, actor.user_id, &idea, to, note.trim())?;
         Ok(to)
@@ -683,7 +691,7 @@ pub async fn list(db: &Db, user: &User, filter: ListFilter) -> AppResult<IdeaLis
     .await
 }
 
-fn similar_words(text: &str) -> Vec<String> {
+pub(crate) fn similar_words(text: &str) -> Vec<String> {
     const STOP: &[&str] = &[
         "with", "from", "that", "this", "have", "into", "more", "less", "about", "their", "there", "which",
         "would", "should",

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod activitystreams;
 pub mod assets;
 pub mod auth;
+pub mod board;
 pub mod cli;
 pub mod communities;
 pub mod config;

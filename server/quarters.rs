@@ -3,7 +3,8 @@
 use serde_json::json;
 
 use crate::config::Settings;
-use crate::db::Db;
+use crate::db::{Db, DbConn};
+use crate::domain::policy::Actor;
 use crate::db::models::dockets::{self, Docket, DocketEntry};
 use crate::db::models::ideas::{self, Idea, NewEvent};
 use crate::db::models::posts::Author;
@@ -81,10 +82,25 @@ async fn load(db: &Db, quarter: Quarter) -> AppResult<DocketView> {
 /// A closed quarter's docket, for executives and admins (404 for everyone else, and for
 /// quarters not closed yet).
 pub async fn board(db: &Db, user: &User, quarter: &str) -> AppResult<DocketView> {
-    if !matches!(user.role(), Role::Executive | Role::Admin) {
+    if !user.actor().board {
         return Err(AppError::NotFound);
     }
     load(db, parse(quarter)?).await
+}
+
+/// The ideas on a closed quarter's docket, for a board member (the websocket board topic
+/// asks here); 404 for everyone else and for quarters not closed.
+pub fn docket_ideas(c: &mut DbConn, actor: Actor, quarter: Quarter) -> AppResult<Vec<i64>> {
+    let name = quarter.to_string();
+    if !actor.board || dockets::find(c, &name)?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(dockets::entries(c, &name)?.into_iter().map(|(entry, ..)| entry.idea_id).collect())
+}
+
+/// The quarter an idea belongs to (whose board shows it).
+pub async fn quarter_of_idea(db: &Db, idea_id: i64) -> AppResult<String> {
+    db.read(move |c| Ok(ideas::find(c, idea_id)?.ok_or(AppError::NotFound)?.0.quarter)).await
 }
 
 /// A rubric score as typed.
@@ -98,8 +114,8 @@ pub struct ScoreInput {
 }
 
 /// An executive scores an idea in review. Nobody scores their own idea or one written by
-/// someone who reports to them.
-pub async fn score(db: &Db, user: &User, idea_id: i64, input: ScoreInput) -> AppResult<()> {
+/// someone who reports to them. Answers the idea's quarter (whose board shows it).
+pub async fn score(db: &Db, user: &User, idea_id: i64, input: ScoreInput) -> AppResult<String> {
     match user.role() {
         Role::Executive => {}
         Role::Admin => return Err(AppError::Forbidden("executives score ideas; admins run the board")),
@@ -126,15 +142,8 @@ pub async fn score(db: &Db, user: &User, idea_id: i64, input: ScoreInput) -> App
                 idea.state().as_str()
             )));
         }
-        if idea.author_id == Some(reviewer) {
-            return Err(AppError::Conflict("you cannot score your own idea".into()));
-        }
-        let author = match idea.author_id {
-            Some(id) => crate::db::models::users::find(c, id)?,
-            None => None,
-        };
-        if author.is_some_and(|a| a.manager_id == Some(reviewer)) {
-            return Err(AppError::Conflict("you cannot score an idea by someone who reports to you".into()));
+        if let Some(reason) = conflict_of_interest(c, reviewer, &idea)? {
+            return Err(AppError::Conflict(reason.into()));
         }
         let review = reviews::Review {
             idea_id,
@@ -146,59 +155,89 @@ pub async fn score(db: &Db, user: &User, idea_id: i64, input: ScoreInput) -> App
             created_at: now(),
         };
         reviews::upsert(c, &review)?;
-        // Admins-only entry: scores stay off feeds; open boards learn of them live.
-        activities::record(
-            c,
-            &NewActivity {
-                actor_id: Some(reviewer),
-                verb: "idea.scored",
-                object_type: "idea",
-                object_id: idea_id,
-                community_id: None,
-                visibility: Visibility::Admins,
-                data: json!({}),
-            },
-        )?;
-        Ok(())
+        // Admins-only entry: scores stay off feeds and idea pages; open boards of the
+        // quarter learn of them live (the hub lets board members see their board topic).
+        let scored = crate::ideas::activity(reviewer, "idea.scored", &idea, json!({}));
+        activities::record(c, &NewActivity { visibility: Visibility::Admins, ..scored })?;
+        Ok(idea.quarter)
     })
     .await
 }
 
+/// Why an executive may not score an idea: they wrote it, or its author reports to them.
+pub fn conflict_of_interest(c: &mut DbConn, reviewer: i64, idea: &Idea) -> AppResult<Option<&'static str>> {
+    if idea.author_id == Some(reviewer) {
+        return Ok(Some("you cannot score your own idea"));
+    }
+    let author = match idea.author_id {
+        Some(id) => crate::db::models::users::find(c, id)?,
+        None => None,
+    };
+    Ok(author
+        .filter(|a| a.manager_id == Some(reviewer))
+        .map(|_| "you cannot score an idea by someone who reports to you"))
+}
+
 /// A decision as typed.
-#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct DecisionInput {
     /// `funded`, `declined` or `needs_work`.
     pub decision: String,
+    /// Why: required to decline, to ask for more work and to change a decision; everyone
+    /// who can see the idea reads it.
     #[serde(default)]
     pub rationale: String,
     /// The budget granted (funded ideas).
     pub budget: Option<i64>,
-    /// The sponsor's handle (funded ideas).
+    /// The sponsor's handle (funded ideas): they move the idea on from there.
     pub sponsor: Option<String>,
+    /// Changing a decision: the id of the decision being replaced. Naming it means two
+    /// executives who change the same decision at once cannot both win.
+    pub revises: Option<i64>,
 }
 
-/// An executive or admin records the board's decision on an idea in review. Exactly one
+/// What a recorded decision answers.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub id: i64,
+    pub state: IdeaState,
+    /// The idea's quarter (whose board shows it).
+    pub quarter: String,
+}
+
+fn decision_state(raw: &str) -> AppResult<IdeaState> {
+    match raw {
+        "funded" => Ok(IdeaState::Funded),
+        "declined" => Ok(IdeaState::Declined),
+        "needs_work" => Ok(IdeaState::NeedsWork),
+        other => Err(AppError::field(
+            "decision",
+            format!("unknown decision '{other}': use funded, declined or needs_work"),
+        )),
+    }
+}
+
+/// An executive or admin records the board's decision on an idea in review, or changes
+/// one (a new, visible event with a reason) while the idea has not moved on. Exactly one
 /// of two simultaneous decisions wins; the other answers 409.
-pub async fn decide(db: &Db, user: &User, idea_id: i64, input: DecisionInput) -> AppResult<IdeaState> {
-    if !matches!(user.role(), Role::Executive | Role::Admin) {
+pub async fn decide(db: &Db, user: &User, idea_id: i64, input: DecisionInput) -> AppResult<Decided> {
+    if !user.actor().board {
         return Err(AppError::NotFound);
     }
-    let to = match input.decision.as_str() {
-        "funded" => IdeaState::Funded,
-        "declined" => IdeaState::Declined,
-        "needs_work" => IdeaState::NeedsWork,
-        other => {
-            return Err(AppError::field(
-                "decision",
-                format!("unknown decision '{other}': use funded, declined or needs_work"),
-            ));
-        }
-    };
-    if to != IdeaState::Funded && input.rationale.trim().is_empty() {
-        return Err(AppError::field("rationale", "explain the decision: everyone can read it"));
+    let to = decision_state(input.decision.trim())?;
+    let rationale = input.rationale.trim().to_owned();
+    if rationale.is_empty() && (to != IdeaState::Funded || input.revises.is_some()) {
+        let why = if input.revises.is_some() { "say why the decision changes" } else { "explain the decision: everyone can read it" };
+        return Err(AppError::field("rationale", why));
+    }
+    if rationale.chars().count() > 5_000 {
+        return Err(AppError::field("rationale", "use at most 5,000 characters"));
     }
     if input.budget.is_some_and(|b| b < 0) {
         return Err(AppError::field("budget", "a budget cannot be negative"));
+    }
+    if to != IdeaState::Funded && (input.budget.is_some() || input.sponsor.as_deref().is_some_and(|s| !s.trim().is_empty())) {
+        return Err(AppError::field("budget", "only funded ideas get a budget and a sponsor"));
     }
     let decider = user.id;
     db.write(move |c| {
@@ -206,24 +245,47 @@ pub async fn decide(db: &Db, user: &User, idea_id: i64, input: DecisionInput) ->
         let sponsor = match input.sponsor.as_deref().map(|h| h.trim().trim_start_matches('@')).filter(|h| !h.is_empty()) {
             Some(handle) => Some(
                 crate::db::models::users::by_handle(c, &handle.to_lowercase())?
-                    .ok_or_else(|| AppError::field("sponsor", format!("nobody has the handle @{handle}")))?
+                    .filter(|u| u.is_active)
+                    .ok_or_else(|| AppError::field("sponsor", format!("nobody active has the handle @{handle}")))?
                     .id,
             ),
             None => None,
         };
+        let from = match input.revises {
+            None => IdeaState::InReview,
+            Some(revised) => {
+                let current = reviews::latest_decision(c, idea_id)?;
+                if current.as_ref().map(|d| d.id) != Some(revised) {
+                    return Err(AppError::Conflict("the decision has changed since you loaded it; reload and try again".into()));
+                }
+                let decided = current.map(|d| d.decision).unwrap_or_default();
+                if idea.state().as_str() != decided {
+                    return Err(AppError::Conflict(format!(
+                        "the decision can no longer change: the idea has moved on to {}",
+                        idea.state().label().to_lowercase()
+                    )));
+                }
+                idea.state()
+            }
+        };
         let at = now();
-        if !reviews::move_if(c, idea_id, IdeaState::InReview.as_str(), to.as_str(), at)? {
-            return Err(AppError::Conflict(format!("only ideas in review can be decided; this one is {}", idea.state().as_str())));
+        if !reviews::move_if(c, idea_id, from.as_str(), to.as_str(), at)? {
+            let message = match idea.state() {
+                IdeaState::Funded | IdeaState::Declined | IdeaState::NeedsWork if input.revises.is_none() => {
+                    "the board has already decided this idea; to change the decision, name it (revises) and say why".to_owned()
+                }
+                state => format!("only ideas in review can be decided; this one is {}", state.label().to_lowercase()),
+            };
+            return Err(AppError::Conflict(message));
         }
-        let rationale = input.rationale.trim();
-        let decision = reviews::NewDecision { idea_id, decided_by: decider, decision: to.as_str(), rationale, budget: input.budget, sponsor_id: sponsor };
-        reviews::add_decision(c, &decision, at)?;
-        let event = NewEvent { idea_id, actor_id: Some(decider), kind: "decision", from: "in_review", to: to.as_str(), note: rationale };
+        let decision = reviews::NewDecision { idea_id, decided_by: decider, decision: to.as_str(), rationale: &rationale, budget: input.budget, sponsor_id: sponsor };
+        let id = reviews::add_decision(c, &decision, at)?;
+        let kind = if input.revises.is_some() { "decision_changed" } else { "decision" };
+        let event = NewEvent { idea_id, actor_id: Some(decider), kind, from: from.as_str(), to: to.as_str(), note: &rationale };
         ideas::append_event(c, &event, at)?;
-        let visibility = crate::ideas::audience(&idea);
-        let data = json!({ "title": idea.title, "decision": to.as_str(), "rationale": rationale, "budget": input.budget });
-        activities::record(c, &NewActivity { actor_id: Some(decider), verb: "idea.decided", object_type: "idea", object_id: idea_id, community_id: idea.community_id, visibility, data })?;
-        Ok(to)
+        let data = json!({ "title": idea.title, "decision": to.as_str(), "rationale": rationale, "budget": input.budget, "changed": input.revises.is_some(), "from": from.as_str() });
+        activities::record(c, &crate::ideas::activity(decider, "idea.decided", &idea, data))?;
+        Ok(Decided { id, state: to, quarter: idea.quarter })
     })
     .await
 }
@@ -239,15 +301,22 @@ pub struct ScoreView {
 
 /// The viewer's view of an idea's scores.
 pub async fn scores(db: &Db, user: &User, idea_id: i64) -> AppResult<ScoreView> {
-    let viewer = user.id;
     let all = db.read(move |c| Ok(reviews::of_idea(c, idea_id)?)).await?;
+    Ok(score_view(user, &all))
+}
+
+/// What one viewer may see of an idea's scores.
+pub fn score_view(user: &User, all: &[reviews::Review]) -> ScoreView {
+    let viewer = user.id;
     let mine = all.iter().find(|r| r.reviewer_id == viewer).cloned();
-    let aggregate = mine.as_ref().map(|_| {
+    // Admins run the meeting and never score, so they cannot be anchored.
+    let shown = (mine.is_some() || user.role() == Role::Admin) && !all.is_empty();
+    let aggregate = shown.then(|| {
         let n = all.len() as f64;
         let mean = |f: fn(&reviews::Review) -> i32| all.iter().map(|r| f64::from(f(r))).sum::<f64>() / n;
         (mean(|r| r.impact), mean(|r| r.feasibility), mean(|r| r.fit), all.len())
     });
-    Ok(ScoreView { mine, aggregate })
+    ScoreView { mine, aggregate }
 }
 
 /// A closed quarter's results as CSV (executives and admins): one row per docket idea with

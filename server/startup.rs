@@ -62,6 +62,10 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
     tokio::spawn(background.hub.run());
     tokio::spawn(crate::live::follower::run(state.db.clone(), state.hub.clone(), background.start_after));
     state.db.listen_for_other_nodes()?;
+    crate::jobs::spawn_session_sweeper(state.db.clone());
+    if state.settings.close_quarters_on_schedule {
+        crate::jobs::spawn_quarter_closer(state.db.clone(), state.settings.clone());
+    }
     let server = serve(state.clone(), key, listener)?;
     Ok(Running { server, addr, state })
 }

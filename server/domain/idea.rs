@@ -111,8 +111,12 @@ pub enum Mover {
     Executive,
     /// A site admin.
     Admin,
+    /// The sponsor named when the idea was funded.
+    Sponsor,
     /// Only the quarter close (never a request).
     QuarterClose,
+    /// Only a review-board decision, which records budget, sponsor and rationale.
+    Decision,
 }
 
 /// The asker's standing towards one idea.
@@ -121,6 +125,8 @@ pub struct Standing {
     pub author: bool,
     pub executive: bool,
     pub admin: bool,
+    /// Sponsors the funded idea.
+    pub sponsor: bool,
 }
 
 impl Standing {
@@ -129,7 +135,8 @@ impl Standing {
             Mover::Author => self.author,
             Mover::Executive => self.executive,
             Mover::Admin => self.admin,
-            Mover::QuarterClose => false,
+            Mover::Sponsor => self.sponsor,
+            Mover::QuarterClose | Mover::Decision => false,
         }
     }
 }
@@ -149,20 +156,20 @@ const fn rule(from: IdeaState, to: IdeaState, movers: &'static [Mover], note_req
 }
 
 use IdeaState::*;
-use Mover::{Admin, Author, Executive, QuarterClose};
+use Mover::{Admin, Author, Decision, Executive, QuarterClose, Sponsor};
 
 /// THE table of allowed transitions (merging has its own action, see [`IdeaState::mergeable`]).
 pub const TRANSITIONS: &[Rule] = &[
     rule(Draft, Submitted, &[Author], false),
     rule(Submitted, Withdrawn, &[Author], false),
     rule(Submitted, InReview, &[QuarterClose], false),
-    rule(InReview, Funded, &[Executive, Admin], false),
-    rule(InReview, Declined, &[Executive, Admin], true),
-    rule(InReview, NeedsWork, &[Executive, Admin], true),
+    rule(InReview, Funded, &[Decision], false),
+    rule(InReview, Declined, &[Decision], true),
+    rule(InReview, NeedsWork, &[Decision], true),
     rule(NeedsWork, Submitted, &[Author], false),
-    rule(Funded, InDevelopment, &[Admin], false),
-    rule(InDevelopment, Launched, &[Admin], false),
-    rule(InDevelopment, Stopped, &[Admin], true),
+    rule(Funded, InDevelopment, &[Admin, Sponsor], false),
+    rule(InDevelopment, Launched, &[Admin, Sponsor], false),
+    rule(InDevelopment, Stopped, &[Admin, Sponsor], true),
 ];
 
 /// Checks a requested transition; the error is the reason shown with the 409.
@@ -180,6 +187,9 @@ pub fn check(from: IdeaState, to: IdeaState, standing: Standing, note: &str) -> 
     if rule.movers == [QuarterClose] {
         return Err("ideas enter review when the quarter closes".into());
     }
+    if rule.movers == [Decision] {
+        return Err("the review board decides ideas in review: POST /ideas/<id>/decision".into());
+    }
     if !rule.movers.iter().any(|m| standing.is(*m)) {
         let who = rule
             .movers
@@ -188,7 +198,9 @@ pub fn check(from: IdeaState, to: IdeaState, standing: Standing, note: &str) -> 
                 Author => "the author",
                 Executive => "an executive",
                 Admin => "an admin",
+                Sponsor => "the sponsor",
                 QuarterClose => "the quarter close",
+                Decision => "the review board",
             })
             .collect::<Vec<_>>()
             .join(" or ");
@@ -244,8 +256,9 @@ pub fn trend_after(value: f64, at_hours: Option<f64>, now_hours: f64, delta: f64
 mod tests {
     use super::*;
 
-    const AUTHOR: Standing = Standing { author: true, executive: false, admin: false };
-    const EXEC: Standing = Standing { author: false, executive: true, admin: false };
+    const AUTHOR: Standing = Standing { author: true, executive: false, admin: false, sponsor: false };
+    const EXEC: Standing = Standing { author: false, executive: true, admin: false, sponsor: false };
+    const SPONSOR: Standing = Standing { sponsor: true, ..EXEC };
 
     #[test]
     fn the_table_decides_and_explains() {
@@ -256,8 +269,11 @@ mod tests {
                 .unwrap_err()
                 .contains("quarter closes")
         );
-        assert!(check(InReview, Declined, EXEC, " ").unwrap_err().contains("needs a note"));
-        assert!(check(InReview, Declined, EXEC, "Out of scope").is_ok());
+        assert!(check(InReview, Declined, EXEC, "Out of scope").unwrap_err().contains("review board decides"));
+        assert!(check(Funded, InDevelopment, EXEC, "").unwrap_err().contains("an admin or the sponsor"));
+        assert!(check(Funded, InDevelopment, SPONSOR, "").is_ok());
+        assert!(check(InDevelopment, Stopped, SPONSOR, " ").unwrap_err().contains("needs a note"));
+        assert!(check(InDevelopment, Stopped, SPONSOR, "Vendor pulled out").is_ok());
         assert!(check(InReview, Withdrawn, AUTHOR, "").unwrap_err().contains("cannot become withdrawn"));
         assert!(check(Submitted, Merged, AUTHOR, "").unwrap_err().contains("merge"));
     }

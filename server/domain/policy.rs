@@ -11,6 +11,9 @@ pub struct Actor {
     pub user_id: i64,
     /// Site admins read and moderate everywhere.
     pub admin: bool,
+    /// Sits on the quarterly review board (executives and admins): reads every idea on a
+    /// closed quarter's docket, wherever it was posted, to judge it.
+    pub board: bool,
 }
 
 /// What the policy needs to know about a community and the actor's place in it.
@@ -128,7 +131,7 @@ mod tests {
         }
     }
 
-    const ME: Actor = Actor { user_id: 1, admin: false };
+    const ME: Actor = Actor { user_id: 1, admin: false, board: false };
 
     #[test]
     fn private_communities_are_hidden_from_outsiders_and_requesters() {
@@ -147,7 +150,7 @@ mod tests {
     fn archived_communities_are_read_only_even_for_admins() {
         let mut archived = place(Visibility::Open, Some((MemberRole::Owner, MemberState::Active)));
         archived.archived = true;
-        let admin = Actor { user_id: 2, admin: true };
+        let admin = Actor { user_id: 2, admin: true, board: true };
         assert_eq!(check(admin, &archived, Action::Read), Ok(()));
         assert_eq!(check(admin, &archived, Action::Write), Err(Denied::Archived));
         assert_eq!(can_change_content(ME, &archived, Some(1)), Err(Denied::Archived));

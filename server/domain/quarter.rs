@@ -8,7 +8,7 @@ pub const FORMULA: &str = "The quarter's submitted ideas ranked by distinct supp
     the rest stay open and carry into the next quarter.";
 
 /// A calendar quarter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Quarter {
     pub year: i32,
     /// 1–4.
@@ -37,6 +37,13 @@ impl Quarter {
     }
 }
 
+impl Quarter {
+    /// The quarter before this one.
+    pub fn previous(self) -> Self {
+        if self.number == 1 { Self { year: self.year - 1, number: 4 } } else { Self { number: self.number - 1, ..self } }
+    }
+}
+
 impl std::fmt::Display for Quarter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}-Q{}", self.year, self.number)
@@ -53,6 +60,8 @@ mod tests {
         assert_eq!(q.to_string(), "2026-Q4");
         assert_eq!(q.end().to_string(), "2027-01-01 00:00:00");
         assert_eq!(Quarter::parse("2026-Q1").unwrap().end().to_string(), "2026-04-01 00:00:00");
+        assert_eq!(Quarter::parse("2026-Q1").unwrap().previous().to_string(), "2025-Q4");
+        assert_eq!(q.previous().to_string(), "2026-Q3");
         for bad in ["2026-Q5", "2026Q4", "Q4-2026", "", "2026-Q0", "abcd-Q1"] {
             assert!(Quarter::parse(bad).is_err(), "{bad}");
         }

@@ -17,6 +17,7 @@ use crate::db::models::feed::FEED_VERBS;
 use crate::db::models::{communities, follows};
 use crate::domain::community::Visibility;
 use crate::domain::policy::{Action, Actor};
+use crate::domain::quarter::Quarter;
 use crate::error::AppResult;
 
 /// A connection's id.
@@ -67,7 +68,7 @@ impl Hub {
     pub fn new(db: Db, start_after: i64) -> (Hub, HubTask) {
         let (tx, rx) = mpsc::unbounded_channel();
         let hub = Hub { tx, next_id: Arc::new(AtomicU64::new(1)) };
-        let task = HubTask { rx, db, conns: HashMap::new(), private: HashMap::new(), last_id: start_after };
+        let task = HubTask { rx, db, conns: HashMap::new(), private: HashMap::new(), last_id: start_after, dockets: HashMap::new() };
         (hub, task)
     }
 
@@ -101,6 +102,7 @@ enum Target {
     Community(i64),
     Post { post: i64, community: i64 },
     Idea { idea: i64, community: Option<i64> },
+    Board(Quarter),
 }
 
 impl Target {
@@ -109,6 +111,7 @@ impl Target {
             Target::Home => None,
             Target::Community(id) | Target::Post { community: id, .. } => Some(id),
             Target::Idea { community, .. } => community,
+            Target::Board(_) => None,
         }
     }
 }
@@ -139,7 +142,12 @@ impl Conn {
         }
     }
 
-    fn may_see(&self, activity: &Activity, private: bool) -> bool {
+    fn may_see(&self, target: Target, activity: &Activity, private: bool) -> bool {
+        // The review board reads everything about its docket's ideas (scores included),
+        // wherever the ideas were posted; `wants` keeps the topic to those ideas.
+        if matches!(target, Target::Board(_)) {
+            return self.actor.board;
+        }
         match activity.visibility.as_str() {
             "public" => true,
             "community" => {
@@ -151,7 +159,7 @@ impl Conn {
         }
     }
 
-    fn wants(&self, target: Target, activity: &Activity, post: Option<i64>, tags: &[&str]) -> bool {
+    fn wants(&self, target: Target, activity: &Activity, facts: &Facts<'_>) -> bool {
         match target {
             // The same lines as the home feed page, no chores (follows, reactions, edits).
             Target::Home if !FEED_VERBS.contains(&activity.verb.as_str()) => false,
@@ -160,12 +168,37 @@ impl Conn {
                     || activity
                         .actor_id
                         .is_some_and(|a| a == self.actor.user_id || self.interests.people.contains(&a))
-                    || tags.iter().any(|t| self.interests.tags.contains(*t))
+                    || facts.tags.iter().any(|t| self.interests.tags.contains(*t))
             }
             Target::Community(id) => activity.community_id == Some(id),
-            Target::Post { post: id, .. } => post == Some(id),
+            Target::Post { post: id, .. } => facts.post == Some(id),
             Target::Idea { idea, .. } => activity.object_type == "idea" && activity.object_id == idea,
+            Target::Board(quarter) => {
+                BOARD_VERBS.contains(&activity.verb.as_str()) && facts.docket == Some(quarter)
+            }
         }
+    }
+}
+
+/// What review boards hear of: scores, decisions and ideas moving or merging.
+const BOARD_VERBS: [&str; 4] = ["idea.scored", "idea.decided", "idea.transitioned", "idea.merged"];
+
+/// What topics match an activity on, worked out once per activity.
+struct Facts<'a> {
+    post: Option<i64>,
+    tags: Vec<&'a str>,
+    /// The closed quarter whose docket holds the idea the activity is about.
+    docket: Option<Quarter>,
+}
+
+impl<'a> Facts<'a> {
+    fn of(published: &'a Published, dockets: &HashMap<i64, Quarter>) -> Self {
+        let activity = &published.activity;
+        let docket = match activity.object_type.as_str() {
+            "idea" => dockets.get(&activity.object_id).copied(),
+            _ => None,
+        };
+        Facts { post: post_of(published), tags: tags_of(published), docket }
     }
 }
 
@@ -196,6 +229,9 @@ pub struct HubTask {
     private: HashMap<i64, bool>,
     /// The newest activity handed out: replay covers up to here, live events come after.
     last_id: i64,
+    /// idea id → the closed quarter whose docket holds it, for the dockets of subscribed
+    /// boards (a docket never changes once closed).
+    dockets: HashMap<i64, Quarter>,
 }
 
 impl HubTask {
@@ -261,27 +297,36 @@ impl HubTask {
         private
     }
 
-    async fn authorize(&self, actor: Actor, topic: &TopicName) -> Option<Target> {
+    async fn authorize(&mut self, actor: Actor, topic: &TopicName) -> Option<Target> {
         let topic = topic.clone();
         let found = self
             .db
             .read(move |c| match topic {
-                TopicName::Home => Ok(Target::Home),
+                TopicName::Home => Ok((Target::Home, Vec::new())),
                 TopicName::Community(slug) => {
                     let located = crate::communities::locate(c, actor, &slug)?;
                     located.allow(Action::Read)?;
-                    Ok(Target::Community(located.community.id))
+                    Ok((Target::Community(located.community.id), Vec::new()))
                 }
                 TopicName::Post(id) => {
                     let located = crate::posts::community_of_post(c, actor, id)?;
-                    Ok(Target::Post { post: id, community: located.community.id })
+                    Ok((Target::Post { post: id, community: located.community.id }, Vec::new()))
                 }
                 TopicName::Idea(id) => {
-                    Ok(Target::Idea { idea: id, community: crate::ideas::community_of_idea(c, actor, id)? })
+                    let community = crate::ideas::community_of_idea(c, actor, id)?;
+                    Ok((Target::Idea { idea: id, community }, Vec::new()))
+                }
+                TopicName::Board(quarter) => {
+                    let ideas = crate::quarters::docket_ideas(c, actor, quarter)?;
+                    Ok((Target::Board(quarter), ideas))
                 }
             })
             .await;
-        found.ok()
+        let (target, docket) = found.ok()?;
+        if let Target::Board(quarter) = target {
+            self.dockets.extend(docket.into_iter().map(|idea| (idea, quarter)));
+        }
+        Some(target)
     }
 
     async fn subscribe(&mut self, conn_id: ConnId, topics: Vec<String>, since: Option<i64>) {
@@ -372,8 +417,8 @@ impl HubTask {
                 return;
             };
             for (name, target) in topics {
-                if conn.may_see(&published.activity, private)
-                    && conn.wants(*target, &published.activity, post_of(published), &tags_of(published))
+                if conn.may_see(*target, &published.activity, private)
+                    && conn.wants(*target, &published.activity, &Facts::of(published, &self.dockets))
                     && !conn.send(&event(name, published, conn))
                 {
                     self.evict(conn_id);
@@ -390,17 +435,16 @@ impl HubTask {
             Some(c) => self.is_private(c).await,
             None => false,
         };
-        let post = post_of(published);
-        let tags = tags_of(published);
+        let facts = Facts::of(published, &self.dockets);
         // Serialize once per topic and fragment variant, not once per connection.
         let mut serialized: HashMap<(String, bool), Arc<str>> = HashMap::new();
         let mut slow = Vec::new();
         for (id, conn) in &self.conns {
-            if !conn.may_see(activity, private) {
-                continue;
-            }
             for (name, (target, floor)) in &conn.topics {
-                if activity.id <= *floor || !conn.wants(*target, activity, post, &tags) {
+                if activity.id <= *floor
+                    || !conn.may_see(*target, activity, private)
+                    || !conn.wants(*target, activity, &facts)
+                {
                     continue;
                 }
                 let key = (name.name(), writer(conn, activity));

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::quarter::Quarter;
+
 /// Most topics one connection may hold; more is refused, not silently dropped.
 pub const MAX_TOPICS: usize = 100;
 
@@ -16,10 +18,13 @@ pub enum TopicName {
     Post(i64),
     /// `idea:<id>`.
     Idea(i64),
+    /// `board:<quarter>`: scores and decisions on a closed quarter's review board.
+    Board(Quarter),
 }
 
 impl TopicName {
-    /// Parses `home`, `community:<slug>` or `post:<id>`; anything else is unknown.
+    /// Parses `home`, `community:<slug>`, `post:<id>`, `idea:<id>` or `board:<quarter>`;
+    /// anything else is unknown.
     pub fn parse(raw: &str) -> Option<Self> {
         match raw.split_once(':') {
             None if raw == "home" => Some(Self::Home),
@@ -28,6 +33,7 @@ impl TopicName {
             }
             Some(("post", id)) => id.parse().ok().filter(|id| *id > 0).map(Self::Post),
             Some(("idea", id)) => id.parse().ok().filter(|id| *id > 0).map(Self::Idea),
+            Some(("board", quarter)) => Quarter::parse(quarter).ok().map(Self::Board),
             _ => None,
         }
     }
@@ -39,6 +45,7 @@ impl TopicName {
             Self::Community(slug) => format!("community:{slug}"),
             Self::Post(id) => format!("post:{id}"),
             Self::Idea(id) => format!("idea:{id}"),
+            Self::Board(quarter) => format!("board:{quarter}"),
         }
     }
 }
@@ -105,7 +112,8 @@ mod tests {
         );
         assert_eq!(TopicName::parse("post:12"), Some(TopicName::Post(12)));
         assert_eq!(TopicName::parse("idea:7"), Some(TopicName::Idea(7)));
-        for bad in ["", "homes", "post:x", "post:-1", "community:", "idea:", "challenge:1", "post"] {
+        assert_eq!(TopicName::parse("board:2026-Q4").map(|t| t.name()), Some("board:2026-Q4".into()));
+        for bad in ["", "homes", "post:x", "post:-1", "community:", "idea:", "challenge:1", "post", "board:2026-Q5"] {
             assert_eq!(TopicName::parse(bad), None, "{bad:?}");
         }
     }

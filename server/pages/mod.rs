@@ -6,6 +6,7 @@ pub mod communities;
 pub mod home;
 pub mod ideas;
 pub mod posts;
+pub mod review;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -97,6 +98,19 @@ impl FromRequest for SignedIn {
 /// The message for one form field, for templates.
 pub fn field_error<'a>(errors: &'a crate::error::FieldErrors, name: &str) -> Option<&'a String> {
     errors.get(name)
+}
+
+/// A whole number with thousands separators: `180000` → `180,000`.
+pub fn thousands(n: &i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if *n < 0 { format!("-{out}") } else { out }
 }
 
 /// Renders a template with a status.
@@ -214,6 +228,17 @@ impl ResponseError for PageError {
         match page.render() {
             Ok(html) => response.content_type("text/html; charset=utf-8").body(html),
             Err(_) => response.content_type("text/plain; charset=utf-8").body(title),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_separated() {
+        let cases = [(0, "0"), (999, "999"), (1000, "1,000"), (180_000, "180,000"), (-1_234_567, "-1,234,567")];
+        for (n, text) in cases {
+            assert_eq!(super::thousands(&n), text);
         }
     }
 }

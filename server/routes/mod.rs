@@ -7,6 +7,7 @@ mod communities;
 mod home;
 mod ideas;
 mod posts;
+mod review;
 mod settings;
 mod system;
 
@@ -67,7 +68,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/ideas/{id}/edit", web::post().to(ideas::edit))
         .route("/challenges", web::post().to(ideas::create_challenge))
         .route("/challenges/{id}", web::get().to(ideas::challenge))
+        .route("/ideas/{id}/reviews", web::post().to(review::score))
+        .route("/ideas/{id}/decision", web::post().to(review::decide))
         .route("/leaderboard", web::get().to(ideas::leaderboard))
+        .route("/review", web::get().to(review::index))
+        .route("/review/{quarter}", web::get().to(review::board))
+        .route("/review/{quarter}/close", web::post().to(review::close))
+        .route("/review/{quarter}/results.csv", web::get().to(review::results))
         .route("/ws", web::get().to(crate::live::socket::connect))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics))

@@ -47,12 +47,26 @@
     if (banner) banner.hidden = true;
   }
 
-  async function refresh(selector) {
+  // Replaces the given parts of the page with their current version, in one request.
+  async function refresh(...selectors) {
     const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
     if (!response.ok) return;
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector(selector);
-    const current = document.querySelector(selector);
-    if (fresh && current) current.replaceWith(fresh);
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    selectors.forEach((selector) => {
+      const fresh = page.querySelector(selector);
+      const current = document.querySelector(selector);
+      if (fresh && current) current.replaceWith(fresh);
+    });
+  }
+
+  // A review board: scores and decisions of the other executives appear as they happen.
+  // A brief whose forms someone is using keeps them; only its read-only parts change.
+  function refreshBrief(id) {
+    const brief = document.getElementById("brief-" + id);
+    if (!brief) return;
+    const busy = brief.contains(document.activeElement) || brief.querySelector("details[open]");
+    const parts = busy ? ["#tally-" + id, "#outcome-" + id] : ["#brief-" + id];
+    refresh("#board-progress", "#index-state-" + id, ...parts);
   }
 
   function countReaction(data, delta) {
@@ -65,7 +79,9 @@
 
   function handle(message) {
     const data = message.data || {};
-    if (message.topic === "home") {
+    if (message.topic.startsWith("board:")) {
+      refreshBrief(data.object_id);
+    } else if (message.topic === "home") {
       if (/^(post\.created|comment\.created|answer\.accepted|community\.created)$/.test(message.verb)) {
         unseen += 1;
         showBanner();

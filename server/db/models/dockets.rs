@@ -71,6 +71,21 @@ pub fn find(conn: &mut DbConn, quarter: &str) -> QueryResult<Option<Docket>> {
     dockets::table.find(quarter).select(Docket::as_select()).first(conn).optional()
 }
 
+/// Every closed quarter's docket, newest first.
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Docket>> {
+    dockets::table.order(dockets::quarter.desc()).select(Docket::as_select()).load(conn)
+}
+
+/// Where a docket's ideas stand now.
+pub fn entry_states(conn: &mut DbConn, quarter: &str) -> QueryResult<Vec<IdeaState>> {
+    let states: Vec<String> = docket_entries::table
+        .inner_join(ideas::table)
+        .filter(docket_entries::quarter.eq(quarter))
+        .select(ideas::state)
+        .load(conn)?;
+    Ok(states.iter().filter_map(|s| IdeaState::parse(s).ok()).collect())
+}
+
 /// A docket's ideas in rank order, with their authors.
 pub fn entries(conn: &mut DbConn, quarter: &str) -> QueryResult<Vec<(DocketEntry, Idea, Option<Author>)>> {
     docket_entries::table

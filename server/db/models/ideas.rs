@@ -223,6 +223,31 @@ pub fn supporters(conn: &mut DbConn, idea_id: i64, limit: i64) -> QueryResult<Ve
         .load(conn)
 }
 
+/// Files an idea under another quarter, as if submitted at `at` (demo data of past quarters).
+pub fn move_to_quarter(conn: &mut DbConn, id: i64, quarter: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(ideas::table.find(id))
+        .set((ideas::quarter.eq(quarter), ideas::submitted_at.eq(at)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// How many ideas of a quarter are in a state.
+pub fn count_in_quarter(conn: &mut DbConn, quarter: &str, state: &str) -> QueryResult<i64> {
+    ideas::table.filter(ideas::quarter.eq(quarter)).filter(ideas::state.eq(state)).count().get_result(conn)
+}
+
+/// How many supporters of an idea come from each department, largest first.
+pub fn supporters_by_department(conn: &mut DbConn, idea_id: i64) -> QueryResult<Vec<(String, i64)>> {
+    let mut rows: Vec<(String, i64)> = idea_votes::table
+        .inner_join(users::table)
+        .filter(idea_votes::idea_id.eq(idea_id))
+        .group_by(users::department)
+        .select((users::department, diesel::dsl::count_star()))
+        .load(conn)?;
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(rows)
+}
+
 /// Follows an idea; false when already following.
 pub fn follow(conn: &mut DbConn, idea_id: i64, user_id: i64, at: NaiveDateTime) -> QueryResult<bool> {
     let row = (
@@ -334,6 +359,22 @@ pub struct IdeaEvent {
     pub created_at: NaiveDateTime,
     pub prev_hash: String,
     pub hash: String,
+}
+
+impl IdeaEvent {
+    /// The state the event led from, for people.
+    pub fn from_label(&self) -> String {
+        label(&self.from_state)
+    }
+
+    /// The state the event led to, for people.
+    pub fn to_label(&self) -> String {
+        label(&self.to_state)
+    }
+}
+
+fn label(state: &str) -> String {
+    IdeaState::parse(state).map_or_else(|_| state.to_owned(), |s| s.label().to_lowercase())
 }
 
 /// What an event records.

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 
 use crate::db::DbConn;
-use crate::db::schema::{idea_decisions, idea_reviews, ideas};
+use crate::db::models::posts::Author;
+use crate::db::schema::{idea_decisions, idea_reviews, ideas, users};
 
 /// One executive's score of an idea.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -75,8 +76,8 @@ pub struct NewDecision<'a> {
     pub sponsor_id: Option<i64>,
 }
 
-/// Records a decision.
-pub fn add_decision(conn: &mut DbConn, d: &NewDecision<'_>, at: NaiveDateTime) -> QueryResult<()> {
+/// Records a decision; returns its id.
+pub fn add_decision(conn: &mut DbConn, d: &NewDecision<'_>, at: NaiveDateTime) -> QueryResult<i64> {
     diesel::insert_into(idea_decisions::table)
         .values((
             idea_decisions::idea_id.eq(d.idea_id),
@@ -87,8 +88,8 @@ pub fn add_decision(conn: &mut DbConn, d: &NewDecision<'_>, at: NaiveDateTime) -
             idea_decisions::sponsor_id.eq(d.sponsor_id),
             idea_decisions::created_at.eq(at),
         ))
-        .execute(conn)
-        .map(drop)
+        .returning(idea_decisions::id)
+        .get_result(conn)
 }
 
 /// The latest decision on an idea.
@@ -99,6 +100,31 @@ pub fn latest_decision(conn: &mut DbConn, idea_id: i64) -> QueryResult<Option<De
         .select(Decision::as_select())
         .first(conn)
         .optional()
+}
+
+/// A decision with the people it names: who decided and who sponsors.
+#[derive(Debug, Clone)]
+pub struct DecisionView {
+    pub decision: Decision,
+    pub decided_by: Option<Author>,
+    pub sponsor: Option<Author>,
+}
+
+/// The latest decision on an idea, with names.
+pub fn latest_view(conn: &mut DbConn, idea_id: i64) -> QueryResult<Option<DecisionView>> {
+    let Some(decision) = latest_decision(conn, idea_id)? else {
+        return Ok(None);
+    };
+    let mut name = |id: Option<i64>| -> QueryResult<Option<Author>> {
+        match id {
+            Some(id) => {
+                users::table.find(id).select((users::handle, users::name)).first::<Author>(conn).optional()
+            }
+            None => Ok(None),
+        }
+    };
+    let (decided_by, sponsor) = (name(decision.decided_by)?, name(decision.sponsor_id)?);
+    Ok(Some(DecisionView { decision, decided_by, sponsor }))
 }
 
 /// Moves an idea from one state to another only if it is still in `from`; false when

@@ -94,6 +94,11 @@ pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
+/// Active users with a role (e.g. how many executives sit on the board).
+pub fn count_with_role(conn: &mut DbConn, role: &str) -> QueryResult<i64> {
+    users::table.filter(users::role.eq(role)).filter(users::is_active.eq(true)).count().get_result(conn)
+}
+
 /// The most recently created active accounts, newest first.
 pub fn newest(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<User>> {
     users::table
@@ -135,6 +140,7 @@ impl User {
         crate::domain::policy::Actor {
             user_id: self.id,
             admin: self.role() == crate::domain::account::Role::Admin,
+            board: self.role() != crate::domain::account::Role::Employee,
         }
     }
 

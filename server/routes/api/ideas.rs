@@ -5,6 +5,8 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::models::reviews::DecisionView;
+
 use super::Listing;
 use crate::auth::identity::ApiUser;
 use crate::db::models::ideas::Idea;
@@ -35,6 +37,37 @@ pub struct IdeaJson {
     pub merged_into: Option<i64>,
     pub created_at: NaiveDateTime,
     pub submitted_at: Option<NaiveDateTime>,
+    /// The review board's decision (only on single-idea answers, once decided).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<IdeaDecisionJson>,
+}
+
+/// The review board's decision on an idea, as everyone may read it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdeaDecisionJson {
+    pub id: i64,
+    /// `funded`, `declined` or `needs_work`.
+    pub decision: String,
+    pub rationale: String,
+    pub budget: Option<i64>,
+    pub sponsor: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: NaiveDateTime,
+}
+
+impl From<DecisionView> for IdeaDecisionJson {
+    fn from(view: DecisionView) -> Self {
+        let d = view.decision;
+        Self {
+            id: d.id,
+            decision: d.decision,
+            rationale: d.rationale,
+            budget: d.budget,
+            sponsor: view.sponsor.map(|a| a.handle),
+            decided_by: view.decided_by.map(|a| a.handle),
+            decided_at: d.created_at,
+        }
+    }
 }
 
 impl IdeaJson {
@@ -57,13 +90,15 @@ impl IdeaJson {
             merged_into: idea.merged_into,
             created_at: idea.created_at,
             submitted_at: idea.submitted_at,
+            decision: None,
         }
     }
 }
 
 async fn one(state: &AppState, user: &crate::db::models::users::User, id: i64) -> ApiResult<IdeaJson> {
     let page = ideas::view(&state.db, user, id).await?;
-    Ok(IdeaJson::new(page.idea, page.author, Some(page.voted)))
+    let decision = page.decision.map(IdeaDecisionJson::from);
+    Ok(IdeaJson { decision, ..IdeaJson::new(page.idea, page.author, Some(page.voted)) })
 }
 
 /// Ideas you may see, filtered and sorted (`top`: distinct supporters, ties by earliest

@@ -150,10 +150,13 @@ pub async fn scores(
 /// The board's decision.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DecisionJson {
+    /// The decision's id: name it as `revises` to change the decision later.
+    pub id: i64,
     pub state: IdeaState,
 }
 
-/// Records the board's decision on an idea in review (executives and admins).
+/// Records the board's decision on an idea in review, or changes it with `revises` and a
+/// reason while the idea has not moved on (executives and admins).
 #[utoipa::path(post, path = "/api/v1/ideas/{id}/decision", tag = "review", params(("id" = i64, Path)), request_body = quarters::DecisionInput,
     responses((status = 200, body = DecisionJson), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn decide(
@@ -162,8 +165,8 @@ pub async fn decide(
     id: web::Path<i64>,
     body: web::Json<quarters::DecisionInput>,
 ) -> ApiResult<web::Json<DecisionJson>> {
-    let state_now = quarters::decide(&state.db, &user, *id, body.into_inner()).await?;
-    Ok(web::Json(DecisionJson { state: state_now }))
+    let decided = quarters::decide(&state.db, &user, *id, body.into_inner()).await?;
+    Ok(web::Json(DecisionJson { id: decided.id, state: decided.state }))
 }
 
 /// A closed quarter's results as CSV (executives and admins).
