@@ -163,7 +163,11 @@ fn brief(c: &mut DbConn, viewer: &User, entry: DocketEntry, idea: Idea) -> AppRe
 }
 
 /// The discussion's highlights: the comments with the most reactions, ties to the earliest.
-fn highlights(c: &mut DbConn, idea_id: i64, viewer: i64) -> AppResult<Vec<(IdeaComment, Option<Author>, i64)>> {
+fn highlights(
+    c: &mut DbConn,
+    idea_id: i64,
+    viewer: i64,
+) -> AppResult<Vec<(IdeaComment, Option<Author>, i64)>> {
     let rows = ideas::comments(c, idea_id)?;
     let ids: Vec<i64> = rows.iter().map(|(comment, _)| comment.id).collect();
     let summary = reaction_summary(c, "idea_comment", &ids, viewer)?;
@@ -211,7 +215,13 @@ pub async fn overview(db: &Db, user: &User) -> AppResult<Overview> {
             let funded = states
                 .iter()
                 .filter(|s| {
-                    matches!(s, IdeaState::Funded | IdeaState::InDevelopment | IdeaState::Launched | IdeaState::Stopped)
+                    matches!(
+                        s,
+                        IdeaState::Funded
+                            | IdeaState::InDevelopment
+                            | IdeaState::Launched
+                            | IdeaState::Stopped
+                    )
                 })
                 .count();
             closed.push(Closed { counts: (states.len(), decided, funded), docket });

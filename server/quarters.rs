@@ -3,17 +3,17 @@
 use serde_json::json;
 
 use crate::config::Settings;
-use crate::db::{Db, DbConn};
-use crate::domain::policy::Actor;
 use crate::db::models::dockets::{self, Docket, DocketEntry};
 use crate::db::models::ideas::{self, Idea, NewEvent};
 use crate::db::models::posts::Author;
 use crate::db::models::reviews;
 use crate::db::models::users::User;
 use crate::db::models::{activities, now};
+use crate::db::{Db, DbConn};
 use crate::domain::account::Role;
 use crate::domain::activity::{NewActivity, Visibility};
 use crate::domain::idea::IdeaState;
+use crate::domain::policy::Actor;
 use crate::domain::quarter::{FORMULA, Quarter};
 use crate::error::{AppError, AppResult};
 
@@ -227,7 +227,11 @@ pub async fn decide(db: &Db, user: &User, idea_id: i64, input: DecisionInput) ->
     let to = decision_state(input.decision.trim())?;
     let rationale = input.rationale.trim().to_owned();
     if rationale.is_empty() && (to != IdeaState::Funded || input.revises.is_some()) {
-        let why = if input.revises.is_some() { "say why the decision changes" } else { "explain the decision: everyone can read it" };
+        let why = if input.revises.is_some() {
+            "say why the decision changes"
+        } else {
+            "explain the decision: everyone can read it"
+        };
         return Err(AppError::field("rationale", why));
     }
     if rationale.chars().count() > 5_000 {
@@ -236,7 +240,9 @@ pub async fn decide(db: &Db, user: &User, idea_id: i64, input: DecisionInput) ->
     if input.budget.is_some_and(|b| b < 0) {
         return Err(AppError::field("budget", "a budget cannot be negative"));
     }
-    if to != IdeaState::Funded && (input.budget.is_some() || input.sponsor.as_deref().is_some_and(|s| !s.trim().is_empty())) {
+    if to != IdeaState::Funded
+        && (input.budget.is_some() || input.sponsor.as_deref().is_some_and(|s| !s.trim().is_empty()))
+    {
         return Err(AppError::field("budget", "only funded ideas get a budget and a sponsor"));
     }
     let decider = user.id;

@@ -339,13 +339,44 @@ where
     F: Fn(&'static str) -> Fut,
     Fut: std::future::Future<Output = AppResult<crate::db::models::users::User>>,
 {
-    let quarter = crate::domain::quarter::Quarter::parse(&crate::domain::idea::quarter_of(crate::db::models::now()))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?
-        .previous();
+    let quarter =
+        crate::domain::quarter::Quarter::parse(&crate::domain::idea::quarter_of(crate::db::models::now()))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?
+            .previous();
     let ideas = [
-        ("margaret", idea("Predictive maintenance for the cracker compressors", "Unplanned compressor trips cost us 9 days of production last year.", "Stream vibration and temperature data to a model that flags bearings weeks before they fail.", "Two fewer trips a year would pay for the project four times over.", "maintenance data"), &["ada", "linus", "carl", "fritz", "hedy", "stephanie"][..]),
-        ("stephanie", idea("Shared shuttle between the Ludwigshafen gates", "The site is 10 km²; people drive between gates for meetings.", "Run an electric shuttle loop every 10 minutes during office hours.", "Fewer car trips on site, safer roads, less parking pressure.", "mobility"), &["marie", "alan", "rosalind"][..]),
-        ("rosalind", idea("Open lab notebooks across research sites", "Teams in Ludwigshafen and Florham Park repeat each other's failed experiments.", "Move lab notebooks to one searchable system with site-wide read access by default.", "Fewer repeated experiments; faster onboarding of new chemists.", "research"), &["chien-shiung", "marie"][..]),
+        (
+            "margaret",
+            idea(
+                "Predictive maintenance for the cracker compressors",
+                "Unplanned compressor trips cost us 9 days of production last year.",
+                "Stream vibration and temperature data to a model that flags bearings weeks before they fail.",
+                "Two fewer trips a year would pay for the project four times over.",
+                "maintenance data",
+            ),
+            &["ada", "linus", "carl", "fritz", "hedy", "stephanie"][..],
+        ),
+        (
+            "stephanie",
+            idea(
+                "Shared shuttle between the Ludwigshafen gates",
+                "The site is 10 km²; people drive between gates for meetings.",
+                "Run an electric shuttle loop every 10 minutes during office hours.",
+                "Fewer car trips on site, safer roads, less parking pressure.",
+                "mobility",
+            ),
+            &["marie", "alan", "rosalind"][..],
+        ),
+        (
+            "rosalind",
+            idea(
+                "Open lab notebooks across research sites",
+                "Teams in Ludwigshafen and Florham Park repeat each other's failed experiments.",
+                "Move lab notebooks to one searchable system with site-wide read access by default.",
+                "Fewer repeated experiments; faster onboarding of new chemists.",
+                "research",
+            ),
+            &["chien-shiung", "marie"][..],
+        ),
     ];
     let mut ids = Vec::new();
     for (author, input, voters) in ideas {
@@ -354,24 +385,53 @@ where
             crate::ideas::vote(db, &user(voter).await?, id, true).await?;
         }
         let name = quarter.to_string();
-        db.write(move |c| Ok(crate::db::models::ideas::move_to_quarter(c, id, &name, quarter.end() - chrono::Duration::days(30))?))
-            .await?;
+        db.write(move |c| {
+            Ok(crate::db::models::ideas::move_to_quarter(
+                c,
+                id,
+                &name,
+                quarter.end() - chrono::Duration::days(30),
+            )?)
+        })
+        .await?;
         ids.push(id);
     }
     crate::quarters::close(db, &Settings::default(), None, &quarter.to_string(), false).await?;
-    let score = |impact, feasibility, fit, comment: &str| crate::quarters::ScoreInput { impact, feasibility, fit, comment: comment.into() };
+    let score = |impact, feasibility, fit, comment: &str| crate::quarters::ScoreInput {
+        impact,
+        feasibility,
+        fit,
+        comment: comment.into(),
+    };
     let (grace, katherine) = (user("grace").await?, user("katherine").await?);
-    crate::quarters::score(db, &grace, ids[0], score(5, 4, 5, "Strong case; start with the two oldest compressors.")).await?;
+    crate::quarters::score(
+        db,
+        &grace,
+        ids[0],
+        score(5, 4, 5, "Strong case; start with the two oldest compressors."),
+    )
+    .await?;
     crate::quarters::score(db, &katherine, ids[0], score(4, 4, 4, "")).await?;
-    crate::quarters::score(db, &grace, ids[1], score(2, 3, 2, "Nice to have; the bus contract covers most of it.")).await?;
+    crate::quarters::score(
+        db,
+        &grace,
+        ids[1],
+        score(2, 3, 2, "Nice to have; the bus contract covers most of it."),
+    )
+    .await?;
     crate::quarters::score(db, &katherine, ids[1], score(3, 2, 2, "")).await?;
-    crate::quarters::decide(db, &katherine, ids[0], crate::quarters::DecisionInput {
-        decision: "funded".into(),
-        rationale: "Clear payback and a team ready to start.".into(),
-        budget: Some(180_000),
-        sponsor: Some("grace".into()),
-        revises: None,
-    })
+    crate::quarters::decide(
+        db,
+        &katherine,
+        ids[0],
+        crate::quarters::DecisionInput {
+            decision: "funded".into(),
+            rationale: "Clear payback and a team ready to start.".into(),
+            budget: Some(180_000),
+            sponsor: Some("grace".into()),
+            revises: None,
+        },
+    )
     .await?;
     crate::quarters::decide(db, &grace, ids[1], crate::quarters::DecisionInput {
         decision: "declined".into(),

@@ -8,6 +8,7 @@ mod helpers;
 
 mod accounts;
 mod api;
+mod board;
 mod cli;
 mod content;
 mod csrf;

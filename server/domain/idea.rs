@@ -269,7 +269,9 @@ mod tests {
                 .unwrap_err()
                 .contains("quarter closes")
         );
-        assert!(check(InReview, Declined, EXEC, "Out of scope").unwrap_err().contains("review board decides"));
+        assert!(
+            check(InReview, Declined, EXEC, "Out of scope").unwrap_err().contains("review board decides")
+        );
         assert!(check(Funded, InDevelopment, EXEC, "").unwrap_err().contains("an admin or the sponsor"));
         assert!(check(Funded, InDevelopment, SPONSOR, "").is_ok());
         assert!(check(InDevelopment, Stopped, SPONSOR, " ").unwrap_err().contains("needs a note"));

@@ -40,7 +40,11 @@ impl Quarter {
 impl Quarter {
     /// The quarter before this one.
     pub fn previous(self) -> Self {
-        if self.number == 1 { Self { year: self.year - 1, number: 4 } } else { Self { number: self.number - 1, ..self } }
+        if self.number == 1 {
+            Self { year: self.year - 1, number: 4 }
+        } else {
+            Self { number: self.number - 1, ..self }
+        }
     }
 }
 

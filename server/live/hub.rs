@@ -68,7 +68,14 @@ impl Hub {
     pub fn new(db: Db, start_after: i64) -> (Hub, HubTask) {
         let (tx, rx) = mpsc::unbounded_channel();
         let hub = Hub { tx, next_id: Arc::new(AtomicU64::new(1)) };
-        let task = HubTask { rx, db, conns: HashMap::new(), private: HashMap::new(), last_id: start_after, dockets: HashMap::new() };
+        let task = HubTask {
+            rx,
+            db,
+            conns: HashMap::new(),
+            private: HashMap::new(),
+            last_id: start_after,
+            dockets: HashMap::new(),
+        };
         (hub, task)
     }
 

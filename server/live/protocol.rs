@@ -113,7 +113,9 @@ mod tests {
         assert_eq!(TopicName::parse("post:12"), Some(TopicName::Post(12)));
         assert_eq!(TopicName::parse("idea:7"), Some(TopicName::Idea(7)));
         assert_eq!(TopicName::parse("board:2026-Q4").map(|t| t.name()), Some("board:2026-Q4".into()));
-        for bad in ["", "homes", "post:x", "post:-1", "community:", "idea:", "challenge:1", "post", "board:2026-Q5"] {
+        for bad in
+            ["", "homes", "post:x", "post:-1", "community:", "idea:", "challenge:1", "post", "board:2026-Q5"]
+        {
             assert_eq!(TopicName::parse(bad), None, "{bad:?}");
         }
     }

@@ -105,7 +105,7 @@ pub fn thousands(n: &i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -236,7 +236,8 @@ impl ResponseError for PageError {
 mod tests {
     #[test]
     fn thousands_are_separated() {
-        let cases = [(0, "0"), (999, "999"), (1000, "1,000"), (180_000, "180,000"), (-1_234_567, "-1,234,567")];
+        let cases =
+            [(0, "0"), (999, "999"), (1000, "1,000"), (180_000, "180,000"), (-1_234_567, "-1,234,567")];
         for (n, text) in cases {
             assert_eq!(super::thousands(&n), text);
         }

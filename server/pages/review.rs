@@ -39,7 +39,11 @@ pub struct BoardPage {
 impl BoardPage {
     /// The refused form's errors when they belong to this brief.
     pub fn errors_for(&self, brief: &Brief) -> FieldErrors {
-        self.refused.as_ref().filter(|r| r.idea == brief.idea.id).map(|r| r.errors.clone()).unwrap_or_default()
+        self.refused
+            .as_ref()
+            .filter(|r| r.idea == brief.idea.id)
+            .map(|r| r.errors.clone())
+            .unwrap_or_default()
     }
 
     /// Refusals not shown beside a field of their own (conflicts, the decision's kind).

@@ -98,7 +98,10 @@ pub async fn results(
     let csv = quarters::results_csv(&state.db, &user, &quarter).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"agora-{quarter}-results.csv\"")))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"agora-{quarter}-results.csv\""),
+        ))
         .body(csv))
 }
 
@@ -146,11 +149,16 @@ pub async fn score(
 
 /// Reads a budget as people type it: `50000`, `50,000`, `50 000`.
 fn budget(form: &Fields) -> Result<Option<i64>, AppError> {
-    let raw: String = form.get("budget").map(|b| b.chars().filter(|c| !matches!(c, ',' | ' ' | '_')).collect()).unwrap_or_default();
+    let raw: String = form
+        .get("budget")
+        .map(|b| b.chars().filter(|c| !matches!(c, ',' | ' ' | '_')).collect())
+        .unwrap_or_default();
     if raw.is_empty() {
         return Ok(None);
     }
-    raw.parse().map(Some).map_err(|_| AppError::field("budget", "write the budget as a whole number, e.g. 50000"))
+    raw.parse()
+        .map(Some)
+        .map_err(|_| AppError::field("budget", "write the budget as a whole number, e.g. 50000"))
 }
 
 /// POST /ideas/{id}/decision: the board's decision, or a change to it.

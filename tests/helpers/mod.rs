@@ -84,11 +84,17 @@ impl TestApp {
 
     /// A second node on the same database (as with several `agora serve` processes).
     pub async fn spawn_sharing(other: &TestApp) -> Self {
+        Self::spawn_sharing_with(other, |_| {}).await
+    }
+
+    /// A second node on the same database with its own settings adjusted.
+    pub async fn spawn_sharing_with(other: &TestApp, adjust: impl FnOnce(&mut Settings)) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let key = std::fs::read_to_string(other.data_dir.path().join("secret.key")).ok();
         let settings = other.settings.clone();
         Self::start(data_dir, other.database_url.clone(), move |s| {
-            *s = Settings { data_dir: s.data_dir.clone(), bind: s.bind.clone(), secret_key: key, ..settings }
+            *s = Settings { data_dir: s.data_dir.clone(), bind: s.bind.clone(), secret_key: key, ..settings };
+            adjust(s);
         })
         .await
     }
