@@ -19,6 +19,7 @@ pub mod feeds;
 pub mod ideas;
 pub mod jobs;
 pub mod live;
+pub mod notify;
 pub mod observability;
 pub mod pages;
 pub mod posts;

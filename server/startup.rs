@@ -16,7 +16,7 @@ use crate::auth::csrf;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::db::models::activities;
+use crate::db::models::{activities, notifications};
 use crate::error::ApiError;
 use crate::live::{Hub, HubTask};
 use crate::pages::PageError;
@@ -26,6 +26,8 @@ use crate::state::AppState;
 pub struct Background {
     hub: HubTask,
     start_after: i64,
+    /// The newest notification at start: live bells ring for later ones.
+    bells_after: i64,
 }
 
 /// Opens the database, applies migrations and assembles the state.
@@ -39,7 +41,9 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
     let (hub, hub_task) = Hub::new(db.clone(), start_after);
     let state =
         AppState { db, settings: Arc::new(settings), metrics: crate::observability::metrics_handle(), hub };
-    Ok((state, key, Background { hub: hub_task, start_after }))
+    let bells_after =
+        state.db.read_sync(|c| Ok(notifications::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((state, key, Background { hub: hub_task, start_after, bells_after }))
 }
 
 /// A server bound to its address, not yet awaited.
@@ -61,6 +65,12 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
     // Live updates: the hub, the log follower, and (PostgreSQL) the LISTEN for other nodes.
     tokio::spawn(background.hub.run());
     tokio::spawn(crate::live::follower::run(state.db.clone(), state.hub.clone(), background.start_after));
+    tokio::spawn(crate::live::follower::run_bells(
+        state.db.clone(),
+        state.hub.clone(),
+        background.bells_after,
+    ));
+    tokio::spawn(crate::notify::notifier::run(state.db.clone()));
     state.db.listen_for_other_nodes()?;
     crate::jobs::spawn_session_sweeper(state.db.clone());
     if state.settings.close_quarters_on_schedule {

@@ -16,6 +16,7 @@ mod feeds;
 mod ideas;
 mod live;
 mod matrix;
+mod notifications;
 mod review;
 mod sessions;
 mod system;

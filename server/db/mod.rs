@@ -50,8 +50,8 @@ pub struct Db {
     /// writes fails at once (no busy wait) when another writer got in first. Taking this
     /// lock around every write transaction makes in-process writers queue instead.
     sqlite_writer: Option<Arc<Mutex<()>>>,
-    /// Signalled after every committed write, so the activity follower wakes at once.
-    changes: Arc<tokio::sync::Notify>,
+    /// Bumped after every committed write, so each follower of the log wakes at once.
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
     url: DatabaseUrl,
 }
 
@@ -61,7 +61,8 @@ impl Db {
     pub fn connect(url: &DatabaseUrl, max_connections: u32) -> anyhow::Result<Self> {
         let sqlite_writer = matches!(url, DatabaseUrl::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
         let pool = pool::build(url, max_connections)?;
-        Ok(Self { pool, sqlite_writer, changes: Arc::default(), url: url.clone() })
+        let changes = Arc::new(tokio::sync::watch::Sender::new(0));
+        Ok(Self { pool, sqlite_writer, changes, url: url.clone() })
     }
 
     /// Applies every pending migration of the connection's backend.
@@ -112,15 +113,15 @@ impl Db {
             self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(PoisonError::into_inner));
         let result = conn.transaction(f);
         if result.is_ok() {
-            self.changes.notify_one();
+            bump(&self.changes);
         }
         result
     }
 
-    /// Signalled after writes: by this process's commits, and with PostgreSQL by every
-    /// node's (see [`Db::listen_for_other_nodes`]).
-    pub fn changes(&self) -> Arc<tokio::sync::Notify> {
-        self.changes.clone()
+    /// Changes after writes: this process's commits, and with PostgreSQL every node's
+    /// activity (see [`Db::listen_for_other_nodes`]). Each receiver sees every bump.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// With PostgreSQL, starts a thread that LISTENs for other nodes' activity and signals
@@ -146,13 +147,17 @@ impl Db {
                     }
                 }
                 if woken {
-                    changes.notify_one();
+                    bump(&changes);
                 }
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
         })?;
         Ok(())
     }
+}
+
+fn bump(changes: &tokio::sync::watch::Sender<u64>) {
+    changes.send_modify(|n| *n = n.wrapping_add(1));
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {

@@ -302,6 +302,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        group_key -> Text,
+        activity_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        title -> Text,
+        url -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    log_cursors (name) {
+        name -> Text,
+        last_id -> BigInt,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(memberships -> communities (community_id));
@@ -322,6 +344,8 @@ diesel::joinable!(idea_events -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    notifications,
+    log_cursors,
     sessions,
     api_tokens,
     invitations,

@@ -7,17 +7,17 @@ use std::time::Duration;
 use super::fragments;
 use super::hub::Hub;
 use crate::db::Db;
-use crate::db::models::activities;
+use crate::db::models::{activities, notifications};
 
 /// Entries read per round trip.
 const BATCH: i64 = 200;
 
 /// Runs for the life of the process, starting after activity `last`.
 pub async fn run(db: Db, hub: Hub, mut last: i64) {
-    let changes = db.changes();
+    let mut changes = db.changes();
     loop {
         tokio::select! {
-            () = changes.notified() => {}
+            _ = changes.changed() => {}
             () = tokio::time::sleep(Duration::from_millis(500)) => {}
         }
         loop {
@@ -39,6 +39,27 @@ pub async fn run(db: Db, hub: Hub, mut last: i64) {
                     break;
                 }
             }
+        }
+    }
+}
+
+/// Follows the notifications table and tells the hub whose bell changed, from this node's
+/// notifier or another's (woken by the same changes, with the same polling fallback).
+pub async fn run_bells(db: Db, hub: Hub, mut last: i64) {
+    let mut changes = db.changes();
+    loop {
+        tokio::select! {
+            _ = changes.changed() => {}
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+        let after = last;
+        match db.read(move |c| Ok(notifications::after(c, after, 1000)?)).await {
+            Ok(rows) if rows.is_empty() => {}
+            Ok(rows) => {
+                last = rows.last().map_or(last, |(id, _)| *id);
+                hub.ring(rows.into_iter().map(|(_, user)| user).collect());
+            }
+            Err(e) => e.log(),
         }
     }
 }

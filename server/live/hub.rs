@@ -14,7 +14,7 @@ use super::protocol::{MAX_TOPICS, ServerMessage, TopicName};
 use crate::db::Db;
 use crate::db::models::activities::{self, Activity};
 use crate::db::models::feed::FEED_VERBS;
-use crate::db::models::{communities, follows};
+use crate::db::models::{communities, follows, notifications};
 use crate::domain::community::Visibility;
 use crate::domain::policy::{Action, Actor};
 use crate::domain::quarter::Quarter;
@@ -34,6 +34,7 @@ enum Command {
     Unsubscribe { conn: ConnId, topics: Vec<String> },
     Unregister { conn: ConnId },
     Publish(Vec<Published>),
+    Ring(Vec<i64>),
 }
 
 /// A handle to the hub, cheap to clone.
@@ -96,6 +97,11 @@ impl Hub {
         let _ = self.tx.send(Command::Unsubscribe { conn, topics });
     }
 
+    /// Tells these users' `notifications` subscribers their unread count.
+    pub fn ring(&self, users: Vec<i64>) {
+        let _ = self.tx.send(Command::Ring(users));
+    }
+
     /// Hands committed activities, in log order, to the hub.
     pub fn publish(&self, batch: Vec<Published>) {
         let _ = self.tx.send(Command::Publish(batch));
@@ -110,6 +116,7 @@ enum Target {
     Post { post: i64, community: i64 },
     Idea { idea: i64, community: Option<i64> },
     Board(Quarter),
+    Notifications,
 }
 
 impl Target {
@@ -118,7 +125,7 @@ impl Target {
             Target::Home => None,
             Target::Community(id) | Target::Post { community: id, .. } => Some(id),
             Target::Idea { community, .. } => community,
-            Target::Board(_) => None,
+            Target::Board(_) | Target::Notifications => None,
         }
     }
 }
@@ -183,6 +190,8 @@ impl Conn {
             Target::Board(quarter) => {
                 BOARD_VERBS.contains(&activity.verb.as_str()) && facts.docket == Some(quarter)
             }
+            // Notifications arrive through `ring`, not as activities.
+            Target::Notifications => false,
         }
     }
 }
@@ -252,6 +261,7 @@ impl HubTask {
                 Command::Unregister { conn } => {
                     self.conns.remove(&conn);
                 }
+                Command::Ring(users) => self.ring(users).await,
                 Command::Publish(batch) => {
                     for published in batch {
                         self.last_id = self.last_id.max(published.activity.id);
@@ -323,6 +333,7 @@ impl HubTask {
                     let community = crate::ideas::community_of_idea(c, actor, id)?;
                     Ok((Target::Idea { idea: id, community }, Vec::new()))
                 }
+                TopicName::Notifications => Ok((Target::Notifications, Vec::new())),
                 TopicName::Board(quarter) => {
                     let ideas = crate::quarters::docket_ideas(c, actor, quarter)?;
                     Ok((Target::Board(quarter), ideas))
@@ -432,6 +443,44 @@ impl HubTask {
                     return;
                 }
             }
+        }
+    }
+
+    async fn ring(&mut self, users: Vec<i64>) {
+        let listening: HashSet<i64> = self
+            .conns
+            .values()
+            .filter(|c| c.topics.contains_key(&TopicName::Notifications))
+            .map(|c| c.actor.user_id)
+            .collect();
+        let mut slow = Vec::new();
+        for user in users.into_iter().collect::<HashSet<_>>().intersection(&listening) {
+            let user = *user;
+            let unread = match self.db.read(move |c| Ok(notifications::unread(c, user)?)).await {
+                Ok(n) => n,
+                Err(e) => {
+                    e.log();
+                    continue;
+                }
+            };
+            let message = ServerMessage::Event {
+                topic: TopicName::Notifications.name(),
+                id: 0,
+                verb: "notification.created".into(),
+                data: serde_json::json!({ "unread": unread }),
+                html: None,
+            };
+            for (id, conn) in &self.conns {
+                if conn.actor.user_id == user
+                    && conn.topics.contains_key(&TopicName::Notifications)
+                    && !conn.send(&message)
+                {
+                    slow.push(*id);
+                }
+            }
+        }
+        for id in slow {
+            self.evict(id);
         }
     }
 

@@ -20,14 +20,17 @@ pub enum TopicName {
     Idea(i64),
     /// `board:<quarter>`: scores and decisions on a closed quarter's review board.
     Board(Quarter),
+    /// `notifications`: the viewer's unread count, whenever a notification arrives.
+    Notifications,
 }
 
 impl TopicName {
-    /// Parses `home`, `community:<slug>`, `post:<id>`, `idea:<id>` or `board:<quarter>`;
-    /// anything else is unknown.
+    /// Parses `home`, `notifications`, `community:<slug>`, `post:<id>`, `idea:<id>` or
+    /// `board:<quarter>`; anything else is unknown.
     pub fn parse(raw: &str) -> Option<Self> {
         match raw.split_once(':') {
             None if raw == "home" => Some(Self::Home),
+            None if raw == "notifications" => Some(Self::Notifications),
             Some(("community", slug)) if !slug.is_empty() && slug.len() <= 64 => {
                 Some(Self::Community(slug.to_lowercase()))
             }
@@ -46,6 +49,7 @@ impl TopicName {
             Self::Post(id) => format!("post:{id}"),
             Self::Idea(id) => format!("idea:{id}"),
             Self::Board(quarter) => format!("board:{quarter}"),
+            Self::Notifications => "notifications".into(),
         }
     }
 }

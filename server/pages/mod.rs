@@ -5,6 +5,7 @@ pub mod account;
 pub mod communities;
 pub mod home;
 pub mod ideas;
+pub mod notifications;
 pub mod posts;
 pub mod review;
 
@@ -29,13 +30,15 @@ pub struct PageCtx {
     session: Option<Session>,
     /// A one-time notice carried over a redirect ("Password changed").
     pub notice: Option<String>,
+    /// Unread lines in the viewer's notification bell.
+    pub unread: i64,
 }
 
 impl PageCtx {
     /// The context of a fragment pushed over the websocket: no viewer, no session. Forms in
     /// it carry an empty CSRF token, which the page's script fills from its own.
     pub fn fragment() -> Self {
-        Self { user: None, session: None, notice: None }
+        Self { user: None, session: None, notice: None, unread: 0 }
     }
 
     /// The CSRF token for the page's forms. Created only when a page renders a form, so an
@@ -70,7 +73,11 @@ impl FromRequest for Page {
             let user = identity::session_user(&req).await?;
             let session = req.get_session();
             let notice = session.remove_as::<String>(NOTICE_KEY).and_then(Result::ok);
-            Ok(Page(PageCtx { user, session: Some(session), notice }))
+            let unread = match (&user, req.app_data::<actix_web::web::Data<crate::state::AppState>>()) {
+                (Some(user), Some(state)) => crate::notify::unread(&state.db, user.id).await?,
+                _ => 0,
+            };
+            Ok(Page(PageCtx { user, session: Some(session), notice, unread }))
         })
     }
 }

@@ -6,6 +6,7 @@ mod atom;
 mod communities;
 mod home;
 mod ideas;
+mod notifications;
 mod posts;
 mod review;
 mod settings;
@@ -71,6 +72,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/ideas/{id}/reviews", web::post().to(review::score))
         .route("/ideas/{id}/decision", web::post().to(review::decide))
         .route("/leaderboard", web::get().to(ideas::leaderboard))
+        .route("/notifications", web::get().to(notifications::list))
+        .route("/notifications/open", web::post().to(notifications::open))
+        .route("/notifications/read", web::post().to(notifications::read_all))
         .route("/review", web::get().to(review::index))
         .route("/review/{quarter}", web::get().to(review::board))
         .route("/review/{quarter}/close", web::post().to(review::close))

@@ -1,12 +1,13 @@
 // Live updates over /ws (SPEC §4). Every page works without this script; it adds the
-// "N new posts" banner, fresh comments on post pages, and other people's reaction counts.
+// notification bell's count, the "N new posts" banner, fresh comments on post pages,
+// other people's reaction counts and the review board's scores and decisions.
 // On reconnect it subscribes with `since`, so the server replays what was missed.
 (function () {
   "use strict";
-  const root = document.querySelector("[data-live-topics]");
-  if (!root || !("WebSocket" in window)) return;
-  const topics = root.dataset.liveTopics.split(" ");
   const viewer = Number(document.body.dataset.viewer || 0);
+  if (!viewer || !("WebSocket" in window)) return;
+  const root = document.querySelector("[data-live-topics]") || document.body;
+  const topics = (root.dataset.liveTopics || "").split(" ").filter(Boolean).concat(["notifications"]);
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   let since = Number(root.dataset.liveSince || 0);
   let retry = 1000;
@@ -77,9 +78,19 @@
     button.textContent = button.dataset.emoji + " " + count;
   }
 
+  function ring(unread) {
+    const bell = document.getElementById("bell-count");
+    if (!bell) return;
+    bell.textContent = unread;
+    bell.hidden = unread === 0;
+    document.getElementById("bell").setAttribute("aria-label", "Notifications, " + unread + " unread");
+  }
+
   function handle(message) {
     const data = message.data || {};
-    if (message.topic.startsWith("board:")) {
+    if (message.topic === "notifications") {
+      ring(data.unread);
+    } else if (message.topic.startsWith("board:")) {
       refreshBrief(data.object_id);
     } else if (message.topic === "home") {
       if (/^(post\.created|comment\.created|answer\.accepted|community\.created)$/.test(message.verb)) {
@@ -107,7 +118,8 @@
     const socket = new WebSocket(scheme + location.host + "/ws");
     socket.onopen = function () {
       retry = 1000;
-      socket.send(JSON.stringify({ op: "subscribe", topics: topics, since: since }));
+      // Pages without a `since` (the bell alone) have nothing to replay.
+      socket.send(JSON.stringify({ op: "subscribe", topics: topics, since: "liveSince" in root.dataset ? since : null }));
     };
     socket.onmessage = function (event) {
       const message = JSON.parse(event.data);

@@ -11,6 +11,7 @@ pub mod follows;
 pub mod ideas;
 pub mod invitations;
 pub mod login_attempts;
+pub mod notifications;
 pub mod posts;
 pub mod reviews;
 pub mod sessions;

@@ -6,6 +6,7 @@ mod communities;
 mod feeds;
 mod ideas;
 mod me;
+mod notifications;
 mod posts;
 mod quarters;
 
@@ -20,6 +21,8 @@ use crate::error::{ApiError, AppError, ErrorBody, FieldErrors};
 pub fn scope() -> Scope {
     web::scope("/api/v1")
         .route("/me", web::get().to(me::show))
+        .route("/notifications", web::get().to(notifications::list))
+        .route("/notifications/read", web::post().to(notifications::read))
         .route("/admin/users", web::post().to(admin::invite))
         .route("/admin/users/{handle}", web::patch().to(admin::update))
         .route("/communities", web::get().to(communities::list))
@@ -125,7 +128,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
     paths(
-        me::show, admin::invite, admin::update,
+        me::show, notifications::list, notifications::read, admin::invite, admin::update,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,

@@ -1,0 +1,277 @@
+//! In-app notifications (SPEC §7): who hears of what in the activity log. The notifier
+//! ([`notifier`]) applies these rules to every committed activity; the bell and
+//! `/notifications` read what it stored. Email (the outbox) builds on the same rows.
+
+pub mod notifier;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use serde_json::Value;
+
+use crate::db::Db;
+use crate::db::DbConn;
+use crate::db::models::activities::Activity;
+use crate::db::models::notifications::{self, NewNotification, Row};
+use crate::db::models::users::{self, User};
+use crate::db::models::{ideas, now, posts};
+use crate::domain::idea::IdeaState;
+use crate::domain::policy::Action;
+use crate::error::AppResult;
+
+/// Why someone is told. Earlier variants win when one activity gives a person several
+/// reasons (a mention in a reply to your post is a mention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Mention,
+    Decision,
+    Reply,
+    IdeaState,
+}
+
+impl Kind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mention => "mention",
+            Self::Decision => "decision",
+            Self::Reply => "reply",
+            Self::IdeaState => "idea_state",
+        }
+    }
+}
+
+/// One line of what an activity tells whom.
+struct Tell {
+    kind: Kind,
+    /// The object the bell groups by, e.g. `idea:12`.
+    object: String,
+    /// What happened, after the actor's name: `commented on “Steam traps”`.
+    title: String,
+    url: String,
+}
+
+fn quoted(data: &Value, key: &str) -> String {
+    format!("“{}”", data.get(key).and_then(Value::as_str).unwrap_or("untitled"))
+}
+
+fn ids_of_handles(c: &mut DbConn, data: &Value) -> AppResult<Vec<i64>> {
+    let mut ids = Vec::new();
+    for handle in
+        data.get("mentions").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+    {
+        if let Some(user) = users::by_handle(c, &handle.to_lowercase())? {
+            ids.push(user.id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Who an activity tells, and what: the rules of SPEC §7.
+fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i64, Tell)>> {
+    let id = activity.object_id;
+    let mut out = Vec::new();
+    let mut tell = |users: Vec<i64>, kind: Kind, object: String, title: String, url: String| {
+        for user in users {
+            out.push((user, Tell { kind, object: object.clone(), title: title.clone(), url: url.clone() }));
+        }
+    };
+    match activity.verb.as_str() {
+        "post.created" => {
+            let title = format!("mentioned you in {}", quoted(data, "title"));
+            tell(
+                ids_of_handles(c, data)?,
+                Kind::Mention,
+                format!("post:{id}"),
+                title,
+                format!("/posts/{id}"),
+            );
+        }
+        "comment.created" => {
+            let post = data.get("post").and_then(Value::as_i64).unwrap_or_default();
+            let url = format!("/posts/{post}#comment-{id}");
+            let on = quoted(data, "post_title");
+            let mentioned = ids_of_handles(c, data)?;
+            tell(
+                mentioned,
+                Kind::Mention,
+                format!("post:{post}"),
+                format!("mentioned you on {on}"),
+                url.clone(),
+            );
+            if let Some((found, _)) = posts::find(c, post)? {
+                let author = found.author_id.into_iter().collect();
+                tell(author, Kind::Reply, format!("post:{post}"), format!("commented on {on}"), url.clone());
+            }
+            if let Some(parent) = data.get("reply_to").and_then(Value::as_i64) {
+                let author = posts::find_comment(c, parent)?.and_then(|p| p.author_id).into_iter().collect();
+                tell(
+                    author,
+                    Kind::Reply,
+                    format!("post:{post}"),
+                    format!("replied to your comment on {on}"),
+                    url,
+                );
+            }
+        }
+        "idea.commented" => {
+            let Some((idea, _)) = ideas::find(c, id)? else { return Ok(out) };
+            let on = format!("“{}”", idea.title);
+            let url = format!("/ideas/{id}#comments");
+            tell(
+                ids_of_handles(c, data)?,
+                Kind::Mention,
+                format!("idea:{id}"),
+                format!("mentioned you on {on}"),
+                url.clone(),
+            );
+            let mut stakeholders = ideas::follower_ids(c, id)?;
+            stakeholders.extend(idea.author_id);
+            tell(stakeholders, Kind::Reply, format!("idea:{id}"), format!("commented on {on}"), url);
+        }
+        "idea.transitioned" => {
+            let Some((idea, _)) = ideas::find(c, id)? else { return Ok(out) };
+            let to = data.get("to").and_then(Value::as_str).and_then(|s| IdeaState::parse(s).ok());
+            let label = to.map_or("a new state", |s| s.label()).to_lowercase();
+            let mut stakeholders = ideas::follower_ids(c, id)?;
+            stakeholders.extend(idea.author_id);
+            let title = format!("moved “{}” to {label}", idea.title);
+            tell(stakeholders, Kind::IdeaState, format!("idea:{id}"), title, format!("/ideas/{id}"));
+        }
+        "idea.decided" => {
+            let Some((idea, _)) = ideas::find(c, id)? else { return Ok(out) };
+            let decision =
+                data.get("decision").and_then(Value::as_str).and_then(|s| IdeaState::parse(s).ok());
+            let label = decision.map_or("decided", |s| s.label()).to_lowercase();
+            let changed = data.get("changed").and_then(Value::as_bool).unwrap_or(false);
+            let verb =
+                if changed { "changed the board's decision on" } else { "recorded the board's decision on" };
+            let mut stakeholders = ideas::follower_ids(c, id)?;
+            stakeholders.extend(ideas::voter_ids(c, id)?);
+            stakeholders.extend(idea.author_id);
+            let title = format!("{verb} “{}”: {label}", idea.title);
+            tell(stakeholders, Kind::Decision, format!("idea:{id}"), title, format!("/ideas/{id}"));
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+/// Whether a person may see an activity: its audience, checked by the policy now (someone
+/// who left a private community hears nothing more from it).
+fn may_see(c: &mut DbConn, user: &User, activity: &Activity) -> AppResult<bool> {
+    match (activity.visibility.as_str(), activity.community_id) {
+        ("public", _) | ("community", None) => Ok(true),
+        ("community", Some(community)) => {
+            let located = crate::communities::locate_id(c, user.actor(), community);
+            Ok(located.is_ok_and(|l| l.allow(Action::Read).is_ok()))
+        }
+        _ => Ok(false),
+    }
+}
+
+/// The notifications an activity creates: one per person it tells (never its actor,
+/// never someone inactive or who may not see it), the strongest reason winning.
+pub fn plan(c: &mut DbConn, activity: &Activity) -> AppResult<Vec<NewNotification>> {
+    let data: Value = serde_json::from_str(&activity.data).unwrap_or(Value::Null);
+    let mut best: BTreeMap<i64, Tell> = BTreeMap::new();
+    for (user, tell) in tells(c, activity, &data)? {
+        if Some(user) == activity.actor_id {
+            continue;
+        }
+        match best.get(&user) {
+            Some(held) if held.kind <= tell.kind => {}
+            _ => {
+                best.insert(user, tell);
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (user_id, tell) in best {
+        let Some(user) = users::find_active(c, user_id)? else { continue };
+        if !may_see(c, &user, activity)? {
+            continue;
+        }
+        rows.push(NewNotification {
+            user_id,
+            kind: tell.kind.as_str(),
+            group_key: format!("{}:{}", tell.kind.as_str(), tell.object),
+            activity_id: activity.id,
+            actor_id: activity.actor_id,
+            title: tell.title,
+            url: tell.url,
+            created_at: activity.created_at,
+        });
+    }
+    Ok(rows)
+}
+
+/// One line in the bell: the latest notification of a group and how many it stands for.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub group: String,
+    pub kind: String,
+    /// Who acted last (none for the system, e.g. the quarter close).
+    pub actor: Option<String>,
+    pub title: String,
+    pub url: String,
+    pub at: NaiveDateTime,
+    /// How many notifications the line stands for.
+    pub count: usize,
+    pub unread: bool,
+}
+
+impl Line {
+    /// The line as a sentence: "Grace Hopper commented on “X” (and 2 more)".
+    pub fn sentence(&self) -> String {
+        let who = self.actor.as_deref().unwrap_or("Agora");
+        match self.count {
+            1 => format!("{who} {}", self.title),
+            n => format!("{who} {} and {} more", self.title, n - 1),
+        }
+    }
+}
+
+/// How many notifications the bell and list read at most.
+const RECENT: i64 = 300;
+
+/// A person's notifications grouped per object: unread lines first, newest first.
+pub async fn lines(db: &Db, user: &User) -> AppResult<Vec<Line>> {
+    let user_id = user.id;
+    let rows = db.read(move |c| Ok(notifications::recent(c, user_id, RECENT)?)).await?;
+    Ok(group(rows))
+}
+
+fn group(rows: Vec<Row>) -> Vec<Line> {
+    // Rows come newest first, so the first row seen of a group is its latest.
+    let mut lines: Vec<Line> = Vec::new();
+    for row in rows {
+        let unread = row.read_at.is_none();
+        match lines.iter_mut().find(|l| l.group == row.group_key && l.unread == unread) {
+            Some(line) => line.count += 1,
+            None => lines.push(Line {
+                group: row.group_key,
+                kind: row.kind,
+                actor: row.actor,
+                title: row.title,
+                url: row.url,
+                at: row.created_at,
+                count: 1,
+                unread,
+            }),
+        }
+    }
+    lines.sort_by_key(|l| !l.unread);
+    lines
+}
+
+/// How many lines of the bell are unread.
+pub async fn unread(db: &Db, user_id: i64) -> AppResult<i64> {
+    db.read(move |c| Ok(notifications::unread(c, user_id)?)).await
+}
+
+/// Marks one line (by its group) or everything read.
+pub async fn mark_read(db: &Db, user: &User, group: Option<String>) -> AppResult<usize> {
+    let user_id = user.id;
+    db.write(move |c| Ok(notifications::mark_read(c, user_id, group.as_deref(), now())?)).await
+}

@@ -1,0 +1,160 @@
+//! In-app notifications: who hears of a decision, replies grouped per object, mentions only
+//! where the person may read, exactly once across nodes, the live bell, marking read.
+
+use std::time::Duration;
+
+use agora::domain::account::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+async fn notifications(app: &TestApp, token: &str) -> Value {
+    let response = app.api(Method::GET, "/notifications", token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+/// The caller's notifications once `ready` holds (the notifier runs after commit), or
+/// whatever there is after five seconds.
+async fn until(app: &TestApp, token: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let found = notifications(app, token).await;
+        if ready(&found) {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    notifications(app, token).await
+}
+
+/// Waits until the notifier has handled every activity so far.
+async fn settled(app: &TestApp) {
+    let latest = app.latest();
+    for _ in 0..100 {
+        let done = app
+            .db
+            .read_sync(|c| Ok(agora::db::models::notifications::cursor(c, "notifier")?))
+            .unwrap()
+            .is_some_and(|at| at >= latest);
+        if done {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the notifier did not catch up");
+}
+
+fn lines_of_kind<'a>(found: &'a Value, kind: &str) -> Vec<&'a Value> {
+    found["items"].as_array().unwrap().iter().filter(|l| l["kind"] == kind).collect()
+}
+
+#[tokio::test]
+async fn a_decision_reaches_the_author_voters_and_followers_once_each_across_nodes() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let grace = app.token_for(&app.given_user("grace", Role::Executive));
+    let [author, voter, follower, bystander] =
+        ["author", "voter", "follower", "bystander"].map(|h| app.given_api_user(h).1);
+    let id = app.submit_idea(&author, "Cheaper steam").await;
+    app.api(Method::PUT, &format!("/ideas/{id}/vote"), &voter).send().await.unwrap();
+    app.api(Method::PUT, &format!("/ideas/{id}/follow"), &follower).send().await.unwrap();
+    app.api(Method::PUT, &format!("/ideas/{id}/follow"), &grace).send().await.unwrap();
+    let quarter =
+        app.db.read_sync(move |c| Ok(agora::db::models::ideas::find(c, id)?.unwrap().0.quarter)).unwrap();
+    app.api(Method::POST, &format!("/quarters/{quarter}/close"), &admin)
+        .json(&json!({"early": true}))
+        .send()
+        .await
+        .unwrap();
+    let second_node = TestApp::spawn_sharing(&app).await;
+    let decided = app
+        .api(Method::POST, &format!("/ideas/{id}/decision"), &grace)
+        .json(&json!({"decision": "funded", "budget": 1000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), StatusCode::OK);
+
+    for token in [&author, &voter, &follower] {
+        let found = until(&app, token, |f| !lines_of_kind(f, "decision").is_empty()).await;
+        let decision = lines_of_kind(&found, "decision");
+        assert_eq!(decision.len(), 1, "{found}");
+        assert_eq!(decision[0]["count"], 1, "once, though two nodes run the notifier");
+        assert_eq!(decision[0]["url"], format!("/ideas/{id}"));
+        let text = decision[0]["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("grace Tester recorded the board's decision on “Cheaper steam”: funded"),
+            "{text}"
+        );
+    }
+    let moved = lines_of_kind(&notifications(&app, &author).await, "idea_state").len();
+    assert_eq!(moved, 1, "the author also heard the idea enter review");
+    for token in [&bystander, &grace] {
+        assert!(
+            lines_of_kind(&notifications(&app, token).await, "decision").is_empty(),
+            "not the decider nor a bystander"
+        );
+    }
+    drop(second_node);
+}
+
+#[tokio::test]
+async fn replies_group_mentions_respect_private_communities_and_the_bell_rings_live() {
+    let app = TestApp::spawn().await;
+    let [ada, bob] = ["ada", "bob"].map(|h| app.given_api_user(h).1);
+    let carol = app.token_for(&app.given_user("carol", Role::Employee));
+    for (slug, visibility) in [("team", "open"), ("secret", "private")] {
+        let body = json!({"slug": slug, "name": slug, "visibility": visibility});
+        app.api(Method::POST, "/communities", &ada).json(&body).send().await.unwrap();
+    }
+    app.api(Method::POST, "/communities/team/join", &bob).send().await.unwrap();
+    let post = |slug: &str, body: &str| {
+        app.api(Method::POST, &format!("/communities/{slug}/posts"), &ada)
+            .json(&json!({"kind": "discussion", "title": "Steam traps", "body": body}))
+            .send()
+    };
+    let post_id = post("team", "Who knows steam traps?").await.unwrap().json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let mut bell = app.ws(&ada).await;
+    bell.subscribe(&["notifications"], None).await;
+
+    for n in 0..3 {
+        let comment = json!({"body": format!("Reply {n} — cc @carol")});
+        let response = app
+            .api(Method::POST, &format!("/posts/{post_id}/comments"), &bob)
+            .json(&comment)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let rung = bell.next().await;
+    assert_eq!((rung["topic"].as_str(), rung["data"]["unread"].as_i64()), (Some("notifications"), Some(1)));
+    let found = until(&app, &ada, |f| f["items"][0]["count"] == 3).await;
+    assert_eq!(found["unread"], 1, "three replies are one line: {found}");
+    assert_eq!(found["items"][0]["text"], "bob commented on “Steam traps” and 2 more");
+    let carols = until(&app, &carol, |f| !lines_of_kind(f, "mention").is_empty()).await;
+    assert_eq!(lines_of_kind(&carols, "mention")[0]["count"], 3);
+
+    post("secret", "Private plans, @bob").await.unwrap();
+    settled(&app).await;
+    let bob_sees = notifications(&app, &bob).await;
+    assert!(lines_of_kind(&bob_sees, "mention").is_empty(), "not a member of secret: {bob_sees}");
+
+    let marked: Value = app
+        .api(Method::POST, "/notifications/read", &ada)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(marked["marked"], 3);
+    assert_eq!(notifications(&app, &ada).await["unread"], 0);
+    let browser = app.signed_in("carol@example.com").await;
+    let page = app.get_as(&browser, "/notifications").await.text().await.unwrap();
+    assert!(page.contains("mentioned you on “Steam traps” and 2 more") && page.contains("id=\"bell-count\""));
+}
