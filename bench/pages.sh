@@ -24,7 +24,7 @@ cookie=$(awk '$6 == "agora_session" {print "agora_session=" $7}' "$jar")
 post=$(curl -fs -b "$cookie" "$base/c/plant-safety" | grep -o 'href="/posts/[0-9]*"' | head -1 | grep -o '[0-9]*')
 echo "Agora $(git rev-parse --short HEAD) · $(nproc) cores · wrk -t2 -c$connections -d${duration}s · signed in as a demo employee"
 printf '%-26s %10s %10s %10s\n' page req/s p50 p99
-for page in / /c /c/plant-safety "/posts/$post" /tags/safety /api/v1/communities /healthz; do
+for page in / /c /c/plant-safety "/posts/$post" /tags/safety /ideas /ideas/1 /notifications /api/v1/communities /healthz; do
   out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -H "Cookie: $cookie" "$base$page")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
