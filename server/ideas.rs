@@ -92,16 +92,15 @@ fn render(input: &IdeaInput) -> String {
         .collect()
 }
 
-fn standing(c: &mut DbConn, user_id: i64, role: Role, idea: &Idea) -> AppResult<Standing> {
-    // Only funded ideas have a sponsor who may move them on; skip the lookup otherwise.
-    let sponsor = matches!(idea.state(), IdeaState::Funded | IdeaState::InDevelopment)
-        && reviews::latest_decision(c, idea.id)?.is_some_and(|d| d.sponsor_id == Some(user_id));
-    Ok(Standing {
+/// The asker's standing towards an idea; `sponsor` is the one named by the board's latest
+/// decision (the transition table lets a sponsor move only funded ideas).
+fn standing(user_id: i64, role: Role, idea: &Idea, sponsor: Option<i64>) -> Standing {
+    Standing {
         author: idea.author_id == Some(user_id),
         executive: role == Role::Executive,
         admin: role == Role::Admin,
-        sponsor,
-    })
+        sponsor: sponsor == Some(user_id),
+    }
 }
 
 /// Who may see an idea's activities: its community's readers, or everyone.
@@ -300,7 +299,9 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             Some(target) => locate_idea(c, actor, target).ok().map(|(i, ..)| i),
             None => None,
         };
-        let standing = standing(c, actor.user_id, role, &idea)?;
+        let decision = reviews::latest_view(c, id)?;
+        let sponsor = decision.as_ref().and_then(|d| d.decision.sponsor_id);
+        let standing = standing(actor.user_id, role, &idea, sponsor);
         let moves = rules::TRANSITIONS
             .iter()
             .filter(|r| r.from == idea.state() && rules::check(r.from, r.to, standing, "x").is_ok())
@@ -332,7 +333,7 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             can_vote: idea.state() == IdeaState::Submitted && !standing.author,
             is_author: standing.author,
             can_merge: idea.state().mergeable() && may_merge(actor, community.as_ref()),
-            decision: reviews::latest_view(c, id)?,
+            decision,
             moves,
             merged_into,
             community,
@@ -400,7 +401,8 @@ pub async fn transition(db: &Db, user: &User, id: i64, to: &str, note: String) -
     let (actor, role) = (user.actor(), user.role());
     db.write(move |c| {
         let (idea, ..) = locate_idea(c, actor, id)?;
-        rules::check(idea.state(), to, standing(c, actor.user_id, role, &idea)?, &note)
+        let sponsor = reviews::latest_decision(c, id)?.and_then(|d| d.sponsor_id);
+        rules::check(idea.state(), to, standing(actor.user_id, role, &idea, sponsor), &note)
             .map_err(AppError::Conflict)?;
         transition_in(c, actor.user_id, &idea, to, note.trim())?;
         Ok(to)

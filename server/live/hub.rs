@@ -447,36 +447,35 @@ impl HubTask {
     }
 
     async fn ring(&mut self, users: Vec<i64>) {
-        let listening: HashSet<i64> = self
-            .conns
-            .values()
-            .filter(|c| c.topics.contains_key(&TopicName::Notifications))
-            .map(|c| c.actor.user_id)
-            .collect();
-        let mut slow = Vec::new();
-        for user in users.into_iter().collect::<HashSet<_>>().intersection(&listening) {
-            let user = *user;
-            let unread = match self.db.read(move |c| Ok(notifications::unread(c, user)?)).await {
-                Ok(n) => n,
-                Err(e) => {
-                    e.log();
-                    continue;
-                }
+        let listens = |c: &Conn| c.topics.contains_key(&TopicName::Notifications);
+        let listening: HashSet<i64> =
+            self.conns.values().filter(|c| listens(c)).map(|c| c.actor.user_id).collect();
+        let rung: HashSet<i64> = users.into_iter().filter(|u| listening.contains(u)).collect();
+        if rung.is_empty() {
+            return;
+        }
+        // One grouped query for everyone whose bell changed; absent means nothing unread.
+        let ids: Vec<i64> = rung.iter().copied().collect();
+        let counts: HashMap<i64, i64> =
+            match self.db.read(move |c| Ok(notifications::unread_of(c, &ids)?)).await {
+                Ok(counts) => counts.into_iter().collect(),
+                Err(e) => return e.log(),
             };
+        let mut slow = Vec::new();
+        for (id, conn) in &self.conns {
+            let user = conn.actor.user_id;
+            if !rung.contains(&user) || !listens(conn) {
+                continue;
+            }
             let message = ServerMessage::Event {
                 topic: TopicName::Notifications.name(),
                 id: 0,
                 verb: "notification.created".into(),
-                data: serde_json::json!({ "unread": unread }),
+                data: serde_json::json!({ "unread": counts.get(&user).copied().unwrap_or(0) }),
                 html: None,
             };
-            for (id, conn) in &self.conns {
-                if conn.actor.user_id == user
-                    && conn.topics.contains_key(&TopicName::Notifications)
-                    && !conn.send(&message)
-                {
-                    slow.push(*id);
-                }
+            if !conn.send(&message) {
+                slow.push(*id);
             }
         }
         for id in slow {

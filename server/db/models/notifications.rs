@@ -70,11 +70,18 @@ pub fn recent(conn: &mut DbConn, user_id: i64, limit: i64) -> QueryResult<Vec<Ro
 
 /// How many groups (lines in the bell) hold unread notifications.
 pub fn unread(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
+    Ok(unread_of(conn, &[user_id])?.first().map_or(0, |(_, n)| *n))
+}
+
+/// The unread line counts of several people at once, as (user, count); people with
+/// nothing unread are left out.
+pub fn unread_of(conn: &mut DbConn, user_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
     notifications::table
-        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::user_id.eq_any(user_ids))
         .filter(notifications::read_at.is_null())
-        .select(diesel::dsl::count(notifications::group_key).aggregate_distinct())
-        .first(conn)
+        .group_by(notifications::user_id)
+        .select((notifications::user_id, diesel::dsl::count(notifications::group_key).aggregate_distinct()))
+        .load(conn)
 }
 
 /// Marks a person's notifications read: one group, or all of them.
