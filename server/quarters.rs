@@ -316,13 +316,20 @@ pub fn score_view(user: &User, all: &[reviews::Review]) -> ScoreView {
     let viewer = user.id;
     let mine = all.iter().find(|r| r.reviewer_id == viewer).cloned();
     // Admins run the meeting and never score, so they cannot be anchored.
-    let shown = (mine.is_some() || user.role() == Role::Admin) && !all.is_empty();
-    let aggregate = shown.then(|| {
-        let n = all.len() as f64;
-        let mean = |f: fn(&reviews::Review) -> i32| all.iter().map(|r| f64::from(f(r))).sum::<f64>() / n;
-        (mean(|r| r.impact), mean(|r| r.feasibility), mean(|r| r.fit), all.len())
-    });
+    let shown = mine.is_some() || user.role() == Role::Admin;
+    let aggregate =
+        means(all).filter(|_| shown).map(|[impact, feasibility, fit]| (impact, feasibility, fit, all.len()));
     ScoreView { mine, aggregate }
+}
+
+/// Mean impact, feasibility and fit of some scores (none without scores).
+fn means(all: &[reviews::Review]) -> Option<[f64; 3]> {
+    if all.is_empty() {
+        return None;
+    }
+    let mean =
+        |f: fn(&reviews::Review) -> i32| all.iter().map(|r| f64::from(f(r))).sum::<f64>() / all.len() as f64;
+    Some([mean(|r| r.impact), mean(|r| r.feasibility), mean(|r| r.fit)])
 }
 
 /// A closed quarter's results as CSV (executives and admins): one row per docket idea with
@@ -365,13 +372,8 @@ pub async fn results_csv(db: &Db, user: &User, quarter: &str) -> AppResult<Strin
     let csv_error = |e: csv::Error| AppError::Internal(anyhow::anyhow!("csv: {e}"));
     out.write_record(header).map_err(csv_error)?;
     for (entry, idea, author, scores, decision, sponsor) in rows {
-        let mean = |f: fn(&reviews::Review) -> i32| {
-            if scores.is_empty() {
-                String::new()
-            } else {
-                format!("{:.2}", scores.iter().map(|r| f64::from(f(r))).sum::<f64>() / scores.len() as f64)
-            }
-        };
+        let [impact, feasibility, fit] =
+            means(&scores).map_or_else(Default::default, |m| m.map(|x| format!("{x:.2}")));
         let record = [
             entry.rank.to_string(),
             idea.id.to_string(),
@@ -380,9 +382,9 @@ pub async fn results_csv(db: &Db, user: &User, quarter: &str) -> AppResult<Strin
             idea.state.clone(),
             entry.votes_at_close.to_string(),
             idea.vote_count.to_string(),
-            mean(|r| r.impact),
-            mean(|r| r.feasibility),
-            mean(|r| r.fit),
+            impact,
+            feasibility,
+            fit,
             scores.len().to_string(),
             decision.as_ref().map(|d| d.decision.clone()).unwrap_or_default(),
             decision.as_ref().map(|d| d.rationale.clone()).unwrap_or_default(),

@@ -73,9 +73,9 @@ impl FromRequest for Page {
             let user = identity::session_user(&req).await?;
             let session = req.get_session();
             let notice = session.remove_as::<String>(NOTICE_KEY).and_then(Result::ok);
-            let unread = match (&user, req.app_data::<actix_web::web::Data<crate::state::AppState>>()) {
-                (Some(user), Some(state)) => crate::notify::unread(&state.db, user.id).await?,
-                _ => 0,
+            let unread = match &user {
+                Some(user) => crate::notify::unread(&crate::state::AppState::of(&req)?.db, user.id).await?,
+                None => 0,
             };
             Ok(Page(PageCtx { user, session: Some(session), notice, unread }))
         })

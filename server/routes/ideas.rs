@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::{CommentForm, Toggle};
 use crate::auth::csrf::CsrfForm;
 use crate::db::models::users::User;
 use crate::error::AppError;
@@ -266,12 +267,6 @@ pub async fn edit(
     }
 }
 
-/// A toggle (`on` = 1 adds, 0 removes).
-#[derive(Deserialize)]
-pub struct Toggle {
-    on: u8,
-}
-
 /// POST /ideas/{id}/vote
 pub async fn vote(
     state: web::Data<AppState>,
@@ -279,7 +274,7 @@ pub async fn vote(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<Toggle>,
 ) -> PageResult {
-    ideas::vote(&state.db, &user, *id, form.on == 1).await?;
+    ideas::vote(&state.db, &user, *id, form.on()).await?;
     Ok(see_other(&format!("/ideas/{id}")))
 }
 
@@ -291,16 +286,9 @@ pub async fn follow(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<Toggle>,
 ) -> PageResult {
-    ideas::follow(&state.db, &user, *id, form.on == 1).await?;
-    flash(&req, if form.on == 1 { "Following: you will hear of every change." } else { "Unfollowed." });
+    ideas::follow(&state.db, &user, *id, form.on()).await?;
+    flash(&req, if form.on() { "Following: you will hear of every change." } else { "Unfollowed." });
     Ok(see_other(&format!("/ideas/{id}")))
-}
-
-/// The comment form.
-#[derive(Deserialize)]
-pub struct CommentForm {
-    body: String,
-    reply_to: Option<i64>,
 }
 
 /// POST /ideas/{id}/comments
@@ -321,23 +309,16 @@ pub async fn comment(
     }
 }
 
-/// The reaction toggle.
-#[derive(Deserialize)]
-pub struct ReactForm {
-    /// `1` adds, `0` removes.
-    on: u8,
-}
-
 /// POST /idea-comments/{id}/react/{kind}
 pub async fn react_comment(
     state: web::Data<AppState>,
     SignedIn(user, _): SignedIn,
     path: web::Path<(i64, String)>,
-    CsrfForm(form): CsrfForm<ReactForm>,
+    CsrfForm(form): CsrfForm<Toggle>,
 ) -> PageResult {
     let (id, kind) = path.into_inner();
     let kind = crate::domain::content::ReactionKind::parse(&kind).map_err(|_| AppError::NotFound)?;
-    let idea = ideas::react_comment(&state.db, &user, id, kind, form.on == 1).await?;
+    let idea = ideas::react_comment(&state.db, &user, id, kind, form.on()).await?;
     Ok(see_other(&format!("/ideas/{idea}#comment-{id}")))
 }
 

@@ -13,6 +13,27 @@ mod settings;
 mod system;
 
 use actix_web::web;
+use serde::Deserialize;
+
+/// An on/off button's form: `on` = 1 adds (a vote, a follow, a reaction), 0 takes it back.
+#[derive(Deserialize)]
+pub struct Toggle {
+    on: u8,
+}
+
+impl Toggle {
+    /// Whether the button adds.
+    pub fn on(&self) -> bool {
+        self.on == 1
+    }
+}
+
+/// A comment, or a reply to one, as typed (posts and ideas alike).
+#[derive(Deserialize)]
+pub struct CommentForm {
+    pub body: String,
+    pub reply_to: Option<i64>,
+}
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {

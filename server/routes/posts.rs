@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::{CommentForm, Toggle};
 use crate::auth::csrf::CsrfForm;
 use crate::db::models::users::User;
 use crate::domain::content::{PostKind, ReactionKind};
@@ -45,13 +46,6 @@ pub async fn show(
     post_page(&state, &user, ctx, *id, String::new(), None).await
 }
 
-/// The comment form.
-#[derive(Deserialize)]
-pub struct CommentForm {
-    body: String,
-    reply_to: Option<i64>,
-}
-
 /// POST /posts/{id}/comments
 pub async fn comment(
     state: web::Data<AppState>,
@@ -68,25 +62,18 @@ pub async fn comment(
     }
 }
 
-/// The reaction toggle.
-#[derive(Deserialize)]
-pub struct ReactForm {
-    /// `1` adds, `0` removes.
-    on: u8,
-}
-
 /// POST /posts/{id}/react/{kind} and /comments/{id}/react/{kind}
 pub async fn react(
     state: web::Data<AppState>,
     req: HttpRequest,
     SignedIn(user, _): SignedIn,
     path: web::Path<(i64, String)>,
-    CsrfForm(form): CsrfForm<ReactForm>,
+    CsrfForm(form): CsrfForm<Toggle>,
 ) -> PageResult {
     let (id, kind) = path.into_inner();
     let kind = ReactionKind::parse(&kind).map_err(|_| AppError::NotFound)?;
     let target = if req.path().starts_with("/comments/") { Target::Comment(id) } else { Target::Post(id) };
-    let post_id = posts::react(&state.db, &user, target, kind, form.on == 1).await?;
+    let post_id = posts::react(&state.db, &user, target, kind, form.on()).await?;
     let anchor = match target {
         Target::Post(id) => format!("post-{id}"),
         Target::Comment(id) => format!("comment-{id}"),
@@ -211,23 +198,16 @@ pub async fn tag(
     render(StatusCode::OK, &TagPage { ctx, tag, cards, next, following })
 }
 
-/// The follow toggle.
-#[derive(Deserialize)]
-pub struct FollowForm {
-    /// `1` follows, `0` unfollows.
-    on: u8,
-}
-
 /// POST /tags/{tag}/follow
 pub async fn follow_tag(
     state: web::Data<AppState>,
     req: HttpRequest,
     SignedIn(user, _): SignedIn,
     tag: web::Path<String>,
-    CsrfForm(form): CsrfForm<FollowForm>,
+    CsrfForm(form): CsrfForm<Toggle>,
 ) -> PageResult {
-    crate::feeds::follow_tag(&state.db, &user, &tag, form.on == 1).await?;
-    let notice = if form.on == 1 {
+    crate::feeds::follow_tag(&state.db, &user, &tag, form.on()).await?;
+    let notice = if form.on() {
         "Following: new posts with this tag appear in your home feed."
     } else {
         "Unfollowed."

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::auth::csrf::CsrfForm;
@@ -11,7 +10,7 @@ use crate::db::models::users::User;
 use crate::domain::account::Role;
 use crate::error::AppError;
 use crate::pages::review::{BoardPage, Refused, ReviewIndexPage};
-use crate::pages::{PageCtx, PageError, SignedIn, flash, render, render_rejected, see_other};
+use crate::pages::{PageCtx, PageError, SignedIn, flash, render_outcome, see_other};
 use crate::quarters::{self, DecisionInput, ScoreInput};
 use crate::state::AppState;
 
@@ -21,11 +20,7 @@ type Fields = HashMap<String, String>;
 async fn index_page(state: &AppState, user: &User, ctx: PageCtx, refused: Option<AppError>) -> PageResult {
     let overview = crate::board::overview(&state.db, user).await?;
     let errors = refused.as_ref().map(|e| e.messages_for("quarter")).unwrap_or_default();
-    let page = ReviewIndexPage { ctx, overview, admin: user.role() == Role::Admin, errors };
-    match refused {
-        Some(error) => render_rejected(&error, &page),
-        None => render(StatusCode::OK, &page),
-    }
+    render_outcome(refused, &ReviewIndexPage { ctx, overview, admin: user.role() == Role::Admin, errors })
 }
 
 /// GET /review
@@ -72,12 +67,8 @@ async fn board_page(
 ) -> PageResult {
     let board = crate::board::load(&state.db, user, quarter).await?;
     let live_since = crate::live::since(&state.db).await?;
-    match refused {
-        Some((error, refused)) => {
-            render_rejected(&error, &BoardPage { ctx, board, live_since, refused: Some(refused) })
-        }
-        None => render(StatusCode::OK, &BoardPage { ctx, board, live_since, refused: None }),
-    }
+    let (error, refused) = refused.unzip();
+    render_outcome(error, &BoardPage { ctx, board, live_since, refused })
 }
 
 /// GET /review/{quarter}

@@ -8,7 +8,7 @@ mod ideas;
 mod me;
 mod notifications;
 mod posts;
-mod quarters;
+pub(crate) mod quarters;
 
 use actix_web::error::JsonPayloadError;
 use actix_web::{HttpRequest, HttpResponse, Scope, web};

@@ -177,12 +177,16 @@ pub async fn results(
     ApiUser(user): ApiUser,
     quarter: web::Path<String>,
 ) -> ApiResult<actix_web::HttpResponse> {
-    let csv = quarters::results_csv(&state.db, &user, &quarter).await?;
-    Ok(actix_web::HttpResponse::Ok()
+    Ok(csv_download(&quarter, quarters::results_csv(&state.db, &user, &quarter).await?))
+}
+
+/// A quarter's results as a CSV download (the API and the board's link answer the same).
+pub(crate) fn csv_download(quarter: &str, csv: String) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"agora-{quarter}-results.csv\""),
         ))
-        .body(csv))
+        .body(csv)
 }
