@@ -11,19 +11,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, location};
 
-/// Ideas put on a docket by an admin closing their quarter early. Returns the quarter.
-async fn close_early(app: &TestApp, admin: &str, idea: i64) -> String {
-    let quarter = app.db.read_sync(move |c| Ok(idea_rows::find(c, idea)?.unwrap().0.quarter)).unwrap();
-    let closed = app
-        .api(Method::POST, &format!("/quarters/{quarter}/close"), admin)
-        .json(&json!({"early": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(closed.status(), StatusCode::OK);
-    quarter
-}
-
 #[tokio::test]
 async fn executives_score_and_decide_on_the_board_page_and_refusals_keep_what_was_typed() {
     let app = TestApp::spawn().await;
@@ -31,7 +18,7 @@ async fn executives_score_and_decide_on_the_board_page_and_refusals_keep_what_wa
     app.given_user("grace", Role::Executive);
     let author = app.token_for(&app.given_user("author", Role::Employee));
     let id = app.submit_idea(&author, "Solar roofs on the warehouses").await;
-    let quarter = close_early(&app, &admin, id).await;
+    let quarter = app.close_quarter_of(&admin, id).await;
     let board = format!("/review/{quarter}");
 
     let employee = app.signed_in("author@example.com").await;
@@ -132,7 +119,7 @@ async fn admins_close_quarters_from_the_review_page_only_on_purpose() {
     app.given_user("grace", Role::Executive);
     let (_, author) = app.given_api_user("author");
     let id = app.submit_idea(&author, "Close me").await;
-    let quarter = app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.quarter)).unwrap();
+    let quarter = app.idea_quarter(id);
     let close = format!("/review/{quarter}/close");
 
     let grace = app.signed_in("grace@example.com").await;
@@ -171,7 +158,7 @@ async fn open_boards_hear_scores_and_decisions_live_even_for_ideas_in_private_co
         .await
         .unwrap();
     let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let quarter = close_early(&app, &admin, id).await;
+    let quarter = app.close_quarter_of(&admin, id).await;
     let topic = format!("board:{quarter}");
 
     let mut outsider_ws = app.ws(&outsider).await;
@@ -217,7 +204,7 @@ async fn a_decision_changes_only_as_a_new_reasoned_event_and_the_sponsor_moves_t
     let (_, sponsor) = app.given_api_user("sponsor");
     let (_, author) = app.given_api_user("author");
     let id = app.submit_idea(&author, "Heat pumps").await;
-    close_early(&app, &admin, id).await;
+    app.close_quarter_of(&admin, id).await;
     let decide = |token: &str, body: Value| {
         app.api(Method::POST, &format!("/ideas/{id}/decision"), token).json(&body).send()
     };

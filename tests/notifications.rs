@@ -60,13 +60,7 @@ async fn a_decision_reaches_the_author_voters_and_followers_once_each_across_nod
     app.api(Method::PUT, &format!("/ideas/{id}/vote"), &voter).send().await.unwrap();
     app.api(Method::PUT, &format!("/ideas/{id}/follow"), &follower).send().await.unwrap();
     app.api(Method::PUT, &format!("/ideas/{id}/follow"), &grace).send().await.unwrap();
-    let quarter =
-        app.db.read_sync(move |c| Ok(agora::db::models::ideas::find(c, id)?.unwrap().0.quarter)).unwrap();
-    app.api(Method::POST, &format!("/quarters/{quarter}/close"), &admin)
-        .json(&json!({"early": true}))
-        .send()
-        .await
-        .unwrap();
+    app.close_quarter_of(&admin, id).await;
     let second_node = TestApp::spawn_sharing(&app).await;
     let decided = app
         .api(Method::POST, &format!("/ideas/{id}/decision"), &grace)

@@ -23,7 +23,7 @@ async fn closing_a_quarter_sends_the_top_ideas_to_review_once() {
             app.api(Method::PUT, &format!("/ideas/{id}/vote"), &voter).send().await.unwrap();
         }
     }
-    let quarter = app.db.read_sync(move |c| Ok(idea_rows::find(c, early_bird)?.unwrap().0.quarter)).unwrap();
+    let quarter = app.idea_quarter(early_bird);
     let close = |token: &str, body: Value| {
         app.api(Method::POST, &format!("/quarters/{quarter}/close"), token).json(&body).send()
     };
@@ -239,12 +239,7 @@ async fn quarter_results_export_as_csv_for_the_board() {
     let (_, fan) = app.given_api_user("fan");
     let id = app.submit_idea(&author, "Cheaper, \"greener\" steam").await;
     app.api(Method::PUT, &format!("/ideas/{id}/vote"), &fan).send().await.unwrap();
-    let quarter = app.db.read_sync(move |c| Ok(idea_rows::find(c, id)?.unwrap().0.quarter)).unwrap();
-    app.api(Method::POST, &format!("/quarters/{quarter}/close"), &admin)
-        .json(&json!({"early": true}))
-        .send()
-        .await
-        .unwrap();
+    let quarter = app.close_quarter_of(&admin, id).await;
     app.api(Method::POST, &format!("/ideas/{id}/reviews"), &grace)
         .json(&json!({"impact": 4, "feasibility": 5, "fit": 3}))
         .send()

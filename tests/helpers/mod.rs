@@ -241,6 +241,27 @@ impl TestApp {
         response.json::<serde_json::Value>().await.expect("JSON")["id"].as_i64().expect("id")
     }
 
+    /// The quarter an idea was submitted in.
+    pub fn idea_quarter(&self, id: i64) -> String {
+        self.db
+            .read_sync(move |c| Ok(agora::db::models::ideas::find(c, id)?.expect("idea").0.quarter))
+            .expect("query")
+    }
+
+    /// An admin closes an idea's quarter early, so its top ideas enter review; returns the
+    /// quarter.
+    pub async fn close_quarter_of(&self, admin_token: &str, idea: i64) -> String {
+        let quarter = self.idea_quarter(idea);
+        let closed = self
+            .api(reqwest::Method::POST, &format!("/quarters/{quarter}/close"), admin_token)
+            .json(&serde_json::json!({"early": true}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(closed.status(), StatusCode::OK, "closing {quarter}");
+        quarter
+    }
+
     /// An idea's stored state.
     pub fn idea_state(&self, id: i64) -> String {
         self.db
