@@ -173,6 +173,23 @@ pub fn membership(conn: &mut DbConn, community_id: i64, user_id: i64) -> QueryRe
     Ok(row.and_then(parse_membership))
 }
 
+/// The memberships of several users in one community, as (user, membership).
+pub fn memberships_of(
+    conn: &mut DbConn,
+    community_id: i64,
+    user_ids: &[i64],
+) -> QueryResult<Vec<(i64, Membership)>> {
+    let rows: Vec<(i64, String, String)> = memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::user_id.eq_any(user_ids))
+        .select((memberships::user_id, memberships::role, memberships::state))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(user, role, state)| Some((user, parse_membership((role, state))?)))
+        .collect())
+}
+
 /// Adds a membership row.
 pub fn add_member(
     conn: &mut DbConn,

@@ -70,6 +70,15 @@ pub fn find_active(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
     users::table.find(id).filter(users::is_active.eq(true)).select(User::as_select()).first(conn).optional()
 }
 
+/// The active ones among several users.
+pub fn find_active_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::is_active.eq(true))
+        .select(User::as_select())
+        .load(conn)
+}
+
 /// Finds a user by (already lower-cased) email.
 pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
     users::table.filter(users::email.eq(email)).select(User::as_select()).first(conn).optional()
