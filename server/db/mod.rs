@@ -6,6 +6,7 @@ mod pool;
 pub mod schema;
 mod url;
 
+use std::cell::Cell;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use diesel::prelude::*;
@@ -50,7 +51,8 @@ pub struct Db {
     /// writes fails at once (no busy wait) when another writer got in first. Taking this
     /// lock around every write transaction makes in-process writers queue instead.
     sqlite_writer: Option<Arc<Mutex<()>>>,
-    /// Bumped after every committed write, so each follower of the log wakes at once.
+    /// Bumped after each commit that appended to a log (activities, notifications), so each
+    /// follower of the log wakes at once, and only then.
     changes: Arc<tokio::sync::watch::Sender<u64>>,
     url: DatabaseUrl,
 }
@@ -111,15 +113,19 @@ impl Db {
         // A poisoned lock only means another writer panicked; its transaction rolled back.
         let _guard =
             self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(PoisonError::into_inner));
+        APPENDED.set(false);
         let result = conn.transaction(f);
-        if result.is_ok() {
+        // Most writes (a session's expiry moved on every page) append nothing: waking every
+        // log follower for them would cost each page a query per follower.
+        if APPENDED.replace(false) && result.is_ok() {
             bump(&self.changes);
         }
         result
     }
 
-    /// Changes after writes: this process's commits, and with PostgreSQL every node's
-    /// activity (see [`Db::listen_for_other_nodes`]). Each receiver sees every bump.
+    /// Changes of the logs: this process's commits that appended (see [`appended`]), and
+    /// with PostgreSQL every node's activity (see [`Db::listen_for_other_nodes`]). Each
+    /// receiver sees every bump.
     pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.changes.subscribe()
     }
@@ -154,6 +160,17 @@ impl Db {
         })?;
         Ok(())
     }
+}
+
+thread_local! {
+    /// Set while a write transaction on this thread appends to a log; see [`appended`].
+    static APPENDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the write transaction running on this thread as having appended to a log that
+/// followers read (the activity log, notifications): they wake once it commits.
+pub fn appended() {
+    APPENDED.set(true);
 }
 
 fn bump(changes: &tokio::sync::watch::Sender<u64>) {

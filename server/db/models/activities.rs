@@ -59,6 +59,7 @@ pub fn record(conn: &mut DbConn, activity: &NewActivity) -> QueryResult<i64> {
         activities::data.eq(&data),
         activities::created_at.eq(now()),
     );
+    crate::db::appended();
     match conn {
         DbConn::Pg(c) => {
             // Sequence values are handed out before commit, so without this lock a reader

@@ -32,6 +32,9 @@ pub fn insert_all(conn: &mut DbConn, rows: &[NewNotification]) -> QueryResult<us
             .do_nothing()
             .execute(c))?;
     }
+    if added > 0 {
+        crate::db::appended();
+    }
     Ok(added)
 }
 
