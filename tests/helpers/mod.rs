@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use agora::accounts::{self, NewAccount};
 use agora::config::Settings;
+use agora::db::Db;
 use agora::db::models::users::User;
-use agora::db::{DatabaseUrl, Db};
 use agora::domain::account::{DisplayName, Email, Handle, Password, Role};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::header::HeaderMap;
@@ -116,8 +116,10 @@ impl TestApp {
         adjust(&mut settings);
         let running = agora::startup::build(settings.clone()).expect("app starts");
         let url = format!("http://{}", running.addr);
+        // The server's own handle: the test's direct writes queue behind the server's on
+        // SQLite's one writer, as another request's would, instead of failing as "locked".
+        let db = running.state.db.clone();
         tokio::spawn(running.server);
-        let db = Db::connect(&DatabaseUrl::parse(&database_url).expect("url"), 2).expect("db");
         Self { url, client: browser(), database_url, data_dir, db, settings }
     }
 
