@@ -113,6 +113,12 @@ impl Settings {
             .map_err(|e| anyhow::anyhow!("invalid settings: {e}"))
     }
 
+    /// Where this node keeps its search index (each node has its own; it is rebuilt from
+    /// the database whenever it is missing).
+    pub fn search_index_dir(&self) -> std::path::PathBuf {
+        self.data_dir.join("index")
+    }
+
     /// The database to use: `database_url`, or the SQLite file in the data folder.
     pub fn database(&self) -> anyhow::Result<DatabaseUrl> {
         match &self.database_url {

@@ -25,6 +25,7 @@ pub mod pages;
 pub mod posts;
 pub mod quarters;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -134,7 +134,7 @@ pub async fn create(db: &Db, user: &User, slug: &str, input: PostInput) -> AppRe
 }
 
 /// How feeds name a post: its title, or the start of an untitled update.
-fn title_of(post: &Post) -> String {
+pub(crate) fn title_of(post: &Post) -> String {
     if post.title.is_empty() {
         markdown::plain_text(&post.body).chars().take(80).collect()
     } else {

@@ -39,8 +39,13 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
     let key = crate::auth::secrets::cookie_key(settings.secret_key.as_deref(), &settings.data_dir)?;
     let start_after = db.read_sync(|c| Ok(activities::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (hub, hub_task) = Hub::new(db.clone(), start_after);
-    let state =
-        AppState { db, settings: Arc::new(settings), metrics: crate::observability::metrics_handle(), hub };
+    let state = AppState {
+        db,
+        settings: Arc::new(settings),
+        metrics: crate::observability::metrics_handle(),
+        hub,
+        search: None,
+    };
     let bells_after =
         state.db.read_sync(|c| Ok(notifications::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((state, key, Background { hub: hub_task, start_after, bells_after }))
@@ -61,7 +66,9 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(&settings.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
     let addr = listener.local_addr()?;
-    let (state, key, background) = prepare(settings)?;
+    let (mut state, key, background) = prepare(settings)?;
+    let search = crate::search::Search::open(&state.settings.search_index_dir())?;
+    state.search = Some(search.clone());
     // Live updates: the hub, the log follower, and (PostgreSQL) the LISTEN for other nodes.
     tokio::spawn(background.hub.run());
     tokio::spawn(crate::live::follower::run(state.db.clone(), state.hub.clone(), background.start_after));
@@ -71,6 +78,7 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
         background.bells_after,
     ));
     tokio::spawn(crate::notify::notifier::run(state.db.clone()));
+    tokio::spawn(crate::search::indexer::run(state.db.clone(), search));
     state.db.listen_for_other_nodes()?;
     crate::jobs::spawn_session_sweeper(state.db.clone());
     if state.settings.close_quarters_on_schedule {

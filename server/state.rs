@@ -21,9 +21,17 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The websocket hub.
     pub hub: crate::live::Hub,
+    /// The search index; only the server opens it (commands like `agora seed` leave it to
+    /// the server's indexer, which reads what they wrote from the activity log).
+    pub search: Option<crate::search::Search>,
 }
 
 impl AppState {
+    /// The search index of a running server.
+    pub fn search(&self) -> Result<&crate::search::Search, AppError> {
+        self.search.as_ref().ok_or_else(|| AppError::Unavailable("search is not running".into()))
+    }
+
     /// The state registered on the app, for extractors and middleware.
     pub fn of(req: &HttpRequest) -> Result<Data<AppState>, AppError> {
         req.app_data::<Data<AppState>>()

@@ -318,6 +318,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_skills (user_id, skill) {
+        user_id -> BigInt,
+        skill -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    skill_endorsements (user_id, skill, endorser_id) {
+        user_id -> BigInt,
+        skill -> Text,
+        endorser_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     log_cursors (name) {
         name -> Text,
         last_id -> BigInt,
@@ -325,6 +342,7 @@ diesel::table! {
 }
 
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(user_skills -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(memberships -> communities (community_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -344,6 +362,8 @@ diesel::joinable!(idea_events -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    user_skills,
+    skill_endorsements,
     notifications,
     log_cursors,
     sessions,

@@ -259,3 +259,30 @@ pub fn members(
         .load(conn)?;
     Ok(rows.into_iter().map(|(u, r)| (u, MemberRole::parse(&r).unwrap_or(MemberRole::Member))).collect())
 }
+
+/// Every private community with the user's membership in it, if any (search asks the
+/// policy which of them the user may not read).
+pub fn private_with_membership(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> QueryResult<Vec<(i64, bool, Option<Membership>)>> {
+    let rows: Vec<(i64, Option<NaiveDateTime>, Option<String>, Option<String>)> = communities::table
+        .left_join(
+            memberships::table
+                .on(memberships::community_id.eq(communities::id).and(memberships::user_id.eq(user_id))),
+        )
+        .filter(communities::visibility.eq(Visibility::Private.as_str()))
+        .select((
+            communities::id,
+            communities::archived_at,
+            memberships::role.nullable(),
+            memberships::state.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, archived, role, state)| {
+            (id, archived.is_some(), role.zip(state).and_then(parse_membership))
+        })
+        .collect())
+}

@@ -14,7 +14,9 @@ pub mod login_attempts;
 pub mod notifications;
 pub mod posts;
 pub mod reviews;
+pub mod search;
 pub mod sessions;
+pub mod skills;
 pub mod tokens;
 pub mod users;
 

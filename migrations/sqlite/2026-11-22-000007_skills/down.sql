@@ -1,0 +1,2 @@
+DROP TABLE skill_endorsements;
+DROP TABLE user_skills;

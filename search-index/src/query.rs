@@ -1,0 +1,478 @@
+//! Turning what a person typed into a query, and running it for one viewer.
+//!
+//! User input is parsed by our own small grammar rather than tantivy's query language:
+//! words, `"quoted phrases"` and `-excluded` words are all it knows. Tantivy's syntax would
+//! let `community:12` or `author:3` reach internal fields and makes `title:` or an
+//! unbalanced quote mean something surprising; here every character is just text.
+
+use std::ops::Range;
+
+use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query,
+    TermQuery, TermSetQuery,
+};
+use tantivy::schema::document::OwnedValue;
+use tantivy::schema::{Facet, Field, IndexRecordOption, Term, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
+
+use crate::schema::{self, Fields, Kind};
+use crate::{Result, SearchIndex};
+
+/// Longer input is cut here: nobody types more, and it bounds the work of one query.
+const MAX_QUERY_CHARS: usize = 500;
+/// At most this many words and phrases are used.
+const MAX_TERMS: usize = 16;
+/// Queries of at most this many words also match one or two typos per word.
+const FUZZY_UP_TO: usize = 3;
+/// How much further down a page can go (relevance past this is noise).
+pub const MAX_OFFSET: usize = 1000;
+
+/// What a person typed, split into words, phrases and exclusions, each already run through
+/// the analyzer (so stop words are gone and stems are what is searched).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Terms {
+    /// Single-token words.
+    pub words: Vec<String>,
+    /// Multi-token phrases: quoted text and words like `e-mail` that split in two.
+    pub phrases: Vec<Vec<String>>,
+    /// Words or phrases that must not appear.
+    pub excluded: Vec<Vec<String>>,
+}
+
+impl Terms {
+    /// Whether nothing searchable was typed (empty, or stop words only).
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.phrases.is_empty()
+    }
+
+    fn required(&self) -> usize {
+        self.words.len() + self.phrases.len()
+    }
+}
+
+/// Splits raw input into (text, quoted, excluded) pieces. Any character is allowed; an
+/// unbalanced quote quotes the rest.
+fn pieces(text: &str) -> Vec<(String, bool, bool)> {
+    let text: String = text.chars().take(MAX_QUERY_CHARS).map(|c| if c == ':' { ' ' } else { c }).collect();
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let excluded = c == '-';
+        if excluded {
+            chars.next();
+        }
+        let quoted = chars.peek() == Some(&'"');
+        let mut piece = String::new();
+        if quoted {
+            chars.next();
+            piece.extend(chars.by_ref().take_while(|&c| c != '"'));
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                piece.push(c);
+                chars.next();
+            }
+        }
+        out.push((piece, quoted, excluded));
+    }
+    out
+}
+
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+impl SearchIndex {
+    /// Parses input into terms with this index's analyzer.
+    pub fn terms(&self, text: &str) -> Terms {
+        let mut analyzer = self.analyzer();
+        let mut terms = Terms::default();
+        for (piece, _quoted, excluded) in pieces(text) {
+            let tokens = tokens(&mut analyzer, &piece);
+            match (excluded, tokens.len()) {
+                (_, 0) => {}
+                (true, _) => terms.excluded.push(tokens),
+                (false, 1) => terms.words.extend(tokens),
+                (false, _) => terms.phrases.push(tokens),
+            }
+        }
+        terms.words.dedup();
+        terms.words.truncate(MAX_TERMS);
+        terms.phrases.truncate(MAX_TERMS.saturating_sub(terms.words.len()));
+        terms.excluded.truncate(MAX_TERMS);
+        terms
+    }
+
+    fn analyzer(&self) -> TextAnalyzer {
+        self.index
+            .tokenizer_for_field(self.fields.body)
+            .unwrap_or_else(|_| TextAnalyzer::from(tantivy::tokenizer::SimpleTokenizer::default()))
+    }
+}
+
+/// One search, as one viewer asks it.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery<'a> {
+    pub text: &'a str,
+    pub kind: Option<Kind>,
+    pub community: Option<i64>,
+    pub tag: Option<&'a str>,
+    pub author: Option<i64>,
+    pub department: Option<&'a str>,
+    /// Communities whose content the viewer may not read: nothing from them is counted,
+    /// faceted, snippeted or returned.
+    pub hidden: &'a [i64],
+    /// Treat the last word as the start of a word (search as you type).
+    pub prefix: bool,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// A piece of a document's text around what matched.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snippet {
+    pub text: String,
+    /// Byte ranges of `text` that matched.
+    pub highlights: Vec<Range<usize>>,
+}
+
+impl Snippet {
+    /// The text in order, each part marked whether it matched (templates escape each part).
+    pub fn parts(&self) -> Vec<(&str, bool)> {
+        let mut parts = Vec::new();
+        let mut at = 0;
+        for range in &self.highlights {
+            if range.start < at || range.end > self.text.len() {
+                continue;
+            }
+            parts.push((&self.text[at..range.start], false));
+            parts.push((&self.text[range.clone()], true));
+            at = range.end;
+        }
+        parts.push((&self.text[at..], false));
+        parts.retain(|(text, _)| !text.is_empty());
+        parts
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub kind: Kind,
+    pub id: i64,
+    pub key: String,
+    pub label: String,
+    pub url: String,
+    pub snippet: Snippet,
+    pub community: Option<i64>,
+    pub author: Option<i64>,
+    pub created: i64,
+    pub score: f32,
+}
+
+/// Counts of the top values of each facet, over what the viewer may see.
+#[derive(Debug, Clone, Default)]
+pub struct Facets {
+    pub kinds: Vec<(Kind, u64)>,
+    pub communities: Vec<(i64, u64)>,
+    pub tags: Vec<(String, u64)>,
+    pub authors: Vec<(i64, u64)>,
+    pub departments: Vec<(String, u64)>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    /// How many documents match (that the viewer may see).
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// What was searched, after stop words and stemming; empty when nothing searchable was
+    /// typed.
+    pub terms: Terms,
+}
+
+/// A document's stored fields.
+pub(crate) struct Stored {
+    pub kind: Kind,
+    pub id: i64,
+    pub key: String,
+    pub label: String,
+    pub body: String,
+    pub url: String,
+    pub community: i64,
+    pub author: i64,
+    pub created: i64,
+    pub accepted: bool,
+}
+
+impl Stored {
+    pub(crate) fn read(f: &Fields, doc: &TantivyDocument) -> Stored {
+        let text =
+            |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+        let int = |field: Field| doc.get_first(field).and_then(|v| v.as_i64()).unwrap_or_default();
+        Stored {
+            kind: Kind::parse(&text(f.kind)).unwrap_or(Kind::Post),
+            id: int(f.id),
+            key: text(f.key),
+            label: text(f.label),
+            body: text(f.body),
+            url: text(f.url),
+            community: int(f.community),
+            author: int(f.author),
+            created: int(f.created),
+            accepted: doc.get_first(f.accepted).and_then(|v| v.as_bool()).unwrap_or(false),
+        }
+    }
+}
+
+fn boxed(q: impl Query) -> Box<dyn Query> {
+    Box::new(q)
+}
+
+impl SearchIndex {
+    /// The searched text fields and their boosts: a title match counts most.
+    fn weighted_fields(&self) -> [(Field, Score); 3] {
+        [(self.fields.title, 3.0), (self.fields.tags, 2.0), (self.fields.body, 1.0)]
+    }
+
+    fn word_query(&self, word: &str, fuzzy: bool, prefix: bool) -> Box<dyn Query> {
+        let mut clauses = Vec::new();
+        for (field, boost) in self.weighted_fields() {
+            let term = Term::from_field_text(field, word);
+            if prefix {
+                clauses.push(boxed(BoostQuery::new(boxed(FuzzyTermQuery::new_prefix(term, 0, true)), boost)));
+                continue;
+            }
+            clauses.push(boxed(BoostQuery::new(
+                boxed(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                boost,
+            )));
+            let chars = word.chars().count();
+            if fuzzy && chars >= 4 {
+                let distance = if chars >= 8 { 2 } else { 1 };
+                // A typo match scores a little, never as much as the word itself.
+                clauses.push(boxed(BoostQuery::new(
+                    boxed(FuzzyTermQuery::new(term, distance, true)),
+                    0.3 * boost,
+                )));
+            }
+        }
+        boxed(BooleanQuery::union(clauses))
+    }
+
+    fn phrase_query(&self, tokens: &[String]) -> Box<dyn Query> {
+        if let [word] = tokens {
+            return self.word_query(word, false, false);
+        }
+        let clauses = self
+            .weighted_fields()
+            .into_iter()
+            .map(|(field, boost)| {
+                let terms = tokens.iter().map(|t| Term::from_field_text(field, t)).collect();
+                boxed(BoostQuery::new(boxed(PhraseQuery::new(terms)), boost))
+            })
+            .collect();
+        boxed(BooleanQuery::union(clauses))
+    }
+
+    /// The text part of a query: phrases must all match; of the words, all when there are
+    /// one or two, three in four when there are more (so one stray word does not empty
+    /// the page).
+    pub(crate) fn text_query(&self, terms: &Terms, prefix: bool) -> Box<dyn Query> {
+        let fuzzy = terms.required() <= FUZZY_UP_TO;
+        let mut words: Vec<Box<dyn Query>> = terms
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| self.word_query(w, fuzzy, prefix && i + 1 == terms.words.len()))
+            .collect();
+        let required = if words.len() <= 2 { words.len() } else { words.len().div_ceil(4) * 3 };
+        let required = required.min(words.len());
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if words.len() == 1 {
+            clauses.push((Occur::Must, words.remove(0)));
+        } else if !words.is_empty() {
+            let any = BooleanQuery::union_with_minimum_required_clauses(words, required);
+            clauses.push((Occur::Must, boxed(any)));
+        }
+        clauses.extend(terms.phrases.iter().map(|p| (Occur::Must, self.phrase_query(p))));
+        clauses.extend(terms.excluded.iter().map(|p| (Occur::MustNot, self.phrase_query(p))));
+        boxed(BooleanQuery::new(clauses))
+    }
+
+    /// What a viewer may not see, and the filters chosen, as clauses to add to a query.
+    pub(crate) fn filters(&self, q: &SearchQuery<'_>, with_kind: bool) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !q.hidden.is_empty() {
+            let hidden = q.hidden.iter().map(|&c| Term::from_field_i64(f.community, c));
+            out.push((Occur::MustNot, boxed(TermSetQuery::new(hidden))));
+        }
+        let mut facet = |dimension: &str, value: &str| {
+            let term = Term::from_facet(f.facets, &schema::facet(dimension, value));
+            out.push((Occur::Must, boxed(TermQuery::new(term, IndexRecordOption::Basic))));
+        };
+        if let Some(kind) = q.kind.filter(|_| with_kind) {
+            facet("type", kind.as_str());
+        }
+        if let Some(community) = q.community {
+            facet("community", &community.to_string());
+        }
+        if let Some(tag) = q.tag {
+            facet("tag", tag);
+        }
+        if let Some(author) = q.author {
+            facet("author", &author.to_string());
+        }
+        if let Some(department) = q.department {
+            facet("department", department);
+        }
+        out
+    }
+
+    /// Runs a search for one viewer.
+    pub fn search(&self, q: &SearchQuery<'_>) -> Result<Results> {
+        let terms = self.terms(q.text);
+        if terms.is_empty() {
+            return Ok(Results { terms, ..Results::default() });
+        }
+        let searcher = self.reader.searcher();
+        let text = self.text_query(&terms, q.prefix);
+        let query = |with_kind: bool| {
+            let mut clauses = vec![(Occur::Must, text.box_clone())];
+            clauses.extend(self.filters(q, with_kind));
+            BooleanQuery::new(clauses)
+        };
+        let full = query(true);
+        let mut facets = FacetCollector::for_field("facets");
+        for dimension in ["/community", "/tag", "/author", "/department"] {
+            facets.add_facet(dimension);
+        }
+        let limit = q.limit.clamp(1, 100);
+        let top = TopDocs::with_limit(limit).and_offset(q.offset.min(MAX_OFFSET)).order_by_score();
+        let (top, total, counts) = searcher.search(&full, &(top, Count, facets))?;
+        let mut kinds = FacetCollector::for_field("facets");
+        kinds.add_facet("/type");
+        let kinds = if q.kind.is_some() {
+            searcher.search(&query(false), &kinds)?
+        } else {
+            searcher.search(&full, &kinds)?
+        };
+        let hits = self.hits(&searcher, &*text, &top)?;
+        let facets = Facets {
+            kinds: Kind::ALL
+                .into_iter()
+                .map(|k| (k, kinds.get("/type").find(|(f, _)| leaf(f) == k.as_str()).map_or(0, |(_, n)| n)))
+                .collect(),
+            communities: top_values(&counts, "/community")
+                .filter_map(|(v, n)| Some((v.parse().ok()?, n)))
+                .collect(),
+            tags: top_values(&counts, "/tag").collect(),
+            authors: top_values(&counts, "/author").filter_map(|(v, n)| Some((v.parse().ok()?, n))).collect(),
+            departments: top_values(&counts, "/department").collect(),
+        };
+        Ok(Results { total, hits, facets, terms })
+    }
+
+    /// Turns scored addresses into hits with snippets.
+    pub(crate) fn hits(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        top: &[(Score, DocAddress)],
+    ) -> Result<Vec<Hit>> {
+        let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)?;
+        snippets.set_max_num_chars(200);
+        top.iter()
+            .map(|&(score, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                let snippet = snippets.snippet_from_doc(&doc);
+                let stored = self.stored(&doc);
+                Ok(hit(stored, score, &snippet))
+            })
+            .collect()
+    }
+
+    /// Documents of `kind` most like the given text (duplicate detection), for a viewer.
+    pub fn similar(
+        &self,
+        title: &str,
+        body: &str,
+        kind: Kind,
+        hidden: &[i64],
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let like = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_min_word_length(3)
+            .with_max_query_terms(25)
+            .with_document_fields(vec![
+                (f.title, vec![OwnedValue::Str(title.chars().take(MAX_QUERY_CHARS).collect())]),
+                (f.body, vec![OwnedValue::Str(body.chars().take(4 * MAX_QUERY_CHARS).collect())]),
+            ]);
+        let q = SearchQuery { kind: Some(kind), hidden, ..SearchQuery::default() };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, boxed(like))];
+        clauses.extend(self.filters(&q, true));
+        let query = BooleanQuery::new(clauses);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.clamp(1, 20)).order_by_score())?;
+        self.hits(&searcher, &EmptyQuery, &top)
+    }
+}
+
+fn leaf(facet: &Facet) -> &str {
+    facet.to_path().last().copied().unwrap_or_default()
+}
+
+fn top_values<'a>(counts: &'a FacetCounts, dimension: &str) -> impl Iterator<Item = (String, u64)> + 'a {
+    counts.top_k(dimension, 10).into_iter().map(|(f, n)| (leaf(f).to_owned(), n))
+}
+
+pub(crate) fn hit(stored: Stored, score: Score, snippet: &tantivy::snippet::Snippet) -> Hit {
+    let snippet = if snippet.fragment().is_empty() {
+        Snippet { text: opening(&stored.body, 200), highlights: Vec::new() }
+    } else {
+        Snippet { text: snippet.fragment().to_owned(), highlights: snippet.highlighted().to_vec() }
+    };
+    Hit {
+        kind: stored.kind,
+        id: stored.id,
+        key: stored.key,
+        label: stored.label,
+        url: stored.url,
+        snippet,
+        community: (stored.community != 0).then_some(stored.community),
+        author: (stored.author != 0).then_some(stored.author),
+        created: stored.created,
+        score,
+    }
+}
+
+/// The first `max` characters of a text, cut at a word.
+fn opening(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    match cut.rfind(char::is_whitespace) {
+        Some(at) => format!("{}…", &cut[..at]),
+        None => format!("{cut}…"),
+    }
+}

@@ -1,0 +1,130 @@
+//! The index layout: one tantivy document per post, comment, idea, community and person.
+
+use tantivy::Index;
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
+    TextAnalyzer,
+};
+
+/// Bumped whenever the layout or the analyzer changes: an index written by another version
+/// is rebuilt on start rather than read wrongly.
+pub const VERSION: u32 = 1;
+
+/// The analyzer of every searchable text field: split on anything not a letter or digit,
+/// lowercase, fold accents (so "Zürich" finds "zurich"), drop English stop words, stem
+/// English. Splitting on punctuation is what lets `e-mail` and `co-op` work: they become
+/// two-word phrases on both sides.
+pub const ANALYZER: &str = "agora";
+
+/// What kind of thing a document is; the name is the `type` of a search hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Post,
+    Comment,
+    Idea,
+    Community,
+    Person,
+}
+
+impl Kind {
+    /// Every kind, in the order the search page shows its tabs.
+    pub const ALL: [Kind; 5] = [Kind::Post, Kind::Comment, Kind::Idea, Kind::Community, Kind::Person];
+
+    /// The stored (and API) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Post => "post",
+            Self::Comment => "comment",
+            Self::Idea => "idea",
+            Self::Community => "community",
+            Self::Person => "person",
+        }
+    }
+
+    /// The kind of a stored name.
+    pub fn parse(name: &str) -> Option<Kind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether a person's authorship of this kind counts as evidence of expertise.
+    pub fn is_evidence(self) -> bool {
+        matches!(self, Self::Post | Self::Comment | Self::Idea)
+    }
+}
+
+/// The fields, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Unique per document (`post:12`, `idea-comment:7`): what edits and deletes replace.
+    pub key: Field,
+    /// The key of the document this one belongs to (a comment's post), so deleting a post
+    /// deletes its comments with one term.
+    pub parent: Field,
+    pub kind: Field,
+    pub id: Field,
+    /// Searched with the highest boost: post and idea titles, community and person names.
+    pub title: Field,
+    /// What a hit is called on the results page (a comment shows its post's title).
+    pub label: Field,
+    pub body: Field,
+    pub tags: Field,
+    pub url: Field,
+    /// The community whose readers may see the document; 0 for site-wide documents.
+    pub community: Field,
+    /// The user who wrote it (or, for a person, the person); 0 for none.
+    pub author: Field,
+    /// Seconds since the epoch.
+    pub created: Field,
+    /// An accepted answer (comments only): weighs more as evidence of expertise.
+    pub accepted: Field,
+    /// `/type/…`, `/community/<id>`, `/tag/…`, `/author/<id>`, `/department/…`.
+    pub facets: Field,
+}
+
+/// Builds the schema and its fields.
+pub fn build() -> (Schema, Fields) {
+    let mut s = Schema::builder();
+    let text = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        key: s.add_text_field("key", STRING | STORED),
+        parent: s.add_text_field("parent", STRING),
+        kind: s.add_text_field("kind", STRING | STORED),
+        id: s.add_i64_field("id", STORED),
+        title: s.add_text_field("title", text.clone()),
+        label: s.add_text_field("label", STORED),
+        body: s.add_text_field("body", text.clone()),
+        tags: s.add_text_field("tags", text),
+        url: s.add_text_field("url", STORED),
+        community: s.add_i64_field("community", INDEXED | STORED | FAST),
+        author: s.add_i64_field("author", INDEXED | STORED | FAST),
+        created: s.add_i64_field("created", STORED | FAST),
+        accepted: s.add_bool_field("accepted", STORED),
+        facets: s.add_facet_field("facets", FacetOptions::default()),
+    };
+    (s.build(), fields)
+}
+
+/// Registers [`ANALYZER`] on an index.
+pub fn register_analyzer(index: &Index) {
+    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::new(Language::English).unwrap_or_else(|| StopWordFilter::remove(Vec::new())))
+        .filter(Stemmer::new(Language::English))
+        .build();
+    index.tokenizers().register(ANALYZER, analyzer);
+}
+
+/// A facet path with one value, escaped by tantivy (a `/` inside a tag stays one step).
+pub fn facet(dimension: &str, value: &str) -> Facet {
+    Facet::from_path([dimension, value])
+}

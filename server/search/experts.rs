@@ -1,0 +1,126 @@
+//! Expert search: who knows about the query. Evidence from what people wrote comes from
+//! the index (see `search-index/src/experts.rs`); declared skills and their endorsements
+//! come from the database and are added here. docs/SEARCH.md gives the formula.
+
+use std::collections::HashMap;
+
+use search_index::{ExpertQuery, Hit};
+
+use super::{Search, blocking, hidden_communities};
+use crate::db::Db;
+use crate::db::models::users::User;
+use crate::db::models::{now, skills, users};
+use crate::domain::policy::Actor;
+use crate::error::AppResult;
+
+/// What one matching skill is worth: like a strong post, more when colleagues endorse it
+/// (diminishing: the tenth endorsement adds less than the first).
+pub fn skill_score(endorsements: i64) -> f32 {
+    4.0 * (1.0 + (1.0 + endorsements as f32).ln())
+}
+
+/// A skill as stored: trimmed, lowercase, single spaces.
+pub fn normalize_skill(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Skills a query can name: each run of one to three of its words ("machine learning").
+fn skill_candidates(q: &str) -> Vec<String> {
+    let words: Vec<String> = q
+        .split(|c: char| c.is_whitespace() || c == '"' || c == ',')
+        .map(|w| w.trim_start_matches('-'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .take(16)
+        .collect();
+    let mut out = Vec::new();
+    for n in 1..=3 {
+        for run in words.windows(n) {
+            out.push(run.join(" "));
+        }
+    }
+    out
+}
+
+/// The filters of an expert search.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct ExpertParams {
+    #[serde(default)]
+    pub q: String,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    /// 1–50, default 10.
+    pub limit: Option<usize>,
+}
+
+/// One person, and why they are listed.
+#[derive(Debug, Clone)]
+pub struct Expert {
+    pub person: User,
+    pub score: f32,
+    /// Their skills that the query names, with endorsement counts.
+    pub matched_skills: Vec<(String, i64)>,
+    /// How many matching things they wrote (that the viewer may see).
+    pub documents: usize,
+    /// The strongest of those, with snippets.
+    pub evidence: Vec<Hit>,
+}
+
+fn matches(filter: &Option<String>, value: &str) -> bool {
+    match filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) => value.eq_ignore_ascii_case(f),
+        None => true,
+    }
+}
+
+/// People ranked by evidence on the query, as this viewer may see it.
+pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) -> AppResult<Vec<Expert>> {
+    let q = params.q.trim().chars().take(500).collect::<String>();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    let limit = params.limit.unwrap_or(10).clamp(1, 50);
+    let candidates = skill_candidates(&q);
+    let (hidden, holders) =
+        db.read(move |c| Ok((hidden_communities(c, actor)?, skills::holders(c, &candidates)?))).await?;
+    let (index, text) = (search.index.clone(), q.clone());
+    let now = now().and_utc().timestamp();
+    let evidence =
+        blocking(move || index.experts(&ExpertQuery { text: &text, hidden: &hidden, now })).await?;
+
+    let mut scores: HashMap<i64, (f32, usize, Vec<String>, Vec<(String, i64)>)> = HashMap::new();
+    for hit in evidence {
+        scores.insert(hit.person, (hit.score, hit.documents, hit.evidence, Vec::new()));
+    }
+    for (person, skill, endorsements) in holders {
+        let entry = scores.entry(person).or_default();
+        entry.0 += skill_score(endorsements);
+        entry.3.push((skill, endorsements));
+    }
+    let mut ranked: Vec<(i64, f32)> = scores.iter().map(|(&id, s)| (id, s.0)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // Enough candidates that the department and location filters still fill a page.
+    ranked.truncate(if params.department.is_some() || params.location.is_some() { 2000 } else { limit * 2 });
+    let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
+    let people: HashMap<i64, User> = db
+        .read(move |c| Ok(users::find_active_many(c, &ids)?))
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let mut experts = Vec::new();
+    for (id, score) in ranked {
+        let Some(person) = people.get(&id) else { continue };
+        if !matches(&params.department, &person.department) || !matches(&params.location, &person.location) {
+            continue;
+        }
+        let Some((_, documents, keys, matched_skills)) = scores.remove(&id) else { continue };
+        let (index, text) = (search.index.clone(), q.clone());
+        let evidence = blocking(move || index.evidence(&text, &keys)).await?;
+        experts.push(Expert { person: person.clone(), score, matched_skills, documents, evidence });
+        if experts.len() == limit {
+            break;
+        }
+    }
+    Ok(experts)
+}

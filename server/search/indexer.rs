@@ -1,0 +1,200 @@
+//! The indexer: follows the activity log after commit and applies each change to the
+//! search index. Every activity names the rows it touched; the indexer re-reads those rows
+//! and replaces their documents (or removes them when the row is gone), so an event
+//! applied twice changes nothing and the index always converges on the database.
+//!
+//! Its position is the index's own (saved in each commit), so after a crash it resumes
+//! from the last activity whose documents were committed; nothing in between is lost.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use search_index::WriterHandle;
+
+use super::documents::{self, key};
+use crate::db::Db;
+use crate::db::models::activities::{self, Activity};
+use crate::db::models::search::{self as rows, Table};
+use crate::error::{AppError, AppResult};
+
+const BATCH: i64 = 500;
+/// Rows per read during a rebuild.
+const REBUILD_BATCH: i64 = 1000;
+
+/// The rows an activity touched.
+fn touched(activity: &Activity, out: &mut BTreeSet<(Table, i64)>, parents: &mut BTreeSet<String>) {
+    let id = activity.object_id;
+    let data: serde_json::Value = serde_json::from_str(&activity.data).unwrap_or_default();
+    let number = |key: &str| data.get(key).and_then(serde_json::Value::as_i64);
+    match activity.verb.as_str() {
+        "post.created" => {
+            out.insert((Table::Posts, id));
+        }
+        // Comments show their post's title, so they follow an edit.
+        "post.edited" => {
+            out.insert((Table::Posts, id));
+            out.insert((Table::Posts, -id));
+        }
+        "post.deleted" => {
+            out.insert((Table::Posts, id));
+            parents.insert(key(Table::Posts, id));
+        }
+        "comment.created" | "comment.deleted" => {
+            out.insert((Table::Comments, id));
+        }
+        // The previously accepted answer loses its mark: re-read the post's comments.
+        "answer.accepted" => {
+            if let Some(post) = number("post") {
+                out.insert((Table::Posts, -post));
+            }
+        }
+        "idea.comment_deleted" => {
+            if let Some(comment) = number("comment") {
+                out.insert((Table::IdeaComments, comment));
+            }
+        }
+        verb if verb.starts_with("idea.")
+            && !matches!(verb, "idea.voted" | "idea.unvoted" | "idea.scored") =>
+        {
+            out.insert((Table::Ideas, id));
+            out.insert((Table::Ideas, -id));
+        }
+        "community.created" | "community.archived" | "community.updated" => {
+            out.insert((Table::Communities, id));
+        }
+        verb if verb.starts_with("user.") || verb.starts_with("skill.") => {
+            if activity.object_type == "user" {
+                out.insert((Table::People, id));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Re-reads the touched rows and sends their documents (or removals) to the writer. A
+/// negative id stands for "the comments of" that post or idea.
+async fn apply(
+    db: &Db,
+    writer: &WriterHandle,
+    touched: BTreeSet<(Table, i64)>,
+    parents: BTreeSet<String>,
+) -> AppResult<()> {
+    let (docs, gone) = db
+        .read(move |c| {
+            let mut wanted: Vec<(Table, Vec<i64>)> = Vec::new();
+            for (table, id) in touched {
+                let (table, ids) = match (table, id) {
+                    (Table::Posts, id) if id < 0 => (Table::Comments, rows::comment_ids_of_post(c, -id)?),
+                    (Table::Ideas, id) if id < 0 => (Table::IdeaComments, rows::comment_ids_of_idea(c, -id)?),
+                    (table, id) => (table, vec![id]),
+                };
+                match wanted.iter_mut().find(|(t, _)| *t == table) {
+                    Some((_, list)) => list.extend(ids),
+                    None => wanted.push((table, ids)),
+                }
+            }
+            let (mut docs, mut gone) = (Vec::new(), Vec::new());
+            for (table, ids) in wanted {
+                let found = documents::load(c, table, &ids)?;
+                gone.extend(
+                    ids.iter().map(|&id| key(table, id)).filter(|k| !found.iter().any(|d| &d.key == k)),
+                );
+                docs.extend(found);
+            }
+            Ok((docs, gone))
+        })
+        .await?;
+    let stopped = |_| AppError::Internal(anyhow::anyhow!("the search index writer has stopped"));
+    for parent in parents {
+        writer.delete_children(parent).await.map_err(stopped)?;
+    }
+    for key in gone {
+        writer.delete(key).await.map_err(stopped)?;
+    }
+    for doc in docs {
+        writer.put(doc).await.map_err(stopped)?;
+    }
+    Ok(())
+}
+
+async fn commit(writer: &WriterHandle, position: i64) -> AppResult<()> {
+    writer
+        .commit(position)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("search index commit failed: {e}")))
+}
+
+/// Fills the index from the database, replacing whatever it held, and commits it as
+/// covering the log up to the activity that was newest when the rebuild began (later
+/// activities are then applied by the follower; applying one twice is harmless).
+pub async fn rebuild(db: &Db, writer: &WriterHandle, progress: impl Fn(u64)) -> AppResult<i64> {
+    let position = db.read(|c| Ok(activities::latest_id(c)?)).await?;
+    writer.clear().await.map_err(|e| AppError::Internal(e.into()))?;
+    for table in Table::ALL {
+        let mut after = 0;
+        loop {
+            let (docs, window) = db
+                .read(move |c| {
+                    let window = rows::ids_after(c, table, after, REBUILD_BATCH)?;
+                    Ok((documents::load(c, table, &window)?, window))
+                })
+                .await?;
+            let Some(&last) = window.last() else { break };
+            progress(window.len() as u64);
+            for doc in docs {
+                writer.put(doc).await.map_err(|e| AppError::Internal(e.into()))?;
+            }
+            after = last;
+        }
+    }
+    commit(writer, position).await?;
+    Ok(position)
+}
+
+/// Runs for the life of the process, from the index's position.
+pub async fn run(db: Db, search: super::Search) {
+    let writer = search.writer.clone();
+    if search.index.position() < 0 {
+        let started = std::time::Instant::now();
+        match rebuild(&db, &writer, |_| {}).await {
+            Ok(_) => tracing::info!(
+                documents = search.index.len(),
+                took_ms = started.elapsed().as_millis() as u64,
+                "search index rebuilt"
+            ),
+            Err(e) => return e.log(),
+        }
+    }
+    let mut changes = db.changes();
+    loop {
+        loop {
+            let after = search.index.position();
+            let batch = match db.read(move |c| Ok(activities::after(c, after, BATCH)?)).await {
+                Ok(batch) if batch.is_empty() => break,
+                Ok(batch) => batch,
+                Err(e) => {
+                    e.log();
+                    break;
+                }
+            };
+            let newest = batch.last().map_or(after, |a| a.id);
+            let (mut touched_rows, mut parents) = (BTreeSet::new(), BTreeSet::new());
+            for activity in &batch {
+                touched(activity, &mut touched_rows, &mut parents);
+            }
+            let step = async {
+                apply(&db, &writer, touched_rows, parents).await?;
+                commit(&writer, newest).await
+            };
+            if let Err(e) = step.await {
+                e.log();
+                break;
+            }
+        }
+        tokio::select! {
+            _ = changes.changed() => {}
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+}
