@@ -254,6 +254,9 @@ pub struct ProfileInput {
     pub location: String,
     #[serde(default)]
     pub bio: String,
+    /// Comma-separated.
+    #[serde(default)]
+    pub skills: String,
 }
 
 /// Saves profile basics after checking lengths.
@@ -270,6 +273,9 @@ pub async fn update_profile(db: &Db, user_id: i64, input: ProfileInput) -> AppRe
             errors.insert(field.into(), format!("use at most {max} characters"));
         }
     }
+    let skills = crate::people::parse_skills([input.skills.as_str()])
+        .map_err(|e| errors.insert("skills".into(), e))
+        .unwrap_or_default();
     let Some(name) = name.filter(|_| errors.is_empty()) else {
         return Err(AppError::invalid(errors));
     };
@@ -281,7 +287,11 @@ pub async fn update_profile(db: &Db, user_id: i64, input: ProfileInput) -> AppRe
             location: input.location.trim(),
             bio: input.bio.trim(),
         };
-        Ok(users::update_profile(c, user_id, &changes)?)
+        users::update_profile(c, user_id, &changes)?;
+        crate::people::set_skills(c, user_id, &skills)?;
+        let person = users::find(c, user_id)?.ok_or(AppError::NotFound)?;
+        activities::record(c, &crate::people::profile_activity(user_id, "user.updated", &person, json!({})))?;
+        Ok(())
     })
     .await
 }

@@ -52,6 +52,9 @@ enum Command {
     Quarter(QuarterCommand),
     /// Check every idea's decision trail: each event must carry the hash of the one before.
     VerifyTrail,
+    /// Rebuild this node's search index from the database (stop the server first: the
+    /// index has one writer). A missing or corrupt index is also rebuilt on start.
+    Reindex,
     /// Load data.
     Seed {
         /// The demo organisation: people in departments with managers, demo logins printed.
@@ -125,6 +128,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::Create(args)) => create_user(&settings, args),
         Command::Token(TokenCommand::Create { email, name }) => create_token(&settings, &email, &name),
         Command::VerifyTrail => verify_trail(&settings),
+        Command::Reindex => reindex(settings),
         Command::Quarter(QuarterCommand::Close { quarter, early }) => {
             close_quarter(settings, &quarter, early)
         }
@@ -152,6 +156,29 @@ fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
         tracing::info!(%url, database = %running.state.settings.database()?, "Agora is listening");
         println!("Agora is running at {url}");
         running.server.await?;
+        Ok(())
+    })
+}
+
+fn reindex(settings: Settings) -> anyhow::Result<()> {
+    let (state, ..) = crate::startup::prepare(settings)?;
+    let dir = state.settings.search_index_dir();
+    actix_web::rt::System::new().block_on(async move {
+        let search = crate::search::Search::open(&dir)?;
+        let total = state.db.read(|c| Ok(crate::db::models::search::total(c)?)).await.map_err(describe)?;
+        let bar = indicatif::ProgressBar::new(total.max(0) as u64).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows · {per_sec} · {eta} left")?,
+        );
+        let started = std::time::Instant::now();
+        let position = crate::search::indexer::rebuild(&state.db, &search.writer, |n| bar.inc(n))
+            .await
+            .map_err(describe)?;
+        bar.finish_and_clear();
+        println!(
+            "indexed {} documents in {:.1} s; the index covers the activity log up to #{position}",
+            search.index.len(),
+            started.elapsed().as_secs_f64()
+        );
         Ok(())
     })
 }

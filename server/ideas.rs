@@ -20,6 +20,7 @@ use crate::domain::idea::{self as rules, IdeaState, Standing};
 use crate::domain::markdown;
 use crate::domain::policy::{Action, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::search::Search;
 
 /// Longest problem, proposal or benefit, in characters.
 const MAX_SECTION: usize = 10_000;
@@ -708,12 +709,28 @@ pub(crate) fn similar_words(text: &str) -> Vec<String> {
     words
 }
 
-/// Ideas that look like the one being typed (duplicate detection). Matches title words
-/// until the search index lands; this is the hook it will replace.
-pub async fn similar(db: &Db, user: &User, title: &str, problem: &str) -> AppResult<Vec<Idea>> {
+/// Ideas that look like the one being typed (duplicate detection): more-like-this over
+/// title and problem in the search index, only what the viewer may see.
+pub async fn similar(
+    db: &Db,
+    search: &Search,
+    user: &User,
+    title: &str,
+    problem: &str,
+) -> AppResult<Vec<Idea>> {
     let actor = user.actor();
-    let words = similar_words(&format!("{title} {}", problem.chars().take(200).collect::<String>()));
-    db.read(move |c| Ok(ideas::similar(c, &words, None, actor.user_id, actor.admin, 5)?)).await
+    let ids = crate::search::similar_ideas(db, search, actor, title.into(), problem.into(), None).await?;
+    db.read(move |c| {
+        let mut found = Vec::new();
+        for id in ids {
+            // The index may trail a deletion by a moment; the database has the last word.
+            if let Ok((idea, ..)) = locate_idea(c, actor, id) {
+                found.push(idea);
+            }
+        }
+        Ok(found)
+    })
+    .await
 }
 
 /// A new challenge as typed.

@@ -22,6 +22,7 @@ pub mod live;
 pub mod notify;
 pub mod observability;
 pub mod pages;
+pub mod people;
 pub mod posts;
 pub mod quarters;
 pub mod routes;

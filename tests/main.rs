@@ -18,6 +18,7 @@ mod live;
 mod matrix;
 mod notifications;
 mod review;
+mod search;
 mod sessions;
 mod system;
 mod throttling;

@@ -78,7 +78,7 @@ impl SearchIndex {
         }
         let f = &self.fields;
         let searcher = self.reader.searcher();
-        let text = self.text_query(&terms, false);
+        let text = self.text_query(&terms, false, false);
         let kinds = [Kind::Post, Kind::Comment, Kind::Idea, Kind::Person].map(|k| {
             let term = Term::from_facet(f.facets, &schema::facet("type", k.as_str()));
             (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
@@ -126,7 +126,7 @@ impl SearchIndex {
     pub fn evidence(&self, text: &str, keys: &[String]) -> Result<Vec<Hit>> {
         let terms = self.terms(text);
         let searcher = self.reader.searcher();
-        let query = self.text_query(&terms, false);
+        let query = self.text_query(&terms, false, false);
         let mut found = Vec::new();
         for key in keys {
             let term = Term::from_field_text(self.fields.key, key);

@@ -204,6 +204,8 @@ pub struct Results {
     /// What was searched, after stop words and stemming; empty when nothing searchable was
     /// typed.
     pub terms: Terms,
+    /// Whether these results allow typos (the words as typed found nothing).
+    pub fuzzy: bool,
 }
 
 /// A document's stored fields.
@@ -293,8 +295,7 @@ impl SearchIndex {
     /// The text part of a query: phrases must all match; of the words, all when there are
     /// one or two, three in four when there are more (so one stray word does not empty
     /// the page).
-    pub(crate) fn text_query(&self, terms: &Terms, prefix: bool) -> Box<dyn Query> {
-        let fuzzy = terms.required() <= FUZZY_UP_TO;
+    pub(crate) fn text_query(&self, terms: &Terms, prefix: bool, fuzzy: bool) -> Box<dyn Query> {
         let mut words: Vec<Box<dyn Query>> = terms
             .words
             .iter()
@@ -345,14 +346,24 @@ impl SearchIndex {
         out
     }
 
-    /// Runs a search for one viewer.
+    /// Runs a search for one viewer. A short query that finds nothing is tried again with
+    /// one or two typos allowed per word (never before: "steam" must not find "team" when
+    /// "steam" itself is there).
     pub fn search(&self, q: &SearchQuery<'_>) -> Result<Results> {
         let terms = self.terms(q.text);
         if terms.is_empty() {
             return Ok(Results { terms, ..Results::default() });
         }
+        let exact = self.run(q, terms, false)?;
+        if exact.total > 0 || q.prefix || exact.terms.required() > FUZZY_UP_TO {
+            return Ok(exact);
+        }
+        self.run(q, exact.terms, true)
+    }
+
+    fn run(&self, q: &SearchQuery<'_>, terms: Terms, fuzzy: bool) -> Result<Results> {
         let searcher = self.reader.searcher();
-        let text = self.text_query(&terms, q.prefix);
+        let text = self.text_query(&terms, q.prefix, fuzzy);
         let query = |with_kind: bool| {
             let mut clauses = vec![(Occur::Must, text.box_clone())];
             clauses.extend(self.filters(q, with_kind));
@@ -386,7 +397,7 @@ impl SearchIndex {
             authors: top_values(&counts, "/author").filter_map(|(v, n)| Some((v.parse().ok()?, n))).collect(),
             departments: top_values(&counts, "/department").collect(),
         };
-        Ok(Results { total, hits, facets, terms })
+        Ok(Results { total, hits, facets, terms, fuzzy })
     }
 
     /// Turns scored addresses into hits with snippets.

@@ -8,6 +8,7 @@ pub mod ideas;
 pub mod notifications;
 pub mod posts;
 pub mod review;
+pub mod search;
 
 use std::future::Future;
 use std::pin::Pin;

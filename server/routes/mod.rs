@@ -9,6 +9,7 @@ mod ideas;
 mod notifications;
 mod posts;
 mod review;
+mod search;
 mod settings;
 mod system;
 
@@ -100,6 +101,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/review/{quarter}", web::get().to(review::board))
         .route("/review/{quarter}/close", web::post().to(review::close))
         .route("/review/{quarter}/results.csv", web::get().to(review::results))
+        .route("/search", web::get().to(search::show))
+        .route("/experts", web::get().to(search::experts))
         .route("/ws", web::get().to(crate::live::socket::connect))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics))

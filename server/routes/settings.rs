@@ -16,14 +16,16 @@ use crate::state::AppState;
 
 type PageResult = Result<HttpResponse, PageError>;
 
-fn profile_of(user: &User) -> ProfileInput {
-    ProfileInput {
+async fn profile_of(state: &AppState, user: &User) -> Result<ProfileInput, PageError> {
+    let skills = crate::people::skills_of(&state.db, user.id).await?;
+    Ok(ProfileInput {
         name: user.name.clone(),
         title: user.title.clone(),
         department: user.department.clone(),
         location: user.location.clone(),
         bio: user.bio.clone(),
-    }
+        skills: skills.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(", "),
+    })
 }
 
 /// How the settings page is being shown.
@@ -56,7 +58,8 @@ async fn page(
 
 /// GET /settings
 pub async fn show(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
-    page(&state, ctx, &user, profile_of(&user), Outcome::Shown).await
+    let profile = profile_of(&state, &user).await?;
+    page(&state, ctx, &user, profile, Outcome::Shown).await
 }
 
 /// POST /settings/profile
@@ -112,7 +115,14 @@ pub async fn change_password(
             Ok(see_other("/settings"))
         }
         Err(error @ (AppError::Invalid { .. } | AppError::RateLimited { .. })) => {
-            page(&state, ctx, &user, profile_of(&user), Outcome::Rejected(error, "current_password")).await
+            page(
+                &state,
+                ctx,
+                &user,
+                profile_of(&state, &user).await?,
+                Outcome::Rejected(error, "current_password"),
+            )
+            .await
         }
         Err(other) => Err(other.into()),
     }
@@ -132,10 +142,13 @@ pub async fn create_token(
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> PageResult {
     match accounts::create_token(&state.db, user.id, form.token_name).await {
-        Ok((_, secret)) => page(&state, ctx, &user, profile_of(&user), Outcome::NewToken(secret)).await,
+        Ok((_, secret)) => {
+            page(&state, ctx, &user, profile_of(&state, &user).await?, Outcome::NewToken(secret)).await
+        }
         Err(AppError::Invalid { message, .. }) => {
             let error = AppError::field("token_name", message);
-            page(&state, ctx, &user, profile_of(&user), Outcome::Rejected(error, "token_name")).await
+            page(&state, ctx, &user, profile_of(&state, &user).await?, Outcome::Rejected(error, "token_name"))
+                .await
         }
         Err(other) => Err(other.into()),
     }

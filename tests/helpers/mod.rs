@@ -47,6 +47,8 @@ pub struct TestApp {
     /// The same database, for assertions about what was stored.
     pub db: Db,
     pub settings: Settings,
+    /// The server's search index (tests wait on its position, never on a clock).
+    pub search: agora::search::Search,
 }
 
 /// Makes a fresh, empty database for one test and returns its URL.
@@ -119,8 +121,9 @@ impl TestApp {
         // The server's own handle: the test's direct writes queue behind the server's on
         // SQLite's one writer, as another request's would, instead of failing as "locked".
         let db = running.state.db.clone();
+        let search = running.state.search.clone().expect("the server opens its search index");
         tokio::spawn(running.server);
-        Self { url, client: browser(), database_url, data_dir, db, settings }
+        Self { url, client: browser(), database_url, data_dir, db, settings, search }
     }
 
     /// Another browser (its own cookie jar).
@@ -232,6 +235,39 @@ impl TestApp {
     /// whatever the hub has dispatched so far.
     pub fn latest(&self) -> i64 {
         self.db.read_sync(|c| Ok(agora::db::models::activities::latest_id(c)?)).expect("query")
+    }
+
+    /// Waits until the search index covers every activity so far.
+    pub async fn indexed(&self) {
+        let latest = self.latest();
+        for _ in 0..200 {
+            if self.search.index.position() >= latest {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the search index did not catch up with activity {latest}");
+    }
+
+    /// Makes a community through the API as the token's owner.
+    pub async fn given_community(&self, token: &str, slug: &str, visibility: &str) {
+        let body = serde_json::json!({"slug": slug, "name": slug, "visibility": visibility});
+        let response =
+            self.api(reqwest::Method::POST, "/communities", token).json(&body).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::CREATED, "creating {slug}");
+    }
+
+    /// Posts a discussion through the API; returns its id.
+    pub async fn given_post(&self, token: &str, community: &str, title: &str, body: &str) -> i64 {
+        let post = serde_json::json!({"kind": "discussion", "title": title, "body": body});
+        let response = self
+            .api(reqwest::Method::POST, &format!("/communities/{community}/posts"), token)
+            .json(&post)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::CREATED, "posting {title}");
+        response.json::<serde_json::Value>().await.expect("JSON")["id"].as_i64().expect("id")
     }
 
     /// Submits an idea through the API as the token's owner; returns its id.

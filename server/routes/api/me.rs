@@ -1,7 +1,7 @@
-//! `GET /api/v1/me`.
+//! `GET /api/v1/me`, `PATCH /api/v1/me/profile` and skill endorsements.
 
-use actix_web::web;
-use serde::Serialize;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::identity::ApiUser;
@@ -26,6 +26,8 @@ pub struct UserJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     pub active: bool,
+    /// Declared skills, most endorsed first.
+    pub skills: Vec<super::search::SkillJson>,
 }
 
 impl UserJson {
@@ -43,6 +45,7 @@ impl UserJson {
             bio: user.bio,
             role,
             active: user.is_active,
+            skills: Vec::new(),
         }
     }
 
@@ -53,7 +56,13 @@ impl UserJson {
             Some(id) => state.db.read(move |c| Ok(users::find(c, id)?.map(|m| m.handle))).await?,
             None => None,
         };
-        Ok(Self::new(user, manager, show_email))
+        let skills = crate::people::skills_of(&state.db, user.id).await?;
+        let mut json = Self::new(user, manager, show_email);
+        json.skills = skills
+            .into_iter()
+            .map(|(name, endorsements)| super::search::SkillJson { name, endorsements })
+            .collect();
+        Ok(json)
     }
 }
 
@@ -62,4 +71,63 @@ impl UserJson {
     responses((status = 200, body = UserJson), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn show(state: web::Data<AppState>, ApiUser(user): ApiUser) -> ApiResult<web::Json<UserJson>> {
     Ok(web::Json(UserJson::load(&state, user, true).await?))
+}
+
+/// Profile fields to change; those left out keep their value.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProfilePatch {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    pub bio: Option<String>,
+    /// Replaces the list (at most 50, each under 50 characters).
+    pub skills: Option<Vec<String>>,
+}
+
+/// Changes the caller's profile.
+#[utoipa::path(patch, path = "/api/v1/me/profile", tag = "people", request_body = ProfilePatch,
+    responses((status = 200, body = UserJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update_profile(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    patch: web::Json<ProfilePatch>,
+) -> ApiResult<web::Json<UserJson>> {
+    let patch = patch.into_inner();
+    let skills = match patch.skills {
+        Some(list) => list.join(","),
+        None => crate::people::skills_of(&state.db, user.id)
+            .await?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect::<Vec<_>>()
+            .join(","),
+    };
+    let input = crate::accounts::ProfileInput {
+        name: patch.name.unwrap_or_else(|| user.name.clone()),
+        title: patch.title.unwrap_or_else(|| user.title.clone()),
+        department: patch.department.unwrap_or_else(|| user.department.clone()),
+        location: patch.location.unwrap_or_else(|| user.location.clone()),
+        bio: patch.bio.unwrap_or_else(|| user.bio.clone()),
+        skills,
+    };
+    crate::accounts::update_profile(&state.db, user.id, input).await?;
+    let id = user.id;
+    let fresh = state.db.read(move |c| users::find(c, id)?.ok_or(crate::error::AppError::NotFound)).await?;
+    Ok(web::Json(UserJson::load(&state, fresh, true).await?))
+}
+
+/// Endorses (PUT) or withdraws an endorsement of (DELETE) a colleague's declared skill.
+#[utoipa::path(put, path = "/api/v1/users/{handle}/skills/{skill}/endorsement", tag = "people",
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn endorse(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (handle, skill) = path.into_inner();
+    let on = req.method() == actix_web::http::Method::PUT;
+    crate::people::endorse(&state.db, &user, &handle, &skill, on).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -9,6 +9,7 @@ mod me;
 mod notifications;
 mod posts;
 pub(crate) mod quarters;
+mod search;
 
 use actix_web::error::JsonPayloadError;
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
@@ -21,6 +22,9 @@ use crate::error::{ApiError, AppError, ErrorBody, FieldErrors};
 pub fn scope() -> Scope {
     web::scope("/api/v1")
         .route("/me", web::get().to(me::show))
+        .route("/me/profile", web::patch().to(me::update_profile))
+        .route("/users/{handle}/skills/{skill}/endorsement", web::put().to(me::endorse))
+        .route("/users/{handle}/skills/{skill}/endorsement", web::delete().to(me::endorse))
         .route("/notifications", web::get().to(notifications::list))
         .route("/notifications/read", web::post().to(notifications::read))
         .route("/admin/users", web::post().to(admin::invite))
@@ -80,6 +84,9 @@ pub fn scope() -> Scope {
         .route("/quarters/{quarter}/results.csv", web::get().to(quarters::results))
         .route("/challenges", web::get().to(ideas::challenges))
         .route("/challenges", web::post().to(ideas::create_challenge))
+        .route("/search", web::get().to(search::search))
+        .route("/search/suggest", web::get().to(search::suggest))
+        .route("/experts", web::get().to(search::experts))
         .route("/openapi.json", web::get().to(openapi))
 }
 
@@ -128,7 +135,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
     paths(
-        me::show, notifications::list, notifications::read, admin::invite, admin::update,
+        me::show, me::update_profile, me::endorse, notifications::list, notifications::read, admin::invite, admin::update,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,
@@ -139,6 +146,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         ideas::comment, ideas::transition, ideas::merge, ideas::similar, ideas::challenges, ideas::create_challenge,
         ideas::react_comment, ideas::delete_comment, quarters::close, quarters::board,
         quarters::score, quarters::scores, quarters::decide, quarters::results,
+        search::search, search::suggest, search::experts,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
