@@ -185,8 +185,8 @@ async fn hostile_and_odd_queries_get_a_page_never_an_error() {
     }
     assert_eq!(titles(&app, &ada, "title:valve").await, ["Valve audit"], "field syntax is just words");
     assert_eq!(titles(&app, &ada, &long).await, ["Valve audit"], "a long query is cut, not refused");
-    let found = search(&app, &ada, &[("q", "valve"), ("type", "spaceship")]).await;
-    assert_eq!(found["total"], 0, "an unknown type on the page is said, through the API refused");
+    let page = app.get_as(&browser, "/search?q=valve&type=spaceship").await.text().await.unwrap();
+    assert!(page.contains("use post, comment, idea, community or person"), "the page says what is wrong");
     let refused =
         app.api(Method::GET, "/search", &ada).query(&[("q", "valve"), ("type", "x")]).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -329,14 +329,16 @@ async fn the_planted_expert_ranks_first_and_explains_why() {
     .await;
     app.given_post(&hedy, "maintenance", "Vibration analysis: setting alarm limits", "Use ISO 10816 zones.")
         .await;
-    let question =
-        app.given_post(&asker, "maintenance", "Why does pump 4 shake?", "Vibration doubled since May.").await;
+    let ask = json!({"kind": "question", "title": "Why does pump 4 shake?", "body": "Vibration doubled since May."});
+    let response =
+        app.api(Method::POST, "/communities/maintenance/posts", &asker).json(&ask).send().await.unwrap();
+    let question = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let answer =
         comment(&app, &hedy, question, "Classic misalignment: run a vibration analysis at 1x and 2x.").await;
-    comment(&app, &ivan, question, "Maybe the vibration is from the pipework?").await;
+    comment(&app, &ivan, question, "Did anyone run a vibration analysis of the pipework?").await;
     let accepted =
         app.api(Method::POST, &format!("/posts/{question}/accept/{answer}"), &asker).send().await.unwrap();
-    assert!(accepted.status().is_success());
+    assert!(accepted.status().is_success(), "{}", accepted.text().await.unwrap());
     for (token, department) in [(&hedy, "Maintenance"), (&judy, "Reliability")] {
         let profile = json!({"department": department, "skills": ["Vibration Analysis", "  lubrication "]});
         let response = app.api(Method::PATCH, "/me/profile", token).json(&profile).send().await.unwrap();
@@ -364,7 +366,7 @@ async fn the_planted_expert_ranks_first_and_explains_why() {
 
     let found = experts(&app, &asker, &[("q", "vibration analysis")]).await;
     let ranked: Vec<&str> = found.iter().map(|e| e["handle"].as_str().unwrap()).collect();
-    assert_eq!(ranked[..3], ["hedy", "judy", "ivan"], "{found:#?}");
+    assert_eq!(ranked, ["hedy", "judy", "ivan"], "{found:#?}");
     assert_eq!(found[0]["evidence"].as_array().unwrap().len(), 3);
     assert_eq!(found[0]["documents"], 3);
     assert!(
@@ -432,10 +434,10 @@ impl Node {
             .env("RUST_LOG", "off")
             .spawn()
             .unwrap();
-        let url = format!("http://127.0.0.1:{port}");
+        let node = Node { child, url: format!("http://127.0.0.1:{port}") };
         for _ in 0..200 {
-            if reqwest::get(format!("{url}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
-                return Node { child, url };
+            if reqwest::get(format!("{}/healthz", node.url)).await.is_ok_and(|r| r.status().is_success()) {
+                return node;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -471,9 +473,14 @@ impl Node {
         got
     }
 
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+    /// SIGKILL: nothing is flushed on the way out.
+    fn kill(self) {}
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -56,7 +56,23 @@ impl Terms {
 /// Splits raw input into (text, quoted, excluded) pieces. Any character is allowed; an
 /// unbalanced quote quotes the rest.
 fn pieces(text: &str) -> Vec<(String, bool, bool)> {
-    let text: String = text.chars().take(MAX_QUERY_CHARS).map(|c| if c == ':' { ' ' } else { c }).collect();
+    let mut text: String = text.chars().take(MAX_QUERY_CHARS + 1).collect();
+    if text.chars().count() > MAX_QUERY_CHARS {
+        // Cut at a word boundary: half a word would be searched as a word.
+        let cut = text.char_indices().nth(MAX_QUERY_CHARS).map_or(text.len(), |(at, _)| at);
+        text.truncate(text[..cut].rfind(char::is_whitespace).unwrap_or(cut));
+    }
+    // `title:valve` is read as a field hint and searched as `valve`: fields are not ours to
+    // expose, but the word after the colon is what the person wants.
+    let text: String = text
+        .split_whitespace()
+        .map(|piece| match piece.split_once(':') {
+            Some((field, rest)) if !rest.is_empty() && field.chars().all(char::is_alphabetic) => rest,
+            _ => piece,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(':', " ");
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
     while let Some(&c) = chars.peek() {
@@ -110,7 +126,8 @@ impl SearchIndex {
                 (false, _) => terms.phrases.push(tokens),
             }
         }
-        terms.words.dedup();
+        let mut seen = std::collections::HashSet::new();
+        terms.words.retain(|w| seen.insert(w.clone()));
         terms.words.truncate(MAX_TERMS);
         terms.phrases.truncate(MAX_TERMS.saturating_sub(terms.words.len()));
         terms.excluded.truncate(MAX_TERMS);

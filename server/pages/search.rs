@@ -18,6 +18,19 @@ pub struct SearchPage {
     pub problem: Option<String>,
 }
 
+/// One value of a facet, as a link that narrows the results to it.
+pub struct FacetLink {
+    pub label: String,
+    pub url: String,
+    pub count: u64,
+}
+
+/// A facet with its top values.
+pub struct FacetGroup {
+    pub heading: &'static str,
+    pub values: Vec<FacetLink>,
+}
+
 /// A filter the page shows as removable.
 pub struct Chip {
     pub label: String,
@@ -57,55 +70,34 @@ impl SearchPage {
         tabs
     }
 
-    /// Facet groups: (heading, [(label, url, count)]).
-    pub fn facet_groups(&self) -> Vec<(&'static str, Vec<(String, String, u64)>)> {
+    /// The facets with values, each value a link.
+    pub fn facet_groups(&self) -> Vec<FacetGroup> {
         let facets = &self.found.results.facets;
-        let community = |id: &i64| self.found.communities.get(id).cloned();
-        let person = |id: &i64| self.found.people.get(id).cloned();
-        let groups = vec![
-            (
-                "Community",
-                facets
-                    .communities
-                    .iter()
-                    .filter_map(|(id, n)| {
-                        let (slug, name) = community(id)?;
-                        Some((name, self.url_with(|p| p.community = Some(slug)), *n))
-                    })
-                    .collect(),
-            ),
-            (
-                "Tag",
-                facets
-                    .tags
-                    .iter()
-                    .map(|(t, n)| (format!("#{t}"), self.url_with(|p| p.tag = Some(t.clone())), *n))
-                    .collect(),
-            ),
-            (
-                "Author",
-                facets
-                    .authors
-                    .iter()
-                    .filter_map(|(id, n)| {
-                        let (handle, name) = person(id)?;
-                        Some((name, self.url_with(|p| p.author = Some(handle)), *n))
-                    })
-                    .collect(),
-            ),
-            (
-                "Department",
-                facets
-                    .departments
-                    .iter()
-                    .map(|(d, n)| (d.clone(), self.url_with(|p| p.department = Some(d.clone())), *n))
-                    .collect(),
-            ),
-        ];
-        groups
-            .into_iter()
-            .filter(|(_, values): &(&str, Vec<(String, String, u64)>)| !values.is_empty())
-            .collect()
+        let link = |label: String, count: &u64, change: &dyn Fn(&mut SearchParams)| FacetLink {
+            label,
+            url: self.url_with(change),
+            count: *count,
+        };
+        let communities = facets.communities.iter().filter_map(|(id, n)| {
+            let (slug, name) = self.found.communities.get(id)?.clone();
+            Some(link(name, n, &move |p| p.community = Some(slug.clone())))
+        });
+        let tags = facets.tags.iter().map(|(t, n)| link(format!("#{t}"), n, &|p| p.tag = Some(t.clone())));
+        let authors = facets.authors.iter().filter_map(|(id, n)| {
+            let (handle, name) = self.found.people.get(id)?.clone();
+            Some(link(name, n, &move |p| p.author = Some(handle.clone())))
+        });
+        let departments =
+            facets.departments.iter().map(|(d, n)| link(d.clone(), n, &|p| p.department = Some(d.clone())));
+        [
+            FacetGroup { heading: "Community", values: communities.collect() },
+            FacetGroup { heading: "Tag", values: tags.collect() },
+            FacetGroup { heading: "Author", values: authors.collect() },
+            FacetGroup { heading: "Department", values: departments.collect() },
+        ]
+        .into_iter()
+        .filter(|g| !g.values.is_empty())
+        .collect()
     }
 
     /// The filters in force, each with a link that removes it.
@@ -133,20 +125,20 @@ impl SearchPage {
     /// Where a hit lives and who wrote it, as a short line.
     pub fn context(&self, hit: &Hit) -> String {
         let mut parts = vec![kind_label(&hit.kind).to_owned()];
-        if let Some((_, name)) = hit.community.and_then(|c| self.found.communities.get(&c)) {
-            if hit.kind != Kind::Community {
-                parts.push(format!("in {name}"));
-            }
+        if let Some((_, name)) = hit.community.and_then(|c| self.found.communities.get(&c))
+            && hit.kind != Kind::Community
+        {
+            parts.push(format!("in {name}"));
         }
-        if let Some((_, name)) = hit.author.and_then(|a| self.found.people.get(&a)) {
-            if hit.kind != Kind::Person {
-                parts.push(format!("by {name}"));
-            }
+        if let Some((_, name)) = hit.author.and_then(|a| self.found.people.get(&a))
+            && hit.kind != Kind::Person
+        {
+            parts.push(format!("by {name}"));
         }
-        if let Some(at) = chrono::DateTime::from_timestamp(hit.created, 0) {
-            if hit.kind != Kind::Person {
-                parts.push(at.format("%b %-d, %Y").to_string());
-            }
+        if let Some(at) = chrono::DateTime::from_timestamp(hit.created, 0)
+            && hit.kind != Kind::Person
+        {
+            parts.push(at.format("%b %-d, %Y").to_string());
         }
         parts.join(" · ")
     }

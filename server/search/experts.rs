@@ -66,6 +66,16 @@ pub struct Expert {
     pub evidence: Vec<Hit>,
 }
 
+/// Someone with evidence or a matching skill, before the filters.
+#[derive(Default)]
+struct Candidate {
+    score: f32,
+    documents: usize,
+    /// Keys of their strongest documents.
+    evidence: Vec<String>,
+    skills: Vec<(String, i64)>,
+}
+
 fn matches(filter: &Option<String>, value: &str) -> bool {
     match filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         Some(f) => value.eq_ignore_ascii_case(f),
@@ -88,16 +98,22 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
     let evidence =
         blocking(move || index.experts(&ExpertQuery { text: &text, hidden: &hidden, now })).await?;
 
-    let mut scores: HashMap<i64, (f32, usize, Vec<String>, Vec<(String, i64)>)> = HashMap::new();
+    let mut scores: HashMap<i64, Candidate> = HashMap::new();
     for hit in evidence {
-        scores.insert(hit.person, (hit.score, hit.documents, hit.evidence, Vec::new()));
+        let candidate = Candidate {
+            score: hit.score,
+            documents: hit.documents,
+            evidence: hit.evidence,
+            skills: Vec::new(),
+        };
+        scores.insert(hit.person, candidate);
     }
     for (person, skill, endorsements) in holders {
-        let entry = scores.entry(person).or_default();
-        entry.0 += skill_score(endorsements);
-        entry.3.push((skill, endorsements));
+        let candidate = scores.entry(person).or_default();
+        candidate.score += skill_score(endorsements);
+        candidate.skills.push((skill, endorsements));
     }
-    let mut ranked: Vec<(i64, f32)> = scores.iter().map(|(&id, s)| (id, s.0)).collect();
+    let mut ranked: Vec<(i64, f32)> = scores.iter().map(|(&id, c)| (id, c.score)).collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     // Enough candidates that the department and location filters still fill a page.
     ranked.truncate(if params.department.is_some() || params.location.is_some() { 2000 } else { limit * 2 });
@@ -114,9 +130,10 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
         if !matches(&params.department, &person.department) || !matches(&params.location, &person.location) {
             continue;
         }
-        let Some((_, documents, keys, matched_skills)) = scores.remove(&id) else { continue };
-        let (index, text) = (search.index.clone(), q.clone());
+        let Some(candidate) = scores.remove(&id) else { continue };
+        let (index, text, keys) = (search.index.clone(), q.clone(), candidate.evidence);
         let evidence = blocking(move || index.evidence(&text, &keys)).await?;
+        let (matched_skills, documents) = (candidate.skills, candidate.documents);
         experts.push(Expert { person: person.clone(), score, matched_skills, documents, evidence });
         if experts.len() == limit {
             break;

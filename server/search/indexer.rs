@@ -62,10 +62,10 @@ fn touched(activity: &Activity, out: &mut BTreeSet<(Table, i64)>, parents: &mut 
         "community.created" | "community.archived" | "community.updated" => {
             out.insert((Table::Communities, id));
         }
-        verb if verb.starts_with("user.") || verb.starts_with("skill.") => {
-            if activity.object_type == "user" {
-                out.insert((Table::People, id));
-            }
+        verb if (verb.starts_with("user.") || verb.starts_with("skill."))
+            && activity.object_type == "user" =>
+        {
+            out.insert((Table::People, id));
         }
         _ => {}
     }

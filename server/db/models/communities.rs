@@ -266,7 +266,8 @@ pub fn private_with_membership(
     conn: &mut DbConn,
     user_id: i64,
 ) -> QueryResult<Vec<(i64, bool, Option<Membership>)>> {
-    let rows: Vec<(i64, Option<NaiveDateTime>, Option<String>, Option<String>)> = communities::table
+    type Row = (i64, Option<NaiveDateTime>, Option<String>, Option<String>);
+    let rows: Vec<Row> = communities::table
         .left_join(
             memberships::table
                 .on(memberships::community_id.eq(communities::id).and(memberships::user_id.eq(user_id))),
