@@ -6,7 +6,7 @@ use crate::accounts::{self, NewAccount};
 use crate::communities::{self, CommunityInput};
 use crate::config::Settings;
 use crate::db::Db;
-use crate::db::models::users;
+use crate::db::models::{now, users};
 use crate::domain::account::{DisplayName, Email, Handle, Password, Role};
 use crate::domain::content::ReactionKind;
 use crate::error::{AppError, AppResult};
@@ -40,6 +40,23 @@ const fn person(
 }
 
 use Role::{Admin, Employee, Executive};
+
+/// Declared skills, and who endorsed them (expert search has something to rank).
+#[rustfmt::skip]
+const SKILLS: &[(&str, &[(&str, &[&str])])] = &[
+    ("marie", &[("catalysis", &["katherine", "rosalind", "fritz"]), ("spectroscopy", &["rosalind"])]),
+    ("rosalind", &[("x-ray crystallography", &["marie"]), ("materials testing", &[])]),
+    ("carl", &[("steam systems", &["fritz"]), ("plant operations", &["grace", "fritz"])]),
+    ("fritz", &[("steam systems", &["carl", "stephanie"]), ("energy efficiency", &["carl"])]),
+    ("stephanie", &[("quality management", &["carl"]), ("polymers", &[])]),
+    ("alan", &[("data platform", &["ada", "margaret"]), ("machine learning", &["margaret"])]),
+    ("margaret", &[("software architecture", &["ada"]), ("kubernetes", &["alan"])]),
+    ("ada", &[("digital workplace", &["grace"]), ("python", &[])]),
+    ("linus", &[("key accounts", &["hedy"])]),
+    ("hedy", &[("product marketing", &["linus"])]),
+    ("dorothy", &[("recruiting", &[])]),
+    ("chien-shiung", &[("process safety", &["carl", "stephanie"]), ("statistics", &[])]),
+];
 
 // Managers come before their reports, so every manager exists when a report is linked.
 #[rustfmt::skip]
@@ -108,6 +125,22 @@ fn people(db: &Db) -> anyhow::Result<Outcome> {
             };
             users::update_profile(c, ids[p.handle], &profile)?;
             users::set_manager(c, ids[p.handle], p.manager.map(|m| ids[m]))?;
+        }
+        for (handle, skills) in SKILLS {
+            let names: Vec<String> = skills.iter().map(|(name, _)| (*name).to_owned()).collect();
+            crate::people::set_skills(c, ids[handle], &names)?;
+            for (skill, endorsers) in *skills {
+                for endorser in *endorsers {
+                    crate::db::models::skills::endorse(c, ids[handle], skill, ids[endorser], true, now())?;
+                }
+            }
+        }
+        // One profile entry per person, so the search index reads the finished profiles.
+        for p in PEOPLE {
+            let user = users::find(c, ids[p.handle])?.ok_or(AppError::NotFound)?;
+            let entry =
+                crate::people::profile_activity(user.id, "user.updated", &user, serde_json::json!({}));
+            crate::db::models::activities::record(c, &entry)?;
         }
         Ok(())
     })

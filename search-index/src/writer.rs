@@ -104,7 +104,8 @@ fn to_tantivy(f: &Fields, doc: &Doc) -> TantivyDocument {
     if let Some(author) = doc.author.filter(|_| doc.kind != Kind::Person) {
         d.add_facet(f.facets, schema::facet("author", &author.to_string()));
     }
-    for tag in &doc.tags {
+    // A person's tags are their skills: searchable, but not the #tags the facet lists.
+    for tag in doc.tags.iter().filter(|_| doc.kind != Kind::Person) {
         d.add_facet(f.facets, schema::facet("tag", tag));
     }
     if !doc.department.is_empty() {
