@@ -41,9 +41,12 @@ const fn person(
 
 use Role::{Admin, Employee, Executive};
 
+/// A skill and the handles of colleagues who endorsed it.
+type Endorsed = (&'static str, &'static [&'static str]);
+
 /// Declared skills, and who endorsed them (expert search has something to rank).
 #[rustfmt::skip]
-const SKILLS: &[(&str, &[(&str, &[&str])])] = &[
+const SKILLS: &[(&str, &[Endorsed])] = &[
     ("marie", &[("catalysis", &["katherine", "rosalind", "fritz"]), ("spectroscopy", &["rosalind"])]),
     ("rosalind", &[("x-ray crystallography", &["marie"]), ("materials testing", &[])]),
     ("carl", &[("steam systems", &["fritz"]), ("plant operations", &["grace", "fritz"])]),
