@@ -504,3 +504,41 @@ fn opening(text: &str, max: usize) -> String {
         None => format!("{cut}…"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (index, _) = SearchIndex::open(&dir.path().join("index")).expect("index");
+        (dir, index)
+    }
+
+    #[test]
+    fn the_grammar_knows_words_phrases_and_exclusions_and_nothing_else() {
+        let (_dir, index) = index();
+        let terms = index.terms("Meetings \"steam trap\" -leak e-mail title:valve ((( the");
+        assert_eq!(terms.words, ["meet", "valv"]);
+        assert_eq!(terms.phrases, [vec!["steam", "trap"], vec!["e", "mail"]]);
+        assert_eq!(terms.excluded, [vec!["leak"]]);
+        assert!(index.terms("the of and").is_empty(), "stop words alone search nothing");
+        assert_eq!(index.terms("\"unbalanced").words, ["unbalanc"], "an open quote quotes the rest");
+        assert_eq!(index.terms("Zürich").words, ["zurich"]);
+    }
+
+    #[test]
+    fn a_query_is_cut_at_a_word_never_inside_one() {
+        let long = "valve ".repeat(200);
+        let pieces = pieces(&long);
+        assert!(pieces.iter().all(|(p, ..)| p == "valve"));
+    }
+
+    #[test]
+    fn snippet_parts_keep_the_text_in_order_and_mark_matches() {
+        let snippet = Snippet { text: "a steam leak".into(), highlights: vec![2..7] };
+        assert_eq!(snippet.parts(), [("a ", false), ("steam", true), (" leak", false)]);
+        let broken = Snippet { text: "short".into(), highlights: vec![3..40] };
+        assert_eq!(broken.parts(), [("short", false)], "a range past the end is ignored");
+    }
+}
