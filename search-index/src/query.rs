@@ -536,9 +536,9 @@ mod tests {
 
     #[test]
     fn snippet_parts_keep_the_text_in_order_and_mark_matches() {
-        let snippet = Snippet { text: "a steam leak".into(), highlights: vec![2..7] };
+        let snippet = Snippet { text: "a steam leak".into(), highlights: [2..7].into() };
         assert_eq!(snippet.parts(), [("a ", false), ("steam", true), (" leak", false)]);
-        let broken = Snippet { text: "short".into(), highlights: vec![3..40] };
+        let broken = Snippet { text: "short".into(), highlights: [3..40].into() };
         assert_eq!(broken.parts(), [("short", false)], "a range past the end is ignored");
     }
 }
