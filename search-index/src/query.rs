@@ -536,9 +536,10 @@ mod tests {
 
     #[test]
     fn snippet_parts_keep_the_text_in_order_and_mark_matches() {
-        let snippet = Snippet { text: "a steam leak".into(), highlights: [2..7].into() };
+        let snippet =
+            Snippet { text: "a steam leak".into(), highlights: Vec::from([Range { start: 2, end: 7 }]) };
         assert_eq!(snippet.parts(), [("a ", false), ("steam", true), (" leak", false)]);
-        let broken = Snippet { text: "short".into(), highlights: [3..40].into() };
+        let broken = Snippet { text: "short".into(), highlights: Vec::from([Range { start: 3, end: 40 }]) };
         assert_eq!(broken.parts(), [("short", false)], "a range past the end is ignored");
     }
 }
