@@ -45,7 +45,7 @@ pub struct As2Page {
 fn as2_type(verb: &str) -> &'static str {
     match verb {
         "post.created" | "comment.created" | "community.created" => "Create",
-        "post.edited" => "Update",
+        "post.edited" | "idea.edited" | "user.updated" => "Update",
         "post.deleted" | "comment.deleted" => "Delete",
         "reaction.added" => "Like",
         "reaction.removed" => "Undo",

@@ -391,6 +391,8 @@ pub async fn edit(db: &Db, user: &User, id: i64, input: IdeaInput) -> AppResult<
             note: "",
         };
         ideas::append_event(c, &event, now())?;
+        let data = json!({ "title": input.title.trim() });
+        activities::record(c, &activity(actor.user_id, "idea.edited", &idea, data))?;
         Ok(())
     })
     .await

@@ -397,7 +397,39 @@ async fn similar_ideas_come_from_the_index_and_respect_privacy() {
     let hidden = json!({"title": "Solar carports for the visitor parking", "problem": "Shade", "proposal": "Solar", "community": "board-room", "submit": true});
     let response = app.api(Method::POST, "/ideas", &ada).json(&hidden).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
+    let draft = json!({"title": "Wind turbine on the car park", "problem": "Power", "proposal": "A turbine", "submit": false});
+    let response = app.api(Method::POST, "/ideas", &ada).json(&draft).send().await.unwrap();
+    let draft_id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     app.indexed().await;
+    assert!(
+        titles(&app, &ada, "turbine").await.is_empty(),
+        "drafts are not searchable, even by their author"
+    );
+    let edited =
+        json!({"title": "Wind turbine beside the car park", "problem": "Power", "proposal": "A turbine"});
+    let response =
+        app.api(Method::PATCH, &format!("/ideas/{draft_id}"), &ada).json(&edited).send().await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    app.api(Method::POST, &format!("/ideas/{draft_id}/transition"), &ada)
+        .json(&json!({"to": "submitted"}))
+        .send()
+        .await
+        .unwrap();
+    app.indexed().await;
+    assert_eq!(
+        titles(&app, &bob, "turbine").await,
+        ["Wind turbine beside the car park"],
+        "edited, then submitted"
+    );
+    let again =
+        json!({"title": "Wind turbine next to the car park", "problem": "Power", "proposal": "A turbine"});
+    app.api(Method::PATCH, &format!("/ideas/{draft_id}"), &ada).json(&again).send().await.unwrap();
+    app.indexed().await;
+    assert_eq!(
+        titles(&app, &bob, "turbine").await,
+        ["Wind turbine next to the car park"],
+        "edits reach the index"
+    );
     let for_ada = similar(&app, &ada).await;
     assert_eq!(for_ada[0], "Solar panels on the warehouse roofs");
     assert!(for_ada.contains(&"Solar carports for the visitor parking".to_owned()));
