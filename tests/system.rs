@@ -7,9 +7,12 @@ use crate::helpers::TestApp;
 #[tokio::test]
 async fn healthz_checks_the_database_and_metrics_count_requests() {
     let app = TestApp::spawn().await;
+    app.indexed().await;
     let health = app.get("/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
-    assert_eq!(health.json::<serde_json::Value>().await.unwrap()["database"], "ok");
+    let health = health.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(health["database"], "ok");
+    assert_eq!(health["search_indexed_through"], app.latest(), "operators see how far search has got");
 
     app.get("/login").await;
     let metrics = app.get("/metrics").await.text().await.unwrap();

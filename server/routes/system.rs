@@ -10,8 +10,14 @@ use crate::state::AppState;
 
 /// GET /healthz: 200 when the database answers, 503 otherwise.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    // How far the search index has got in the activity log (-1 while it is first filled).
+    let indexed_through = state.search.as_ref().map(|s| s.index.position());
     match state.db.read(|c| Ok(crate::db::ping(c)?)).await {
-        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ok", "database": "ok" })),
+        Ok(()) => HttpResponse::Ok().json(json!({
+            "status": "ok",
+            "database": "ok",
+            "search_indexed_through": indexed_through,
+        })),
         Err(e) => {
             e.log();
             HttpResponse::ServiceUnavailable()

@@ -106,7 +106,7 @@
       const count = document.getElementById("vote-count");
       if (/^idea\.(un)?voted$/.test(message.verb) && count && typeof data.votes === "number") count.textContent = data.votes;
       if (message.verb === "idea.commented") refresh("#comments");
-      if (message.verb === "idea.transitioned" || message.verb === "idea.merged") refresh("#" + root.id);
+      if (/^idea\.(transitioned|merged|edited)$/.test(message.verb)) refresh("#" + root.id);
     } else if (data.target_type === "post" && data.actor_id !== viewer) {
       if (message.verb === "reaction.added") countReaction(data, 1);
       if (message.verb === "reaction.removed") countReaction(data, -1);
