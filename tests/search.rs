@@ -52,6 +52,13 @@ async fn new_posts_are_found_at_once_and_edits_and_deletions_apply() {
 
     let found = search(&app, &ada, &[("q", "fouling")]).await;
     assert_eq!(found["total"], 1);
+    assert_eq!(found["facets"]["community"], json!([{"value": "plant", "count": 1}]));
+    assert_eq!(found["facets"]["author"], json!([{"value": "ada", "count": 1}]));
+    let kinds = found["facets"]["type"].as_array().unwrap();
+    assert!(
+        kinds.contains(&json!({"value": "post", "count": 1}))
+            && kinds.contains(&json!({"value": "comment", "count": 0}))
+    );
     let hit = &found["items"][0];
     assert_eq!((hit["type"].as_str(), hit["url"].as_str()), (Some("post"), Some(&*format!("/posts/{post}"))));
     let marked: Vec<&str> = hit["highlighted"]
@@ -62,6 +69,16 @@ async fn new_posts_are_found_at_once_and_edits_and_deletions_apply() {
         .map(|p| p["text"].as_str().unwrap())
         .collect();
     assert_eq!(marked, ["fouls"], "the snippet marks the stemmed match in the body");
+    for (filter, value, expected) in [
+        ("community", "plant", 1),
+        ("author", "ada", 1),
+        ("author", "nobody", 0),
+        ("department", "Sales", 0),
+        ("type", "comment", 0),
+    ] {
+        let narrowed = search(&app, &ada, &[("q", "fouling"), (filter, value)]).await;
+        assert_eq!(narrowed["total"], expected, "{filter}={value}");
+    }
     let found = search(&app, &ada, &[("q", "sponge")]).await;
     assert_eq!(found["items"][0]["url"], format!("/posts/{post}#comment-{reply}"));
     assert_eq!(found["items"][0]["title"], "Heat exchanger fouling", "a comment shows its post's title");

@@ -11,7 +11,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term};
 
 use crate::query::{Hit, SearchQuery};
-use crate::schema::{self, Kind};
+use crate::schema::Kind;
 use crate::{Result, SearchIndex};
 
 /// How many matching documents are weighed: enough that a prolific expert's long tail
@@ -80,7 +80,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let text = self.text_query(&terms, false, false);
         let kinds = [Kind::Post, Kind::Comment, Kind::Idea, Kind::Person].map(|k| {
-            let term = Term::from_facet(f.facets, &schema::facet("type", k.as_str()));
+            let term = Term::from_field_text(f.kind, k.as_str());
             (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
         });
         let mut clauses = vec![

@@ -10,6 +10,7 @@
 mod experts;
 mod query;
 mod schema;
+mod tally;
 mod writer;
 
 use std::path::{Path, PathBuf};

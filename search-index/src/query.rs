@@ -7,18 +7,19 @@
 
 use std::ops::Range;
 
-use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query,
     TermQuery, TermSetQuery,
 };
 use tantivy::schema::document::OwnedValue;
-use tantivy::schema::{Facet, Field, IndexRecordOption, Term, Value};
+use tantivy::schema::{Field, IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
-use crate::schema::{self, Fields, Kind};
+use crate::schema::{Fields, Kind};
+use crate::tally::{Tally, top};
 use crate::{Result, SearchIndex};
 
 /// Longer input is cut here: nobody types more, and it bounds the work of one query.
@@ -341,24 +342,22 @@ impl SearchIndex {
             let hidden = q.hidden.iter().map(|&c| Term::from_field_i64(f.community, c));
             out.push((Occur::MustNot, boxed(TermSetQuery::new(hidden))));
         }
-        let mut facet = |dimension: &str, value: &str| {
-            let term = Term::from_facet(f.facets, &schema::facet(dimension, value));
-            out.push((Occur::Must, boxed(TermQuery::new(term, IndexRecordOption::Basic))));
-        };
+        let mut must =
+            |term: Term| out.push((Occur::Must, boxed(TermQuery::new(term, IndexRecordOption::Basic))));
         if let Some(kind) = q.kind.filter(|_| with_kind) {
-            facet("type", kind.as_str());
+            must(Term::from_field_text(f.kind, kind.as_str()));
         }
         if let Some(community) = q.community {
-            facet("community", &community.to_string());
+            must(Term::from_field_i64(f.community, community));
         }
         if let Some(tag) = q.tag {
-            facet("tag", tag);
+            must(Term::from_field_text(f.tag, tag));
         }
         if let Some(author) = q.author {
-            facet("author", &author.to_string());
+            must(Term::from_field_i64(f.author, author));
         }
         if let Some(department) = q.department {
-            facet("department", department);
+            must(Term::from_field_text(f.department, department));
         }
         out
     }
@@ -387,32 +386,22 @@ impl SearchIndex {
             BooleanQuery::new(clauses)
         };
         let full = query(true);
-        let mut facets = FacetCollector::for_field("facets");
-        for dimension in ["/community", "/tag", "/author", "/department"] {
-            facets.add_facet(dimension);
-        }
         let limit = q.limit.clamp(1, 100);
-        let top = TopDocs::with_limit(limit).and_offset(q.offset.min(MAX_OFFSET)).order_by_score();
-        let (top, total, counts) = searcher.search(&full, &(top, Count, facets))?;
-        let mut kinds = FacetCollector::for_field("facets");
-        kinds.add_facet("/type");
-        let kinds = if q.kind.is_some() {
-            searcher.search(&query(false), &kinds)?
-        } else {
-            searcher.search(&full, &kinds)?
+        let top_docs = TopDocs::with_limit(limit).and_offset(q.offset.min(MAX_OFFSET)).order_by_score();
+        let (top_docs, counts) = searcher.search(&full, &(top_docs, Tally { kinds_only: false }))?;
+        // The tabs count every type, so with one type chosen they need the query without it.
+        let kinds = match q.kind {
+            Some(_) => searcher.search(&query(false), &Tally { kinds_only: true })?.kinds,
+            None => counts.kinds.clone(),
         };
-        let hits = self.hits(&searcher, &*text, &top)?;
+        let total = counts.kinds.values().sum::<u64>() as usize;
+        let hits = self.hits(&searcher, &*text, &top_docs)?;
         let facets = Facets {
-            kinds: Kind::ALL
-                .into_iter()
-                .map(|k| (k, kinds.get("/type").find(|(f, _)| leaf(f) == k.as_str()).map_or(0, |(_, n)| n)))
-                .collect(),
-            communities: top_values(&counts, "/community")
-                .filter_map(|(v, n)| Some((v.parse().ok()?, n)))
-                .collect(),
-            tags: top_values(&counts, "/tag").collect(),
-            authors: top_values(&counts, "/author").filter_map(|(v, n)| Some((v.parse().ok()?, n))).collect(),
-            departments: top_values(&counts, "/department").collect(),
+            kinds: Kind::ALL.into_iter().map(|k| (k, kinds.get(k.as_str()).copied().unwrap_or(0))).collect(),
+            communities: top(&counts.communities, 10),
+            tags: top(&counts.tags, 10),
+            authors: top(&counts.authors, 10),
+            departments: top(&counts.departments, 10),
         };
         Ok(Results { total, hits, facets, terms, fuzzy })
     }
@@ -463,14 +452,6 @@ impl SearchIndex {
         let top = searcher.search(&query, &TopDocs::with_limit(limit.clamp(1, 20)).order_by_score())?;
         self.hits(&searcher, &EmptyQuery, &top)
     }
-}
-
-fn leaf(facet: &Facet) -> &str {
-    facet.to_path().last().copied().unwrap_or_default()
-}
-
-fn top_values<'a>(counts: &'a FacetCounts, dimension: &str) -> impl Iterator<Item = (String, u64)> + 'a {
-    counts.top_k(dimension, 10).into_iter().map(|(f, n)| (leaf(f).to_owned(), n))
 }
 
 pub(crate) fn hit(stored: Stored, score: Score, snippet: &tantivy::snippet::Snippet) -> Hit {

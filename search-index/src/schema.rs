@@ -2,8 +2,7 @@
 
 use tantivy::Index;
 use tantivy::schema::{
-    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
@@ -12,7 +11,7 @@ use tantivy::tokenizer::{
 
 /// Bumped whenever the layout or the analyzer changes: an index written by another version
 /// is rebuilt on start rather than read wrongly.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The analyzer of every searchable text field: split on anything not a letter or digit,
 /// lowercase, fold accents (so "Zürich" finds "zurich"), drop English stop words, stem
@@ -64,6 +63,7 @@ pub struct Fields {
     /// The key of the document this one belongs to (a comment's post), so deleting a post
     /// deletes its comments with one term.
     pub parent: Field,
+    /// `post`, `comment`, … (filtered on, and counted for the tabs).
     pub kind: Field,
     pub id: Field,
     /// Searched with the highest boost: post and idea titles, community and person names.
@@ -81,8 +81,10 @@ pub struct Fields {
     pub created: Field,
     /// An accepted answer (comments only): weighs more as evidence of expertise.
     pub accepted: Field,
-    /// `/type/…`, `/community/<id>`, `/tag/…`, `/author/<id>`, `/department/…`.
-    pub facets: Field,
+    /// Each #tag, whole (filtered on and counted; `tags` is the searched text).
+    pub tag: Field,
+    /// The author's department (filtered on and counted).
+    pub department: Field,
 }
 
 /// Builds the schema and its fields.
@@ -96,7 +98,7 @@ pub fn build() -> (Schema, Fields) {
     let fields = Fields {
         key: s.add_text_field("key", STRING | STORED),
         parent: s.add_text_field("parent", STRING),
-        kind: s.add_text_field("kind", STRING | STORED),
+        kind: s.add_text_field("kind", STRING | STORED | FAST),
         id: s.add_i64_field("id", STORED),
         title: s.add_text_field("title", text.clone()),
         label: s.add_text_field("label", STORED),
@@ -107,7 +109,8 @@ pub fn build() -> (Schema, Fields) {
         author: s.add_i64_field("author", INDEXED | STORED | FAST),
         created: s.add_i64_field("created", STORED | FAST),
         accepted: s.add_bool_field("accepted", STORED),
-        facets: s.add_facet_field("facets", FacetOptions::default()),
+        tag: s.add_text_field("tag", STRING | FAST),
+        department: s.add_text_field("department", STRING | FAST),
     };
     (s.build(), fields)
 }
@@ -122,9 +125,4 @@ pub fn register_analyzer(index: &Index) {
         .filter(Stemmer::new(Language::English))
         .build();
     index.tokenizers().register(ANALYZER, analyzer);
-}
-
-/// A facet path with one value, escaped by tantivy (a `/` inside a tag stays one step).
-pub fn facet(dimension: &str, value: &str) -> Facet {
-    Facet::from_path([dimension, value])
 }

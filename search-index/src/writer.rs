@@ -97,19 +97,12 @@ fn to_tantivy(f: &Fields, doc: &Doc) -> TantivyDocument {
     d.add_i64(f.author, doc.author.unwrap_or(0));
     d.add_i64(f.created, doc.created);
     d.add_bool(f.accepted, doc.accepted);
-    d.add_facet(f.facets, schema::facet("type", doc.kind.as_str()));
-    if let Some(community) = doc.community {
-        d.add_facet(f.facets, schema::facet("community", &community.to_string()));
-    }
-    if let Some(author) = doc.author.filter(|_| doc.kind != Kind::Person) {
-        d.add_facet(f.facets, schema::facet("author", &author.to_string()));
-    }
-    // A person's tags are their skills: searchable, but not the #tags the facet lists.
+    // A person's tags are their skills: searchable, but not the #tags counted and filtered.
     for tag in doc.tags.iter().filter(|_| doc.kind != Kind::Person) {
-        d.add_facet(f.facets, schema::facet("tag", tag));
+        d.add_text(f.tag, tag);
     }
     if !doc.department.is_empty() {
-        d.add_facet(f.facets, schema::facet("department", &doc.department));
+        d.add_text(f.department, &doc.department);
     }
     d
 }
