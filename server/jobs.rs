@@ -5,9 +5,49 @@ use std::time::Duration;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::models::activities::{self, Activity};
 use crate::db::models::{now, sessions};
 use crate::domain::idea::quarter_of;
 use crate::domain::quarter::Quarter;
+use crate::error::AppResult;
+
+/// Follows the activity log after `last` for the life of the process: hands each batch of
+/// up to `batch` activities to `apply` and moves past it once `apply` has saved its work.
+/// Wakes on every commit that appended to the log (and every half second, for other
+/// nodes' commits when NOTIFY is unavailable). A failed batch is retried on the next wake.
+pub async fn follow_log<F, Fut>(db: &Db, mut last: i64, batch: i64, mut apply: F)
+where
+    F: FnMut(Vec<Activity>) -> Fut,
+    Fut: std::future::Future<Output = AppResult<()>>,
+{
+    let mut changes = db.changes();
+    loop {
+        loop {
+            let after = last;
+            // Read first: an empty write would still commit and wake every follower.
+            let found = match db.read(move |c| Ok(activities::after(c, after, batch)?)).await {
+                Ok(found) if found.is_empty() => break,
+                Ok(found) => found,
+                Err(e) => {
+                    e.log();
+                    break;
+                }
+            };
+            let newest = found.last().map_or(after, |a| a.id);
+            match apply(found).await {
+                Ok(()) => last = newest,
+                Err(e) => {
+                    e.log();
+                    break;
+                }
+            }
+        }
+        tokio::select! {
+            _ = changes.changed() => {}
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+}
 
 /// Deletes expired sessions every hour (expired ones are already refused on load; this
 /// only keeps the table small).

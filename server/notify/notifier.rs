@@ -3,8 +3,6 @@
 //! rows it writes, so a restart resumes where it stopped; a notification exists once per
 //! person and activity, so several nodes running it at once create nothing twice.
 
-use std::time::Duration;
-
 use crate::db::Db;
 use crate::db::models::{activities, notifications};
 use crate::error::AppResult;
@@ -28,45 +26,25 @@ async fn start(db: &Db) -> AppResult<i64> {
 
 /// Runs for the life of the process.
 pub async fn run(db: Db) {
-    let mut changes = db.changes();
-    let mut last = match start(&db).await {
+    let last = match start(&db).await {
         Ok(last) => last,
         Err(e) => return e.log(),
     };
-    loop {
-        loop {
-            let after = last;
-            // Read first: an empty write would still commit and wake every follower.
-            let batch = match db.read(move |c| Ok(activities::after(c, after, BATCH)?)).await {
-                Ok(batch) if batch.is_empty() => break,
-                Ok(batch) => batch,
-                Err(e) => {
-                    e.log();
-                    break;
+    crate::jobs::follow_log(&db, last, BATCH, |batch| {
+        let db = db.clone();
+        async move {
+            db.write(move |c| {
+                for activity in &batch {
+                    let rows = super::plan(c, activity)?;
+                    notifications::insert_all(c, &rows)?;
                 }
-            };
-            let step = db
-                .write(move |c| {
-                    for activity in &batch {
-                        let rows = super::plan(c, activity)?;
-                        notifications::insert_all(c, &rows)?;
-                    }
-                    let newest = batch.last().map_or(after, |a| a.id);
-                    notifications::advance(c, CURSOR, newest)?;
-                    Ok(newest)
-                })
-                .await;
-            match step {
-                Ok(newest) => last = newest,
-                Err(e) => {
-                    e.log();
-                    break;
+                if let Some(newest) = batch.last() {
+                    notifications::advance(c, CURSOR, newest.id)?;
                 }
-            }
+                Ok(())
+            })
+            .await
         }
-        tokio::select! {
-            _ = changes.changed() => {}
-            () = tokio::time::sleep(Duration::from_millis(500)) => {}
-        }
-    }
+    })
+    .await;
 }

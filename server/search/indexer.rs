@@ -7,7 +7,6 @@
 //! from the last activity whose documents were committed; nothing in between is lost.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use search_index::WriterHandle;
 
@@ -166,35 +165,18 @@ pub async fn run(db: Db, search: super::Search) {
             Err(e) => return e.log(),
         }
     }
-    let mut changes = db.changes();
-    loop {
-        loop {
-            let after = search.index.position();
-            let batch = match db.read(move |c| Ok(activities::after(c, after, BATCH)?)).await {
-                Ok(batch) if batch.is_empty() => break,
-                Ok(batch) => batch,
-                Err(e) => {
-                    e.log();
-                    break;
-                }
-            };
-            let newest = batch.last().map_or(after, |a| a.id);
+    let start = search.index.position();
+    crate::jobs::follow_log(&db, start, BATCH, |batch| {
+        let (db, writer) = (db.clone(), writer.clone());
+        async move {
+            let newest = batch.last().map_or(start, |a| a.id);
             let (mut touched_rows, mut parents) = (BTreeSet::new(), BTreeSet::new());
             for activity in &batch {
                 touched(activity, &mut touched_rows, &mut parents);
             }
-            let step = async {
-                apply(&db, &writer, touched_rows, parents).await?;
-                commit(&writer, newest).await
-            };
-            if let Err(e) = step.await {
-                e.log();
-                break;
-            }
+            apply(&db, &writer, touched_rows, parents).await?;
+            commit(&writer, newest).await
         }
-        tokio::select! {
-            _ = changes.changed() => {}
-            () = tokio::time::sleep(Duration::from_millis(500)) => {}
-        }
-    }
+    })
+    .await;
 }
