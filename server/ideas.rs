@@ -279,7 +279,6 @@ pub struct IdeaPage {
     /// Whether the viewer may comment and react.
     pub can_comment: bool,
     pub events: Vec<(IdeaEvent, Option<Author>)>,
-    pub similar: Vec<Idea>,
     /// Transitions the viewer may make from here.
     pub moves: Vec<(IdeaState, bool)>,
     pub can_vote: bool,
@@ -308,7 +307,6 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             .filter(|r| r.from == idea.state() && rules::check(r.from, r.to, standing, "x").is_ok())
             .map(|r| (r.to, r.note_required))
             .collect();
-        let words = similar_words(&idea.title);
         let rows = ideas::comments(c, id)?;
         let comment_ids: Vec<i64> = rows.iter().map(|(comment, _)| comment.id).collect();
         let summary =
@@ -330,7 +328,6 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             comments,
             can_comment,
             events: ideas::events(c, id)?,
-            similar: ideas::similar(c, &words, Some(id), actor.user_id, actor.admin, 5)?,
             can_vote: idea.state() == IdeaState::Submitted && !standing.author,
             is_author: standing.author,
             can_merge: idea.state().mergeable() && may_merge(actor, community.as_ref()),
@@ -717,11 +714,11 @@ pub async fn similar(
     db: &Db,
     search: &Search,
     user: &User,
-    title: &str,
-    problem: &str,
+    (title, problem): (&str, &str),
+    except: Option<i64>,
 ) -> AppResult<Vec<Idea>> {
     let actor = user.actor();
-    let ids = crate::search::similar_ideas(db, search, actor, title.into(), problem.into(), None).await?;
+    let ids = crate::search::similar_ideas(db, search, actor, title.into(), problem.into(), except).await?;
     db.read(move |c| {
         let mut found = Vec::new();
         for id in ids {

@@ -62,6 +62,8 @@ pub struct NewIdeaPage {
 pub struct IdeaView {
     pub ctx: PageCtx,
     pub page: IdeaPage,
+    /// Ideas like this one that the viewer may see (from the search index).
+    pub similar: Vec<Idea>,
     pub draft: String,
     pub errors: FieldErrors,
     pub live_since: i64,

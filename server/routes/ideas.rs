@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::{CommentForm, Toggle};
 use crate::auth::csrf::CsrfForm;
+use crate::db::models::ideas::Idea;
 use crate::db::models::users::User;
 use crate::error::AppError;
 use crate::ideas::{self, IdeaInput, ListFilter};
@@ -184,6 +185,12 @@ pub async fn create(
     }
 }
 
+/// Other ideas like this one, for the page's "Similar ideas" box.
+async fn similar_to(state: &AppState, user: &User, page: &ideas::IdeaPage) -> Result<Vec<Idea>, AppError> {
+    let text = (page.idea.title.as_str(), page.idea.problem.as_str());
+    ideas::similar(&state.db, state.search()?, user, text, Some(page.idea.id)).await
+}
+
 async fn idea_page(
     state: &AppState,
     user: &User,
@@ -194,8 +201,9 @@ async fn idea_page(
 ) -> PageResult {
     let live_since = crate::live::since(&state.db).await?;
     let page = ideas::view(&state.db, user, id).await?;
+    let similar = similar_to(state, user, &page).await?;
     let errors = rejected.as_ref().map(|e| e.messages_for("note")).unwrap_or_default();
-    render_outcome(rejected, &IdeaView { ctx, page, draft, errors, live_since })
+    render_outcome(rejected, &IdeaView { ctx, page, similar, draft, errors, live_since })
 }
 
 /// GET /ideas/{id}
@@ -303,7 +311,8 @@ pub async fn comment(
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
             let errors = error.messages_for("body");
             let page = ideas::view(&state.db, &user, *id).await?;
-            render_rejected(&error, &IdeaView { ctx, page, draft: form.body, errors, live_since: 0 })
+            let similar = similar_to(&state, &user, &page).await?;
+            render_rejected(&error, &IdeaView { ctx, page, similar, draft: form.body, errors, live_since: 0 })
         }
         Err(other) => Err(other.into()),
     }

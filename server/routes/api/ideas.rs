@@ -353,7 +353,7 @@ pub async fn similar(
     ApiUser(user): ApiUser,
     body: web::Json<SimilarBody>,
 ) -> ApiResult<web::Json<Listing<IdeaJson>>> {
-    let found = ideas::similar(&state.db, state.search()?, &user, &body.title, &body.problem).await?;
+    let found = ideas::similar(&state.db, state.search()?, &user, (&body.title, &body.problem), None).await?;
     let items = found.into_iter().map(|idea| IdeaJson::new(idea, None, None)).collect();
     Ok(web::Json(Listing { items, next_cursor: None }))
 }
