@@ -408,8 +408,8 @@ async fn the_planted_expert_ranks_first_and_explains_why() {
 async fn similar_ideas_come_from_the_index_and_respect_privacy() {
     let app = TestApp::spawn().await;
     let (_, ada) = app.given_api_user("ada");
-    let (_, bob) = app.given_api_user("bob");
-    app.submit_idea(&ada, "Solar panels on the warehouse roofs").await;
+    let bob = app.token_for(&app.given_user("bob", Role::Employee));
+    let warehouse = app.submit_idea(&ada, "Solar panels on the warehouse roofs").await;
     app.given_community(&ada, "board-room", "private").await;
     let hidden = json!({"title": "Solar carports for the visitor parking", "problem": "Shade", "proposal": "Solar", "community": "board-room", "submit": true});
     let response = app.api(Method::POST, "/ideas", &ada).json(&hidden).send().await.unwrap();
@@ -451,6 +451,14 @@ async fn similar_ideas_come_from_the_index_and_respect_privacy() {
     assert_eq!(for_ada[0], "Solar panels on the warehouse roofs");
     assert!(for_ada.contains(&"Solar carports for the visitor parking".to_owned()));
     assert_eq!(similar(&app, &bob).await, ["Solar panels on the warehouse roofs"]);
+
+    app.submit_idea(&bob, "Solar panels for the office roofs").await;
+    app.indexed().await;
+    let browser = app.signed_in("bob@example.com").await;
+    let page = app.get_as(&browser, &format!("/ideas/{warehouse}")).await.text().await.unwrap();
+    let similar_box = page.split("id=\"similar-h\"").nth(1).unwrap();
+    assert!(similar_box.contains("Solar panels for the office roofs"), "the idea page lists similar ideas");
+    assert!(!page.contains("carports"), "never one the viewer may not see");
 }
 
 async fn similar(app: &TestApp, token: &str) -> Vec<String> {
