@@ -334,6 +334,11 @@ async fn the_planted_expert_ranks_first_and_explains_why() {
     let (_, judy) = app.given_api_user("judy");
     let (_, fan) = app.given_api_user("fan");
     app.given_community(&asker, "maintenance", "open").await;
+    // Hedy's work in a private community is evidence only for those who may read it.
+    app.given_community(&hedy, "turbine-secrets", "private").await;
+    let secret = app
+        .given_post(&hedy, "turbine-secrets", "Vibration analysis of the prototype", "Confidential spectra.")
+        .await;
     for token in [&hedy, &ivan, &judy, &fan] {
         app.api(Method::POST, "/communities/maintenance/join", token).send().await.unwrap();
     }
@@ -385,7 +390,10 @@ async fn the_planted_expert_ranks_first_and_explains_why() {
     let ranked: Vec<&str> = found.iter().map(|e| e["handle"].as_str().unwrap()).collect();
     assert_eq!(ranked, ["hedy", "judy", "ivan"], "{found:#?}");
     assert_eq!(found[0]["evidence"].as_array().unwrap().len(), 3);
-    assert_eq!(found[0]["documents"], 3);
+    assert_eq!(found[0]["documents"], 3, "the private post neither counts nor shows");
+    assert!(!found[0]["evidence"].to_string().contains(&format!("/posts/{secret}")));
+    let for_hedy = experts(&app, &hedy, &[("q", "vibration analysis")]).await;
+    assert_eq!(for_hedy[0]["documents"], 4, "she sees her own private work");
     assert!(
         found[0]["evidence"]
             .as_array()
