@@ -680,6 +680,7 @@ pub async fn list(db: &Db, user: &User, filter: ListFilter) -> AppResult<IdeaLis
             community_id,
             challenge_id: filter.challenge,
             tag: tag.as_deref().filter(|t| !t.is_empty()),
+            author_id: None,
             sort,
             after,
             limit,

@@ -1,10 +1,11 @@
-//! People's skills and colleagues' endorsements of them (SPEC §5). Expert search reads
-//! both; the profile page that shows them arrives with the people work.
+//! People (SPEC §5): profiles, skills and colleagues' endorsements of them. Expert search
+//! reads the skills; `/people/<handle>` shows it all.
 
 use serde_json::json;
 
+use crate::db::models::ideas::{self, Idea, IdeaQuery, Sort};
 use crate::db::models::users::User;
-use crate::db::models::{activities, now, skills, users};
+use crate::db::models::{activities, follows, now, skills, users};
 use crate::db::{Db, DbConn};
 use crate::domain::activity::{NewActivity, Visibility};
 use crate::error::{AppError, AppResult};
@@ -84,4 +85,76 @@ pub async fn endorse(db: &Db, endorser: &User, handle: &str, skill: &str, on: bo
 /// A person's skills with endorsement counts, most endorsed first.
 pub async fn skills_of(db: &Db, user_id: i64) -> AppResult<Vec<(String, i64)>> {
     db.read(move |c| Ok(skills::of_users(c, &[user_id])?.remove(&user_id).unwrap_or_default())).await
+}
+
+/// A skill on a profile, with who endorsed it.
+#[derive(Debug, Clone)]
+pub struct SkillView {
+    pub name: String,
+    /// (handle, name) of each endorser, by name.
+    pub endorsers: Vec<(String, String)>,
+    /// Whether the viewer is one of them.
+    pub endorsed_by_viewer: bool,
+}
+
+/// Everything `/people/<handle>` shows, as one viewer may see it.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub person: User,
+    pub manager: Option<User>,
+    pub reports: Vec<User>,
+    pub skills: Vec<SkillView>,
+    /// Their latest posts in communities the viewer may read.
+    pub posts: Vec<crate::posts::PostCard>,
+    /// Their latest ideas the viewer may see (never drafts, except to their author).
+    pub ideas: Vec<Idea>,
+    pub following: bool,
+    /// Whether the viewer is this person.
+    pub is_self: bool,
+}
+
+/// The profile of an active person; 404 for unknown or deactivated ones.
+pub async fn profile(db: &Db, viewer: &User, handle: &str) -> AppResult<Profile> {
+    let (person, posts) = crate::posts::by_author(db, viewer, handle, 10).await?;
+    let (actor, person_id, manager_id) = (viewer.actor(), person.id, person.manager_id);
+    let (manager, reports, skills, ideas, following) = db
+        .read(move |c| {
+            let manager = match manager_id {
+                Some(id) => users::find_active(c, id)?,
+                None => None,
+            };
+            let q = IdeaQuery {
+                viewer_id: actor.user_id,
+                admin: actor.admin,
+                quarter: None,
+                state: None,
+                community_id: None,
+                challenge_id: None,
+                tag: None,
+                author_id: Some(person_id),
+                sort: Sort::New,
+                after: None,
+                limit: 10,
+            };
+            let ideas = ideas::list(c, &q)?.into_iter().map(|(idea, _)| idea).collect();
+            let declared = skills::of_users(c, &[person_id])?.remove(&person_id).unwrap_or_default();
+            let endorsers = skills::endorsers(c, person_id)?;
+            let skills = declared
+                .into_iter()
+                .map(|(name, _)| {
+                    let of_skill: Vec<&(String, i64, String, String)> =
+                        endorsers.iter().filter(|(skill, ..)| *skill == name).collect();
+                    SkillView {
+                        endorsed_by_viewer: of_skill.iter().any(|(_, id, ..)| *id == actor.user_id),
+                        endorsers: of_skill.iter().map(|(_, _, h, n)| (h.clone(), n.clone())).collect(),
+                        name,
+                    }
+                })
+                .collect();
+            let following = follows::follows_user(c, actor.user_id, person_id)?;
+            Ok((manager, users::reports_of(c, person_id)?, skills, ideas, following))
+        })
+        .await?;
+    let is_self = person.id == viewer.id;
+    Ok(Profile { person, manager, reports, skills, posts, ideas, following, is_self })
 }

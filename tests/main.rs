@@ -17,6 +17,7 @@ mod ideas;
 mod live;
 mod matrix;
 mod notifications;
+mod people;
 mod review;
 mod search;
 mod sessions;

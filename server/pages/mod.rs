@@ -6,6 +6,7 @@ pub mod communities;
 pub mod home;
 pub mod ideas;
 pub mod notifications;
+pub mod people;
 pub mod posts;
 pub mod review;
 pub mod search;

@@ -7,6 +7,7 @@ mod communities;
 mod home;
 mod ideas;
 mod notifications;
+mod people;
 mod posts;
 mod review;
 mod search;
@@ -75,6 +76,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tags/{tag}", web::get().to(posts::tag))
         .route("/tags/{tag}/follow", web::post().to(posts::follow_tag))
         .route("/tags/{tag}/feed.atom", web::get().to(atom::tag))
+        .route("/people/{handle}", web::get().to(people::show))
+        .route("/people/{handle}/follow", web::post().to(people::follow))
+        .route("/people/{handle}/skills/{skill}/endorse", web::post().to(people::endorse))
         .route("/people/{handle}/feed.atom", web::get().to(atom::person))
         .route("/ideas", web::get().to(ideas::list))
         .route("/ideas", web::post().to(ideas::create))

@@ -18,7 +18,7 @@
       const item = document.createElement("li");
       item.setAttribute("role", "option");
       const link = document.createElement("a");
-      link.href = hit.type === "person" ? `/experts?q=${encodeURIComponent(hit.title)}` : hit.url;
+      link.href = hit.url;
       link.textContent = hit.title;
       const kind = document.createElement("span");
       kind.className = "muted small";

@@ -52,3 +52,8 @@ pub fn unfollow_tag(conn: &mut DbConn, user_id: i64, tag: &str) -> QueryResult<b
 pub fn followed_tags(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<String>> {
     tag_follows::table.filter(tag_follows::user_id.eq(user_id)).select(tag_follows::tag).load(conn)
 }
+
+/// Whether `follower` follows `followee`.
+pub fn follows_user(conn: &mut DbConn, follower: i64, followee: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(user_follows::table.find((follower, followee)))).get_result(conn)
+}

@@ -536,6 +536,8 @@ pub struct IdeaQuery<'a> {
     pub community_id: Option<i64>,
     pub challenge_id: Option<i64>,
     pub tag: Option<&'a str>,
+    /// Only this person's ideas.
+    pub author_id: Option<i64>,
     pub sort: Sort,
     /// Continue after this row (keyset pagination, never OFFSET).
     pub after: Option<After>,
@@ -583,6 +585,9 @@ pub fn list(conn: &mut DbConn, q: &IdeaQuery<'_>) -> QueryResult<Vec<(Idea, Opti
     if let Some(id) = q.challenge_id {
         query = query.filter(ideas::challenge_id.eq(id));
     }
+    if let Some(id) = q.author_id {
+        query = query.filter(ideas::author_id.eq(id));
+    }
     if let Some(tag) = q.tag {
         // Tags are stored space-separated with spaces around, so ` tag ` matches whole tags.
         query = query.filter(ideas::tags.like(format!("% {tag} %")));
@@ -628,6 +633,7 @@ pub fn similar(
         community_id: None,
         challenge_id: None,
         tag: None,
+        author_id: None,
         sort: Sort::Top,
         after: None,
         limit: 200,

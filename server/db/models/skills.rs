@@ -115,3 +115,14 @@ pub fn holders(conn: &mut DbConn, skills: &[String]) -> QueryResult<Vec<(i64, St
         })
         .collect())
 }
+
+/// Who endorsed each of a person's skills: `(skill, endorser id, handle, name)`, by name.
+pub fn endorsers(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<(String, i64, String, String)>> {
+    skill_endorsements::table
+        .inner_join(users::table.on(users::id.eq(skill_endorsements::endorser_id)))
+        .filter(skill_endorsements::user_id.eq(user_id))
+        .filter(users::is_active.eq(true))
+        .order(users::name.asc())
+        .select((skill_endorsements::skill, users::id, users::handle, users::name))
+        .load(conn)
+}

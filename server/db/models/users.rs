@@ -158,3 +158,13 @@ impl User {
         crate::domain::account::Role::parse(&self.role).unwrap_or(crate::domain::account::Role::Employee)
     }
 }
+
+/// The active people who report to `manager_id`, by name.
+pub fn reports_of(conn: &mut DbConn, manager_id: i64) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::manager_id.eq(manager_id))
+        .filter(users::is_active.eq(true))
+        .order(users::name.asc())
+        .select(User::as_select())
+        .load(conn)
+}

@@ -131,3 +131,22 @@ pub async fn endorse(
     crate::people::endorse(&state.db, &user, &handle, &skill, on).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// A colleague's profile (active people only).
+#[utoipa::path(get, path = "/api/v1/users/{handle}", tag = "people",
+    responses((status = 200, body = UserJson), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn user(
+    state: web::Data<AppState>,
+    ApiUser(viewer): ApiUser,
+    handle: web::Path<String>,
+) -> ApiResult<web::Json<UserJson>> {
+    let handle = handle.trim_start_matches('@').to_lowercase();
+    let person = state
+        .db
+        .read(move |c| {
+            users::by_handle(c, &handle)?.filter(|u| u.is_active).ok_or(crate::error::AppError::NotFound)
+        })
+        .await?;
+    let show_email = viewer.actor().admin || viewer.id == person.id;
+    Ok(web::Json(UserJson::load(&state, person, show_email).await?))
+}

@@ -23,6 +23,7 @@ pub fn scope() -> Scope {
     web::scope("/api/v1")
         .route("/me", web::get().to(me::show))
         .route("/me/profile", web::patch().to(me::update_profile))
+        .route("/users/{handle}", web::get().to(me::user))
         .route("/users/{handle}/skills/{skill}/endorsement", web::put().to(me::endorse))
         .route("/users/{handle}/skills/{skill}/endorsement", web::delete().to(me::endorse))
         .route("/notifications", web::get().to(notifications::list))
@@ -135,7 +136,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
     paths(
-        me::show, me::update_profile, me::endorse, notifications::list, notifications::read, admin::invite, admin::update,
+        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, admin::invite, admin::update,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,

@@ -1,0 +1,84 @@
+//! Profile pages: the organisation, skills with who endorsed them, and a person's posts and
+//! ideas trimmed to what the viewer may see.
+
+use agora::domain::account::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn a_profile_shows_the_org_skills_and_only_what_the_viewer_may_see() {
+    let app = TestApp::spawn().await;
+    let boss = app.given_user("boss", Role::Employee);
+    let worker = app.token_for(&app.given_user("worker", Role::Employee));
+    app.given_user("outsider", Role::Employee);
+    let (_, fan) = app.given_api_user("fan");
+    let (boss_id, worker_id) = (boss.id, app.user("worker").unwrap().id);
+    app.db
+        .write_sync(move |c| Ok(agora::db::models::users::set_manager(c, worker_id, Some(boss_id))?))
+        .unwrap();
+    let profile = json!({"title": "Process Engineer", "department": "Manufacturing",
+        "bio": "Ask me about **steam**. <script>alert(1)</script>", "skills": ["Steam Systems"]});
+    let response = app.api(Method::PATCH, "/me/profile", &worker).json(&profile).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let endorsed =
+        app.api(Method::PUT, "/users/worker/skills/steam%20systems/endorsement", &fan).send().await.unwrap();
+    assert_eq!(endorsed.status(), StatusCode::NO_CONTENT);
+    app.given_community(&worker, "lab", "private").await;
+    app.given_community(&worker, "plant", "open").await;
+    app.given_post(&worker, "lab", "Secret lab notes", "Only for the lab.").await;
+    app.given_post(&worker, "plant", "Open plant notes", "For everyone.").await;
+    app.submit_idea(&worker, "Cheaper steam").await;
+    let draft = json!({"title": "Unfinished thought", "problem": "Later", "submit": false});
+    app.api(Method::POST, "/ideas", &worker).json(&draft).send().await.unwrap();
+
+    let outsider = app.signed_in("outsider@example.com").await;
+    let page = app.get_as(&outsider, "/people/worker").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Process Engineer · Manufacturing"));
+    assert!(page.contains("Reports to <a href=\"/people/boss\">boss Tester</a>"));
+    assert!(page.contains("steam systems") && page.contains("1 endorsement: fan"));
+    assert!(
+        page.contains("<strong>steam</strong>") && !page.contains("<script>alert(1)"),
+        "the bio is sanitized Markdown"
+    );
+    assert!(page.contains("Open plant notes") && page.contains("Cheaper steam"));
+    assert!(!page.contains("Secret lab notes"), "a private community's post stays hidden");
+    assert!(!page.contains("Unfinished thought"), "drafts stay with their author");
+    let boss_page = app.get_as(&outsider, "/people/boss").await.text().await.unwrap();
+    assert!(
+        boss_page.contains("Direct reports")
+            && boss_page.contains("<a href=\"/people/worker\">worker Tester</a>")
+    );
+
+    let endorse = app
+        .submit(&outsider, "/people/worker", "/people/worker/skills/steam%20systems/endorse", &[("on", "1")])
+        .await;
+    assert_eq!(endorse.status(), StatusCode::SEE_OTHER);
+    let follow = app.submit(&outsider, "/people/worker", "/people/worker/follow", &[("on", "1")]).await;
+    assert_eq!(follow.status(), StatusCode::SEE_OTHER);
+    let page = app.get_as(&outsider, "/people/worker").await.text().await.unwrap();
+    assert!(page.contains("2 endorsements: fan, outsider Tester") && page.contains("Withdraw endorsement"));
+    assert!(page.contains("Following ✓"));
+
+    let own = app
+        .submit(
+            &app.signed_in("worker@example.com").await,
+            "/people/worker",
+            "/people/worker/skills/steam%20systems/endorse",
+            &[("on", "1")],
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::CONFLICT, "nobody endorses themself");
+
+    let json: Value = app.api(Method::GET, "/users/worker", &fan).send().await.unwrap().json().await.unwrap();
+    assert_eq!(json["skills"], json!([{"name": "steam systems", "endorsements": 2}]));
+    assert!(json.get("email").is_none(), "colleagues do not see the email address");
+    assert_eq!(app.get_as(&outsider, "/people/nobody").await.status(), StatusCode::NOT_FOUND);
+    app.db.write_sync(move |c| Ok(agora::db::models::users::set_active(c, boss_id, false)?)).unwrap();
+    assert_eq!(app.get_as(&outsider, "/people/boss").await.status(), StatusCode::NOT_FOUND);
+    let api = app.api(Method::GET, "/users/boss", &fan).send().await.unwrap();
+    assert_eq!(api.status(), StatusCode::NOT_FOUND, "deactivated people are gone from profiles");
+}
