@@ -97,7 +97,7 @@ async fn the_home_page_groups_comments_and_pages_through_older_activity() {
     }
     let browser = app.signed_in("ada@example.com").await;
     let page = app.get_as(&browser, "/").await.text().await.unwrap();
-    assert!(page.contains("bob Tester</strong> and 1 other"), "three comments by two people, one line");
+    assert!(page.contains("bob Tester</a></strong> and 1 other"), "three comments by two people, one line");
     assert!(page.contains("posted") && page.contains("Gate 7 near miss"));
 
     for n in 0..32 {
