@@ -257,6 +257,9 @@ pub struct ProfileInput {
     /// Comma-separated.
     #[serde(default)]
     pub skills: String,
+    /// The manager's handle; empty for none.
+    #[serde(default)]
+    pub manager: String,
 }
 
 /// Saves profile basics after checking lengths.
@@ -287,7 +290,9 @@ pub async fn update_profile(db: &Db, user_id: i64, input: ProfileInput) -> AppRe
             location: input.location.trim(),
             bio: input.bio.trim(),
         };
+        let manager = crate::people::resolve_manager(c, user_id, &input.manager)?;
         users::update_profile(c, user_id, &changes)?;
+        users::set_manager(c, user_id, manager)?;
         crate::people::set_skills(c, user_id, &skills)?;
         let person = users::find(c, user_id)?.ok_or(AppError::NotFound)?;
         activities::record(c, &crate::people::profile_activity(user_id, "user.updated", &person, json!({})))?;

@@ -56,6 +56,42 @@ pub fn profile_activity(
     }
 }
 
+/// Resolves the manager a person typed (a handle, `@` optional, empty for none); refuses
+/// unknown or deactivated people, oneself, and anyone who already reports to the person.
+pub fn resolve_manager(c: &mut DbConn, user_id: i64, typed: &str) -> AppResult<Option<i64>> {
+    let handle = typed.trim().trim_start_matches('@').to_lowercase();
+    if handle.is_empty() {
+        return Ok(None);
+    }
+    users::lock_org_chart(c)?;
+    let found = users::by_handle(c, &handle)?;
+    let current = users::find(c, user_id)?.and_then(|u| u.manager_id);
+    if let Some(same) = found.as_ref().filter(|m| Some(m.id) == current) {
+        // Unchanged (even if that manager has left since): saving the rest must work.
+        return Ok(Some(same.id));
+    }
+    let manager = found
+        .filter(|u| u.is_active)
+        .ok_or_else(|| AppError::field("manager", format!("nobody here has the handle @{handle}")))?;
+    if manager.id == user_id {
+        return Err(AppError::field("manager", "you cannot be your own manager"));
+    }
+    // Walk up from the new manager; meeting the person means a cycle. The chart was
+    // acyclic before, so the walk ends; the bound is only a guard.
+    let mut above = manager.manager_id;
+    for _ in 0..10_000 {
+        let Some(id) = above else { break };
+        if id == user_id {
+            return Err(AppError::field(
+                "manager",
+                format!("@{handle} already reports to you, directly or through others"),
+            ));
+        }
+        above = users::find(c, id)?.and_then(|u| u.manager_id);
+    }
+    Ok(Some(manager.id))
+}
+
 /// Replaces a person's skills inside the caller's transaction.
 pub fn set_skills(c: &mut DbConn, user_id: i64, list: &[String]) -> AppResult<()> {
     Ok(skills::replace(c, user_id, list, now())?)

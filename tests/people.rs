@@ -82,3 +82,33 @@ async fn a_profile_shows_the_org_skills_and_only_what_the_viewer_may_see() {
     let api = app.api(Method::GET, "/users/boss", &fan).send().await.unwrap();
     assert_eq!(api.status(), StatusCode::NOT_FOUND, "deactivated people are gone from profiles");
 }
+
+#[tokio::test]
+async fn managers_are_set_by_handle_and_cycles_are_refused() {
+    let app = TestApp::spawn().await;
+    let [a, b, c] = ["ann", "ben", "cat"].map(|h| app.given_api_user(h).1);
+    let set = |token: &str, manager: &str| {
+        app.api(Method::PATCH, "/me/profile", token).json(&json!({ "manager": manager })).send()
+    };
+    assert_eq!(set(&b, "@ann").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(set(&c, "ben").await.unwrap().status(), StatusCode::OK);
+    for (token, manager, why) in [
+        (&a, "cat", "already reports to you"),
+        (&a, "ben", "already reports to you"),
+        (&a, "ann", "your own manager"),
+        (&a, "nobody", "nobody here has the handle @nobody"),
+    ] {
+        let refused = set(token, manager).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{manager}");
+        let body: Value = refused.json().await.unwrap();
+        assert!(body["error"]["fields"]["manager"].as_str().unwrap().contains(why), "{body}");
+    }
+    let me: Value = app.api(Method::GET, "/me", &c).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["manager"], "ben");
+    // Saving other fields keeps the manager; an empty handle clears it.
+    let title =
+        app.api(Method::PATCH, "/me/profile", &c).json(&json!({"title": "Analyst"})).send().await.unwrap();
+    assert_eq!(title.status(), StatusCode::OK);
+    assert_eq!(title.json::<Value>().await.unwrap()["manager"], "ben");
+    assert_eq!(set(&c, "").await.unwrap().json::<Value>().await.unwrap()["manager"], Value::Null);
+}

@@ -18,6 +18,13 @@ type PageResult = Result<HttpResponse, PageError>;
 
 async fn profile_of(state: &AppState, user: &User) -> Result<ProfileInput, PageError> {
     let skills = crate::people::skills_of(&state.db, user.id).await?;
+    let manager_id = user.manager_id;
+    let manager = match manager_id {
+        Some(id) => {
+            state.db.read(move |c| Ok(crate::db::models::users::find(c, id)?)).await?.map(|m| m.handle)
+        }
+        None => None,
+    };
     Ok(ProfileInput {
         name: user.name.clone(),
         title: user.title.clone(),
@@ -25,6 +32,7 @@ async fn profile_of(state: &AppState, user: &User) -> Result<ProfileInput, PageE
         location: user.location.clone(),
         bio: user.bio.clone(),
         skills: skills.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(", "),
+        manager: manager.unwrap_or_default(),
     })
 }
 

@@ -168,3 +168,12 @@ pub fn reports_of(conn: &mut DbConn, manager_id: i64) -> QueryResult<Vec<User>> 
         .select(User::as_select())
         .load(conn)
 }
+
+/// Serializes changes to who reports to whom (PostgreSQL; SQLite has one writer anyway), so
+/// two people naming each other as manager at once cannot make a cycle.
+pub fn lock_org_chart(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(9, 0)").execute(c)?;
+    }
+    Ok(())
+}

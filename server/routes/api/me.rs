@@ -83,6 +83,8 @@ pub struct ProfilePatch {
     pub bio: Option<String>,
     /// Replaces the list (at most 50, each under 50 characters).
     pub skills: Option<Vec<String>>,
+    /// The manager's handle; `""` for none.
+    pub manager: Option<String>,
 }
 
 /// Changes the caller's profile.
@@ -103,6 +105,10 @@ pub async fn update_profile(
             .collect::<Vec<_>>()
             .join(","),
     };
+    let manager = match patch.manager {
+        Some(handle) => handle,
+        None => UserJson::load(&state, user.clone(), false).await?.manager.unwrap_or_default(),
+    };
     let input = crate::accounts::ProfileInput {
         name: patch.name.unwrap_or_else(|| user.name.clone()),
         title: patch.title.unwrap_or_else(|| user.title.clone()),
@@ -110,6 +116,7 @@ pub async fn update_profile(
         location: patch.location.unwrap_or_else(|| user.location.clone()),
         bio: patch.bio.unwrap_or_else(|| user.bio.clone()),
         skills,
+        manager,
     };
     crate::accounts::update_profile(&state.db, user.id, input).await?;
     let id = user.id;
