@@ -194,3 +194,114 @@ pub async fn profile(db: &Db, viewer: &User, handle: &str) -> AppResult<Profile>
     let is_self = person.id == viewer.id;
     Ok(Profile { person, manager, reports, skills, posts, ideas, following, is_self })
 }
+
+/// The directory's filters as typed (`view=org` shows the organisation chart instead).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DirectoryParams {
+    #[serde(default)]
+    pub q: String,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    pub skill: Option<String>,
+    pub cursor: Option<String>,
+    pub view: Option<String>,
+    /// The person the org chart centres on.
+    pub root: Option<String>,
+}
+
+/// A page of the directory.
+#[derive(Debug, Clone)]
+pub struct Directory {
+    pub people: Vec<User>,
+    pub next_cursor: Option<String>,
+    pub departments: Vec<String>,
+    pub locations: Vec<String>,
+}
+
+const DIRECTORY_PAGE: i64 = 50;
+
+fn encode_cursor(person: &User) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}\t{}", person.id, person.name))
+}
+
+fn decode_cursor(cursor: &str) -> Option<(String, i64)> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let (id, name) =
+        String::from_utf8(raw).ok()?.split_once('\t').map(|(i, n)| (i.to_owned(), n.to_owned()))?;
+    Some((name, id.parse().ok()?))
+}
+
+/// Active people matching the filters, by name, a page at a time. A cursor that does not
+/// decode starts from the top rather than failing.
+pub async fn directory(db: &Db, params: DirectoryParams) -> AppResult<Directory> {
+    let after = params.cursor.as_deref().and_then(decode_cursor);
+    let skill = params.skill.as_deref().map(normalize_skill);
+    db.read(move |c| {
+        let q = users::PeopleQuery {
+            search: Some(params.q.as_str()),
+            department: params.department.as_deref(),
+            location: params.location.as_deref(),
+            skill: skill.as_deref(),
+            after,
+            limit: DIRECTORY_PAGE,
+        };
+        let people = users::directory(c, &q)?;
+        let next_cursor =
+            (people.len() as i64 == DIRECTORY_PAGE).then(|| people.last().map(encode_cursor)).flatten();
+        let (departments, locations) = users::departments_and_locations(c)?;
+        Ok(Directory { people, next_cursor, departments, locations })
+    })
+    .await
+}
+
+/// One person in the org chart with their direct reports (each with how many report to
+/// them in turn).
+#[derive(Debug, Clone)]
+pub struct OrgNode {
+    pub person: User,
+    pub reports: Vec<(User, usize)>,
+}
+
+/// The org chart around one person (their managers above, their reports below), or from
+/// the top when no one is chosen.
+#[derive(Debug, Clone)]
+pub struct OrgChart {
+    /// The chosen person's managers, the top first.
+    pub chain: Vec<User>,
+    pub nodes: Vec<OrgNode>,
+}
+
+/// Builds the org chart; 404 for an unknown root.
+pub async fn org_chart(db: &Db, root: Option<String>) -> AppResult<OrgChart> {
+    db.read(move |c| {
+        let node = |c: &mut DbConn, person: User| -> AppResult<OrgNode> {
+            let mut reports = Vec::new();
+            for report in users::reports_of(c, person.id)? {
+                let below = users::reports_of(c, report.id)?.len();
+                reports.push((report, below));
+            }
+            Ok(OrgNode { person, reports })
+        };
+        let Some(handle) = root.map(|h| h.trim_start_matches('@').to_lowercase()).filter(|h| !h.is_empty())
+        else {
+            let tops = users::without_manager(c)?;
+            return Ok(OrgChart {
+                chain: Vec::new(),
+                nodes: tops.into_iter().map(|p| node(c, p)).collect::<AppResult<_>>()?,
+            });
+        };
+        let person = users::by_handle(c, &handle)?.filter(|u| u.is_active).ok_or(AppError::NotFound)?;
+        let mut chain = Vec::new();
+        let mut above = person.manager_id;
+        while let Some(id) = above.filter(|_| chain.len() < 100) {
+            let Some(manager) = users::find(c, id)? else { break };
+            above = manager.manager_id;
+            chain.push(manager);
+        }
+        chain.reverse();
+        Ok(OrgChart { chain, nodes: vec![node(c, person)?] })
+    })
+    .await
+}

@@ -112,3 +112,58 @@ async fn managers_are_set_by_handle_and_cycles_are_refused() {
     assert_eq!(title.json::<Value>().await.unwrap()["manager"], "ben");
     assert_eq!(set(&c, "").await.unwrap().json::<Value>().await.unwrap()["manager"], Value::Null);
 }
+
+#[tokio::test]
+async fn the_directory_filters_and_pages_and_the_org_chart_follows_the_reporting_lines() {
+    let app = TestApp::spawn().await;
+    app.given_user("viewer", Role::Employee);
+    let mut tokens = Vec::new();
+    for n in 0..55 {
+        tokens.push(app.given_api_user(&format!("p{n:02}")).1);
+    }
+    let profile = |department: &str, skills: &[&str], manager: &str| json!({"department": department, "location": "Ludwigshafen", "skills": skills, "manager": manager});
+    for (n, body) in [
+        (1, profile("Sales", &["kubernetes"], "")),
+        (2, profile("Sales", &[], "p01")),
+        (3, profile("Research", &["Kubernetes"], "p02")),
+    ] {
+        let response = app.api(Method::PATCH, "/me/profile", &tokens[n]).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let browser = app.signed_in("viewer@example.com").await;
+    let names = |page: &str| -> Vec<String> {
+        page.split("class=\"person\" href=\"/people/")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_owned())
+            .collect()
+    };
+    let first = app.get_as(&browser, "/people").await.text().await.unwrap();
+    let first_names = names(&first);
+    assert_eq!(first_names.len(), 50);
+    assert_eq!(first_names[0], "p00");
+    let next = first.split("href=\"/people?cursor=").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let rest = names(&app.get_as(&browser, &format!("/people?cursor={next}")).await.text().await.unwrap());
+    assert_eq!(
+        rest,
+        ["p50", "p51", "p52", "p53", "p54", "viewer"],
+        "the second page continues where the first ended"
+    );
+
+    let sales = names(&app.get_as(&browser, "/people?department=Sales").await.text().await.unwrap());
+    assert_eq!(sales, ["p01", "p02"]);
+    let kube = names(&app.get_as(&browser, "/people?skill=KUBERNETES").await.text().await.unwrap());
+    assert_eq!(kube, ["p01", "p03"], "skills match however they are typed");
+    let typed = names(&app.get_as(&browser, "/people?q=p5").await.text().await.unwrap());
+    assert_eq!(typed, ["p50", "p51", "p52", "p53", "p54"]);
+    let odd = app.get_as(&browser, "/people?q=%25_%5C&cursor=garbage").await;
+    assert_eq!(odd.status(), StatusCode::OK, "wildcards are literal and a bad cursor starts over");
+
+    let top = app.get_as(&browser, "/people?view=org").await.text().await.unwrap();
+    assert!(
+        top.contains("href=\"/people?view=org&amp;root=p02\">1 report"),
+        "p01's report p02 has one report"
+    );
+    let around = app.get_as(&browser, "/people?view=org&root=p03").await.text().await.unwrap();
+    assert!(around.contains("<a href=\"/people?view=org\">Top</a> › <a href=\"/people?view=org&amp;root=p01\">p01</a> › <a href=\"/people?view=org&amp;root=p02\">p02</a>"));
+    assert_eq!(app.get_as(&browser, "/people?view=org&root=nobody").await.status(), StatusCode::NOT_FOUND);
+}

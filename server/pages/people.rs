@@ -3,7 +3,7 @@
 use askama::Template;
 
 use super::PageCtx;
-use crate::people::Profile;
+use crate::people::{Directory, DirectoryParams, OrgChart, Profile};
 
 /// `/people/<handle>`.
 #[derive(Template)]
@@ -30,4 +30,44 @@ impl ProfilePage {
     pub fn endorser_names(&self, skill: &crate::people::SkillView) -> String {
         skill.endorsers.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")
     }
+}
+
+/// `/people`: the directory.
+#[derive(Template)]
+#[template(path = "people/directory.html")]
+pub struct DirectoryPage {
+    pub ctx: PageCtx,
+    pub params: DirectoryParams,
+    pub directory: Directory,
+}
+
+impl DirectoryPage {
+    /// Whether `value` is the chosen option of a filter.
+    pub fn chosen(&self, filter: &Option<String>, value: &str) -> bool {
+        filter.as_deref() == Some(value)
+    }
+
+    /// The next page's link, with the same filters.
+    pub fn next_url(&self) -> Option<String> {
+        let cursor = self.directory.next_cursor.as_deref()?;
+        let p = &self.params;
+        let pairs = [
+            ("q", Some(p.q.as_str())),
+            ("department", p.department.as_deref()),
+            ("location", p.location.as_deref()),
+            ("skill", p.skill.as_deref()),
+            ("cursor", Some(cursor)),
+        ];
+        let pairs: Vec<(&str, &str)> =
+            pairs.into_iter().filter_map(|(k, v)| Some((k, v.filter(|v| !v.is_empty())?))).collect();
+        Some(format!("/people?{}", serde_urlencoded::to_string(pairs).unwrap_or_default()))
+    }
+}
+
+/// `/people?view=org`: the organisation chart.
+#[derive(Template)]
+#[template(path = "people/org.html")]
+pub struct OrgPage {
+    pub ctx: PageCtx,
+    pub chart: OrgChart,
 }

@@ -76,6 +76,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tags/{tag}", web::get().to(posts::tag))
         .route("/tags/{tag}/follow", web::post().to(posts::follow_tag))
         .route("/tags/{tag}/feed.atom", web::get().to(atom::tag))
+        .route("/people", web::get().to(people::directory))
         .route("/people/{handle}", web::get().to(people::show))
         .route("/people/{handle}/follow", web::post().to(people::follow))
         .route("/people/{handle}/skills/{skill}/endorse", web::post().to(people::endorse))

@@ -6,9 +6,25 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::Toggle;
 use crate::auth::csrf::CsrfForm;
 use crate::domain::markdown;
-use crate::pages::people::ProfilePage;
+use crate::pages::people::{DirectoryPage, OrgPage, ProfilePage};
 use crate::pages::{PageError, SignedIn, flash, render, see_other};
+use crate::people::DirectoryParams;
 use crate::state::AppState;
+
+/// GET /people (the directory) or /people?view=org[&root=handle] (the org chart)
+pub async fn directory(
+    state: web::Data<AppState>,
+    SignedIn(_, ctx): SignedIn,
+    params: web::Query<DirectoryParams>,
+) -> Result<HttpResponse, PageError> {
+    let params = params.into_inner();
+    if params.view.as_deref() == Some("org") {
+        let chart = crate::people::org_chart(&state.db, params.root).await?;
+        return render(StatusCode::OK, &OrgPage { ctx, chart });
+    }
+    let directory = crate::people::directory(&state.db, params.clone()).await?;
+    render(StatusCode::OK, &DirectoryPage { ctx, params, directory })
+}
 
 /// GET /people/{handle}
 pub async fn show(

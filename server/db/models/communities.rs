@@ -5,10 +5,9 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::models::users::User;
+use crate::db::models::{escape_like, lower};
 use crate::db::schema::{communities, memberships, users};
 use crate::domain::community::{MemberRole, MemberState, Membership, Visibility};
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// A row of `communities`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -153,10 +152,6 @@ pub fn directory(conn: &mut DbConn, q: &DirectoryQuery<'_>) -> QueryResult<Vec<D
     }
     let rows: Vec<(Community, Option<(String, String)>)> = query.load(conn)?;
     Ok(rows.into_iter().map(|(c, m)| (c, m.and_then(parse_membership))).collect())
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 fn parse_membership((role, state): (String, String)) -> Option<Membership> {

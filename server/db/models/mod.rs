@@ -27,3 +27,13 @@ pub fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;
     chrono::Utc::now().naive_utc().trunc_subsecs(6)
 }
+
+diesel::define_sql_function!(
+    /// SQL `lower()`, the same on both backends (case-insensitive search with `LIKE`).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
+
+/// Escapes `LIKE` wildcards in user input (pair with `.escape('\\')`).
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

@@ -177,3 +177,80 @@ pub fn lock_org_chart(conn: &mut DbConn) -> QueryResult<()> {
     }
     Ok(())
 }
+
+/// A page of the people directory: active people, by name.
+pub struct PeopleQuery<'a> {
+    /// Words to find in the name, handle or job title.
+    pub search: Option<&'a str>,
+    pub department: Option<&'a str>,
+    pub location: Option<&'a str>,
+    /// Only people who declare this (normalised) skill.
+    pub skill: Option<&'a str>,
+    /// Continue after this `(name, id)`.
+    pub after: Option<(String, i64)>,
+    pub limit: i64,
+}
+
+/// Lists people for the directory.
+pub fn directory(conn: &mut DbConn, q: &PeopleQuery<'_>) -> QueryResult<Vec<User>> {
+    use crate::db::models::{escape_like, lower};
+    use crate::db::schema::user_skills;
+    let mut query = users::table
+        .filter(users::is_active.eq(true))
+        .order((users::name.asc(), users::id.asc()))
+        .limit(q.limit)
+        .select(User::as_select())
+        .into_boxed();
+    if let Some(search) = q.search.map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&search.trim_start_matches('@').to_lowercase()));
+        query = query.filter(
+            lower(users::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::handle.like(pattern.clone()).escape('\\'))
+                .or(lower(users::title).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(department) = q.department.filter(|s| !s.is_empty()) {
+        query = query.filter(users::department.eq(department));
+    }
+    if let Some(location) = q.location.filter(|s| !s.is_empty()) {
+        query = query.filter(users::location.eq(location));
+    }
+    if let Some(skill) = q.skill.filter(|s| !s.is_empty()) {
+        let holders = user_skills::table.filter(user_skills::skill.eq(skill)).select(user_skills::user_id);
+        query = query.filter(users::id.eq_any(holders));
+    }
+    if let Some((name, id)) = &q.after {
+        query = query.filter(users::name.gt(name).or(users::name.eq(name).and(users::id.gt(id))));
+    }
+    query.load(conn)
+}
+
+/// The departments and locations people give, each sorted (the directory's filters).
+pub fn departments_and_locations(conn: &mut DbConn) -> QueryResult<(Vec<String>, Vec<String>)> {
+    let active = users::table.filter(users::is_active.eq(true));
+    let departments = active
+        .filter(users::department.ne(""))
+        .select(users::department)
+        .distinct()
+        .order(users::department)
+        .load(conn)?;
+    let locations = active
+        .filter(users::location.ne(""))
+        .select(users::location)
+        .distinct()
+        .order(users::location)
+        .load(conn)?;
+    Ok((departments, locations))
+}
+
+/// Active people with no manager on record: the tops of the org chart.
+pub fn without_manager(conn: &mut DbConn) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::is_active.eq(true))
+        .filter(users::manager_id.is_null())
+        .order(users::name.asc())
+        .select(User::as_select())
+        .load(conn)
+}
