@@ -132,7 +132,8 @@ pub fn hash_password_sync(password: &Password) -> AppResult<String> {
     password::hash(password.expose()).map_err(AppError::Internal)
 }
 
-fn insert_account(
+/// Creates an account inside the caller's transaction (registration, the CLI, imports).
+pub(crate) fn insert_account(
     c: &mut DbConn,
     account: &NewAccount,
     password_hash: Option<&str>,

@@ -50,6 +50,9 @@ enum Command {
     /// Quarters of the idea pipeline.
     #[command(subcommand)]
     Quarter(QuarterCommand),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Check every idea's decision trail: each event must carry the hash of the one before.
     VerifyTrail,
     /// Rebuild this node's search index from the database (stop the server first: the
@@ -83,6 +86,18 @@ struct CreateUser {
     /// At least 10 characters.
     #[arg(long)]
     password: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// People from a CSV file (columns email, handle, name; optional title, department,
+    /// location, manager, skills separated by `;`). Imports all rows or none.
+    People {
+        file: std::path::PathBuf,
+        /// Check every row and report problems without importing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +144,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(TokenCommand::Create { email, name }) => create_token(&settings, &email, &name),
         Command::VerifyTrail => verify_trail(&settings),
         Command::Reindex => reindex(settings),
+        Command::Import(ImportCommand::People { file, dry_run }) => import_people(settings, &file, dry_run),
         Command::Quarter(QuarterCommand::Close { quarter, early }) => {
             close_quarter(settings, &quarter, early)
         }
@@ -158,6 +174,26 @@ fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
         running.server.await?;
         Ok(())
     })
+}
+
+fn import_people(settings: Settings, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let (state, ..) = crate::startup::prepare(settings)?;
+    let report = actix_web::rt::System::new()
+        .block_on(crate::import::run(&state.db, bytes, dry_run))
+        .map_err(describe)?;
+    for problem in &report.problems {
+        eprintln!("line {}: {}", problem.line, problem.message);
+    }
+    if !report.problems.is_empty() {
+        anyhow::bail!("{} problem(s); nothing was imported", report.problems.len());
+    }
+    if dry_run {
+        println!("no problems found; nothing was imported (dry run)");
+    } else {
+        println!("imported: {} created, {} updated", report.created, report.updated);
+    }
+    Ok(())
 }
 
 fn reindex(settings: Settings) -> anyhow::Result<()> {

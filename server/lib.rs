@@ -17,6 +17,7 @@ pub mod domain;
 pub mod error;
 pub mod feeds;
 pub mod ideas;
+pub mod import;
 pub mod jobs;
 pub mod live;
 pub mod notify;

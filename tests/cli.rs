@@ -126,3 +126,75 @@ async fn settings_come_from_toml_then_environment_then_flags() {
     assert!(migrate(Some(path("from-env.db")), None).contains("from-env.db"));
     assert!(migrate(Some(path("from-env.db")), Some(path("from-flag.db"))).contains("from-flag.db"));
 }
+
+#[tokio::test]
+async fn importing_people_reports_every_bad_row_and_imports_all_or_nothing() {
+    let app = TestApp::spawn().await;
+    app.given_api_user("taken");
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    };
+    let before = app.user_count();
+
+    let no_handle = file("no-handle.csv", b"email,name\nann@example.com,Ann\n");
+    let out = agora(&app, &format!("import people {no_handle} --dry-run"));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("line 1: missing column(s): handle"), "{}", stderr(&out));
+
+    let mut bad = b"Email,Handle,Name,Manager,Skills\n".to_vec();
+    bad.extend_from_slice(b"ann@example.com,ann,Ann,,kubernetes;K8s\n");
+    bad.extend_from_slice(b"not-an-email,bob,Bob,,\n");
+    bad.extend_from_slice(b"cat@example.com,cat,Ca\xfft,,\n");
+    bad.extend_from_slice(b"ANN@example.com,ann2,Ann Again,,\n");
+    bad.extend_from_slice(b"dan@example.com,dan,Dan,ghost,\n");
+    bad.extend_from_slice(b"eve@example.com,eve,Eve,fay,\n");
+    bad.extend_from_slice(b"fay@example.com,fay,Fay,eve,\n");
+    bad.extend_from_slice(b"gus@example.com,taken,Gus,,\n");
+    let bad = file("bad.csv", &bad);
+    for args in [format!("import people {bad} --dry-run"), format!("import people {bad}")] {
+        let out = agora(&app, &args);
+        assert!(!out.status.success());
+        let said = stderr(&out);
+        for expected in [
+            "line 3: email:",
+            "line 4: name is not UTF-8",
+            "line 5: ann@example.com is also on line 2",
+            "line 6: manager @ghost is neither in the file nor here",
+            "line 7: @eve would report to themself through others",
+            "line 8: @fay would report to themself through others",
+            "line 9: @taken belongs to someone else",
+            "nothing was imported",
+        ] {
+            assert!(said.contains(expected), "{expected:?} missing from:\n{said}");
+        }
+        assert!(!said.contains("line 2:"), "ann's row is fine:\n{said}");
+        assert_eq!(app.user_count(), before, "nothing is written while any row is bad");
+    }
+
+    let good = file(
+        "good.csv",
+        "\u{feff}email,handle,name,title,department,location,manager,skills\n\
+         boss@example.com,boss,Bea Boss,Director,Plant,Zürich,,\n\
+         ann@example.com,@ann,Ann Åberg,Engineer,Plant,Zürich,boss,kubernetes; Steam Systems\n\
+         taken@example.com,taken,Taken Updated,Analyst,Plant,Basel,ann,\n"
+            .as_bytes(),
+    );
+    let dry = agora(&app, &format!("import people {good} --dry-run"));
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(stdout(&dry).contains("no problems found; nothing was imported"));
+    assert_eq!(app.user_count(), before);
+    let done = agora(&app, &format!("import people {good}"));
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(stdout(&done).contains("imported: 2 created, 1 updated"), "{}", stdout(&done));
+    let ann = app.user("ann").unwrap();
+    assert_eq!((ann.name.as_str(), ann.location.as_str()), ("Ann Åberg", "Zürich"));
+    assert_eq!(ann.manager_id, app.user("boss").map(|b| b.id));
+    assert_eq!(app.user("taken").unwrap().manager_id, Some(ann.id), "a manager may come earlier in the file");
+    let token = app.token_for(&ann);
+    let me: serde_json::Value =
+        app.api(Method::GET, "/me", &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["skills"].as_array().unwrap().len(), 2);
+}

@@ -254,3 +254,11 @@ pub fn without_manager(conn: &mut DbConn) -> QueryResult<Vec<User>> {
         .select(User::as_select())
         .load(conn)
 }
+
+/// An account's `(id, email, handle, manager)`.
+pub type OrgLink = (i64, String, String, Option<i64>);
+
+/// Every account's [`OrgLink`]: what an import checks rows against.
+pub fn org_links(conn: &mut DbConn) -> QueryResult<Vec<OrgLink>> {
+    users::table.select((users::id, users::email, users::handle, users::manager_id)).load(conn)
+}
