@@ -16,6 +16,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod feeds;
+pub mod gamification;
 pub mod ideas;
 pub mod import;
 pub mod jobs;

@@ -167,3 +167,91 @@ async fn the_directory_filters_and_pages_and_the_org_chart_follows_the_reporting
     assert!(around.contains("<a href=\"/people?view=org\">Top</a> › <a href=\"/people?view=org&amp;root=p01\">p01</a> › <a href=\"/people?view=org&amp;root=p02\">p02</a>"));
     assert_eq!(app.get_as(&browser, "/people?view=org&root=nobody").await.status(), StatusCode::NOT_FOUND);
 }
+
+/// Waits until the badge job has handled every activity (its awards append more).
+async fn badges_settled(app: &TestApp) {
+    for _ in 0..200 {
+        let latest = app.latest();
+        let at = app
+            .db
+            .read_sync(|c| Ok(agora::db::models::notifications::cursor(c, "badges")?))
+            .unwrap()
+            .unwrap_or(0);
+        if at >= latest {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the badge job did not catch up");
+}
+
+#[tokio::test]
+async fn badges_come_once_even_from_two_nodes_and_points_cannot_be_farmed() {
+    let app = TestApp::spawn().await;
+    let _second = TestApp::spawn_sharing(&app).await;
+    let (ann_user, ann) = app.given_api_user("ann");
+    let (bob_user, bob) = app.given_api_user("bob");
+    app.given_community(&ann, "plant", "open").await;
+    app.api(Method::POST, "/communities/plant/join", &bob).send().await.unwrap();
+    // Ten first posts at once; the badge jobs of both nodes race over them. (They are
+    // written through one node: SQLite across two nodes' pools is not a supported setup.)
+    let titles: Vec<String> = (0..10).map(|n| format!("Post {n}")).collect();
+    let posts = futures_util::future::join_all(
+        titles.iter().map(|title| app.given_post(&ann, "plant", title, "Hello")),
+    )
+    .await;
+    comment_on(&app, &bob, posts[0], "Welcome!").await;
+    comment_on(&app, &ann, posts[0], "Thanks, answering myself").await;
+    let ask = |title: &str| json!({"kind": "question", "title": title, "body": "?"});
+    let own =
+        app.api(Method::POST, "/communities/plant/posts", &ann).json(&ask("Mine")).send().await.unwrap();
+    let own = own.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let self_answer = comment_on(&app, &ann, own, "My own answer").await;
+    app.api(Method::POST, &format!("/posts/{own}/accept/{self_answer}"), &ann).send().await.unwrap();
+    let other =
+        app.api(Method::POST, "/communities/plant/posts", &ann).json(&ask("Yours")).send().await.unwrap();
+    let other = other.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let answer = comment_on(&app, &bob, other, "Try this").await;
+    let accepted =
+        app.api(Method::POST, &format!("/posts/{other}/accept/{answer}"), &ann).send().await.unwrap();
+    assert!(accepted.status().is_success());
+    badges_settled(&app).await;
+
+    let holders = |kind: &'static str| {
+        app.db.read_sync(move |c| Ok(agora::db::models::badges::holders(c, kind)?)).unwrap()
+    };
+    assert_eq!(holders("first_post"), [ann_user.id], "one badge for ten racing first posts");
+    assert_eq!(holders("accepted_answer"), [bob_user.id], "accepting your own answer earns nothing");
+    let bell: Value =
+        app.api(Method::GET, "/notifications", &ann).send().await.unwrap().json().await.unwrap();
+    let badge_lines: Vec<&Value> =
+        bell["items"].as_array().unwrap().iter().filter(|l| l["kind"] == "badge").collect();
+    assert_eq!(badge_lines.len(), 1, "{bell}");
+    assert_eq!(badge_lines[0]["count"], 1);
+    assert!(badge_lines[0]["text"].as_str().unwrap().contains("awarded you the “First post” badge"));
+
+    // ann: 12 posts × 2 (10 + two questions); her comments in her own threads earn nothing.
+    let points = |id: i64| {
+        let db = app.db.clone();
+        async move { agora::gamification::standing(&db, id).await.unwrap().total }
+    };
+    assert_eq!(points(ann_user.id).await, 24);
+    assert_eq!(points(bob_user.id).await, 1 + 1 + 10, "two comments on ann's posts and an accepted answer");
+    app.api(Method::DELETE, &format!("/posts/{}", posts[1]), &ann).send().await.unwrap();
+    assert_eq!(points(ann_user.id).await, 22, "deleting a post takes its points away");
+    app.given_user("viewer", Role::Employee);
+    let page =
+        app.get_as(&app.signed_in("viewer@example.com").await, "/people/ann").await.text().await.unwrap();
+    assert!(page.contains("<strong>22</strong> points") && page.contains("First post"));
+}
+
+async fn comment_on(app: &TestApp, token: &str, post: i64, body: &str) -> i64 {
+    let response = app
+        .api(Method::POST, &format!("/posts/{post}/comments"), token)
+        .json(&json!({"body": body}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}

@@ -335,6 +335,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    badges (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+        activity_id -> BigInt,
+        awarded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     log_cursors (name) {
         name -> Text,
         last_id -> BigInt,
@@ -362,6 +371,7 @@ diesel::joinable!(idea_events -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    badges,
     user_skills,
     skill_endorsements,
     notifications,

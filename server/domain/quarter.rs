@@ -38,6 +38,17 @@ impl Quarter {
 }
 
 impl Quarter {
+    /// The quarter a moment falls in.
+    pub fn of(at: NaiveDateTime) -> Self {
+        use chrono::Datelike;
+        Self { year: at.year(), number: at.month0() / 3 + 1 }
+    }
+
+    /// The first moment of the quarter (UTC).
+    pub fn start(self) -> NaiveDateTime {
+        self.previous().end()
+    }
+
     /// The quarter before this one.
     pub fn previous(self) -> Self {
         if self.number == 1 {

@@ -28,6 +28,7 @@ pub enum Kind {
     Decision,
     Reply,
     IdeaState,
+    Badge,
 }
 
 impl Kind {
@@ -38,6 +39,7 @@ impl Kind {
             Self::Decision => "decision",
             Self::Reply => "reply",
             Self::IdeaState => "idea_state",
+            Self::Badge => "badge",
         }
     }
 }
@@ -152,6 +154,18 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
             stakeholders.extend(idea.author_id);
             let title = format!("{verb} “{}”: {label}", idea.title);
             tell(stakeholders, Kind::Decision, format!("idea:{id}"), title, format!("/ideas/{id}"));
+        }
+        "badge.awarded" => {
+            let handle = data.get("handle").and_then(Value::as_str).unwrap_or_default();
+            let badge = data.get("badge").and_then(Value::as_str).unwrap_or_default();
+            let title = format!("awarded you the {} badge", quoted(data, "label"));
+            tell(
+                vec![id],
+                Kind::Badge,
+                format!("badge:{badge}"),
+                title,
+                format!("/people/{handle}#badges-h"),
+            );
         }
         _ => {}
     }

@@ -42,6 +42,15 @@ pub struct ChallengePage {
 pub struct LeaderboardPage {
     pub ctx: PageCtx,
     pub board: Leaderboard,
+    /// The quarter's people by points: `(person, points)`.
+    pub points: Vec<(crate::db::models::users::User, i64)>,
+}
+
+impl LeaderboardPage {
+    /// What each contribution is worth, for the table under the ranking.
+    pub fn point_table(&self) -> &'static [(&'static str, i64)] {
+        &crate::gamification::POINTS
+    }
 }
 
 /// `/ideas/new` and `/ideas/<id>/edit`.

@@ -13,6 +13,7 @@ pub struct ProfilePage {
     pub profile: Profile,
     /// The bio rendered from Markdown and sanitized.
     pub bio_html: String,
+    pub standing: crate::gamification::Standing,
 }
 
 impl ProfilePage {

@@ -106,8 +106,12 @@ pub async fn leaderboard(
         .clone()
         .filter(|q| !q.is_empty())
         .unwrap_or_else(|| crate::domain::idea::quarter_of(crate::db::models::now()));
+    let points = match crate::domain::quarter::Quarter::parse(&quarter) {
+        Ok(q) => crate::gamification::leaders(&state.db, &q, 10).await?,
+        Err(_) => Vec::new(),
+    };
     let board = ideas::leaderboard(&state.db, &user, quarter).await?;
-    render(StatusCode::OK, &LeaderboardPage { ctx, board })
+    render(StatusCode::OK, &LeaderboardPage { ctx, board, points })
 }
 
 async fn new_page(

@@ -34,7 +34,8 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let profile = crate::people::profile(&state.db, &user, &handle).await?;
     let bio_html = markdown::render(&profile.person.bio);
-    render(StatusCode::OK, &ProfilePage { ctx, profile, bio_html })
+    let standing = crate::gamification::standing(&state.db, profile.person.id).await?;
+    render(StatusCode::OK, &ProfilePage { ctx, profile, bio_html, standing })
 }
 
 /// POST /people/{handle}/follow: their posts and ideas join the follower's home feed.

@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod audit;
+pub mod badges;
 pub mod challenges;
 pub mod communities;
 pub mod dockets;
@@ -12,6 +13,7 @@ pub mod ideas;
 pub mod invitations;
 pub mod login_attempts;
 pub mod notifications;
+pub mod points;
 pub mod posts;
 pub mod reviews;
 pub mod search;
