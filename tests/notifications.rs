@@ -111,6 +111,10 @@ async fn replies_group_mentions_respect_private_communities_and_the_bell_rings_l
     let post_id = post("team", "Who knows steam traps?").await.unwrap().json::<Value>().await.unwrap()["id"]
         .as_i64()
         .unwrap();
+    // Her first post earns ada a badge, and the bell says so; read it before the replies.
+    let badge = until(&app, &ada, |f| !lines_of_kind(f, "badge").is_empty()).await;
+    assert_eq!(lines_of_kind(&badge, "badge").len(), 1);
+    app.api(Method::POST, "/notifications/read", &ada).json(&json!({})).send().await.unwrap();
     let mut bell = app.ws(&ada).await;
     bell.subscribe(&["notifications"], None).await;
 
