@@ -200,18 +200,18 @@ async fn badges_come_once_even_from_two_nodes_and_points_cannot_be_farmed() {
         titles.iter().map(|title| app.given_post(&ann, "plant", title, "Hello")),
     )
     .await;
-    comment_on(&app, &bob, posts[0], "Welcome!").await;
-    comment_on(&app, &ann, posts[0], "Thanks, answering myself").await;
+    app.given_comment(&bob, posts[0], "Welcome!").await;
+    app.given_comment(&ann, posts[0], "Thanks, answering myself").await;
     let ask = |title: &str| json!({"kind": "question", "title": title, "body": "?"});
     let own =
         app.api(Method::POST, "/communities/plant/posts", &ann).json(&ask("Mine")).send().await.unwrap();
     let own = own.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let self_answer = comment_on(&app, &ann, own, "My own answer").await;
+    let self_answer = app.given_comment(&ann, own, "My own answer").await;
     app.api(Method::POST, &format!("/posts/{own}/accept/{self_answer}"), &ann).send().await.unwrap();
     let other =
         app.api(Method::POST, "/communities/plant/posts", &ann).json(&ask("Yours")).send().await.unwrap();
     let other = other.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let answer = comment_on(&app, &bob, other, "Try this").await;
+    let answer = app.given_comment(&bob, other, "Try this").await;
     let accepted =
         app.api(Method::POST, &format!("/posts/{other}/accept/{answer}"), &ann).send().await.unwrap();
     assert!(accepted.status().is_success());
@@ -243,15 +243,4 @@ async fn badges_come_once_even_from_two_nodes_and_points_cannot_be_farmed() {
     let page =
         app.get_as(&app.signed_in("viewer@example.com").await, "/people/ann").await.text().await.unwrap();
     assert!(page.contains("<strong>22</strong> points") && page.contains("First post"));
-}
-
-async fn comment_on(app: &TestApp, token: &str, post: i64, body: &str) -> i64 {
-    let response = app
-        .api(Method::POST, &format!("/posts/{post}/comments"), token)
-        .json(&json!({"body": body}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }

@@ -28,17 +28,6 @@ async fn experts(app: &TestApp, token: &str, query: &[(&str, &str)]) -> Vec<Valu
     response.json::<Value>().await.unwrap()["items"].as_array().unwrap().clone()
 }
 
-async fn comment(app: &TestApp, token: &str, post: i64, body: &str) -> i64 {
-    let response = app
-        .api(Method::POST, &format!("/posts/{post}/comments"), token)
-        .json(&json!({"body": body}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
 #[tokio::test]
 async fn new_posts_are_found_at_once_and_edits_and_deletions_apply() {
     let app = TestApp::spawn().await;
@@ -47,7 +36,7 @@ async fn new_posts_are_found_at_once_and_edits_and_deletions_apply() {
     let post = app
         .given_post(&ada, "plant", "Heat exchanger fouling", "The cooling water side fouls every spring.")
         .await;
-    let reply = comment(&app, &ada, post, "Try sponge-ball cleaning on the tube side.").await;
+    let reply = app.given_comment(&ada, post, "Try sponge-ball cleaning on the tube side.").await;
     app.indexed().await;
 
     let found = search(&app, &ada, &[("q", "fouling")]).await;
@@ -355,9 +344,10 @@ async fn the_planted_expert_ranks_first_and_explains_why() {
     let response =
         app.api(Method::POST, "/communities/maintenance/posts", &asker).json(&ask).send().await.unwrap();
     let question = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let answer =
-        comment(&app, &hedy, question, "Classic misalignment: run a vibration analysis at 1x and 2x.").await;
-    comment(&app, &ivan, question, "Did anyone run a vibration analysis of the pipework?").await;
+    let answer = app
+        .given_comment(&hedy, question, "Classic misalignment: run a vibration analysis at 1x and 2x.")
+        .await;
+    app.given_comment(&ivan, question, "Did anyone run a vibration analysis of the pipework?").await;
     let accepted =
         app.api(Method::POST, &format!("/posts/{question}/accept/{answer}"), &asker).send().await.unwrap();
     assert!(accepted.status().is_success(), "{}", accepted.text().await.unwrap());

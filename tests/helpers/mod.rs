@@ -270,6 +270,18 @@ impl TestApp {
         response.json::<serde_json::Value>().await.expect("JSON")["id"].as_i64().expect("id")
     }
 
+    /// Comments on a post through the API; returns the comment's id.
+    pub async fn given_comment(&self, token: &str, post: i64, body: &str) -> i64 {
+        let response = self
+            .api(reqwest::Method::POST, &format!("/posts/{post}/comments"), token)
+            .json(&serde_json::json!({ "body": body }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::CREATED, "commenting on {post}");
+        response.json::<serde_json::Value>().await.expect("JSON")["id"].as_i64().expect("id")
+    }
+
     /// Submits an idea through the API as the token's owner; returns its id.
     pub async fn submit_idea(&self, token: &str, title: &str) -> i64 {
         let body = serde_json::json!({"title": title, "problem": "Slow approvals", "proposal": "One form"});

@@ -37,7 +37,7 @@ pub fn of_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<(String, Naiv
         .load(conn)
 }
 
-/// How many people hold a badge (tests and the badge page read it).
+/// Who holds a badge.
 pub fn holders(conn: &mut DbConn, kind: &str) -> QueryResult<Vec<i64>> {
     badges::table.filter(badges::kind.eq(kind)).select(badges::user_id).load(conn)
 }
