@@ -92,9 +92,78 @@ pub fn resolve_manager(c: &mut DbConn, user_id: i64, typed: &str) -> AppResult<O
     Ok(Some(manager.id))
 }
 
-/// Replaces a person's skills inside the caller's transaction.
+/// The name a (normalised) skill is stored under: what an admin's alias points to, or
+/// itself.
+pub fn canonical(aliases: &std::collections::HashMap<String, String>, skill: String) -> String {
+    aliases.get(&skill).cloned().unwrap_or(skill)
+}
+
+/// Replaces a person's skills inside the caller's transaction, aliases resolved.
 pub fn set_skills(c: &mut DbConn, user_id: i64, list: &[String]) -> AppResult<()> {
-    Ok(skills::replace(c, user_id, list, now())?)
+    let aliases = skills::aliases(c)?;
+    let mut resolved: Vec<String> = Vec::new();
+    for skill in list {
+        let skill = canonical(&aliases, skill.clone());
+        if !resolved.contains(&skill) {
+            resolved.push(skill);
+        }
+    }
+    Ok(skills::replace(c, user_id, &resolved, now())?)
+}
+
+/// Makes `alias` stand for `skill` (admins): people who declared the alias now hold the
+/// skill, their endorsements with it. Chains are refused, so one lookup always suffices.
+pub async fn set_alias(db: &Db, admin: &User, alias: &str, skill: &str) -> AppResult<(String, String)> {
+    let (alias, skill) = (normalize_skill(alias), normalize_skill(skill));
+    for (field, value) in [("alias", &alias), ("skill", &skill)] {
+        if value.is_empty() || value.chars().count() > MAX_SKILL_CHARS {
+            return Err(AppError::field(field, format!("give 1–{MAX_SKILL_CHARS} characters")));
+        }
+    }
+    if alias == skill {
+        return Err(AppError::field("skill", "an alias must name a different skill"));
+    }
+    let admin_id = admin.id;
+    db.write(move |c| {
+        let aliases = skills::aliases(c)?;
+        if let Some(target) = aliases.get(&skill) {
+            return Err(AppError::field(
+                "skill",
+                format!("“{skill}” is itself an alias of “{target}”; use that"),
+            ));
+        }
+        if aliases.values().any(|target| *target == alias) {
+            return Err(AppError::field(
+                "alias",
+                format!("other aliases point to “{alias}”; remove them first"),
+            ));
+        }
+        skills::set_alias(c, &alias, &skill, now())?;
+        // Each renamed profile goes through the log, so search re-reads it.
+        for person in skills::rename_everywhere(c, &alias, &skill, now())? {
+            if let Some(person) = users::find(c, person)? {
+                activities::record(c, &profile_activity(admin_id, "user.updated", &person, json!({})))?;
+            }
+        }
+        Ok((alias, skill))
+    })
+    .await
+}
+
+/// Removes an alias (admins); skills already renamed keep their new name.
+pub async fn remove_alias(db: &Db, alias: &str) -> AppResult<()> {
+    let alias = normalize_skill(alias);
+    match db.write(move |c| Ok(skills::remove_alias(c, &alias)?)).await? {
+        true => Ok(()),
+        false => Err(AppError::NotFound),
+    }
+}
+
+/// Every alias, sorted.
+pub async fn aliases(db: &Db) -> AppResult<Vec<(String, String)>> {
+    let mut all: Vec<(String, String)> = db.read(|c| Ok(skills::aliases(c)?)).await?.into_iter().collect();
+    all.sort();
+    Ok(all)
 }
 
 /// A colleague endorses (`on`) or withdraws an endorsement of one of a person's declared
@@ -102,6 +171,7 @@ pub fn set_skills(c: &mut DbConn, user_id: i64, list: &[String]) -> AppResult<()
 pub async fn endorse(db: &Db, endorser: &User, handle: &str, skill: &str, on: bool) -> AppResult<()> {
     let (endorser_id, handle, skill) = (endorser.id, handle.to_lowercase(), normalize_skill(skill));
     db.write(move |c| {
+        let skill = canonical(&skills::aliases(c)?, skill);
         let person = users::by_handle(c, &handle)?.filter(|u| u.is_active).ok_or(AppError::NotFound)?;
         if !skills::has(c, person.id, &skill)? {
             return Err(AppError::NotFound);
@@ -239,6 +309,10 @@ pub async fn directory(db: &Db, params: DirectoryParams) -> AppResult<Directory>
     let after = params.cursor.as_deref().and_then(decode_cursor);
     let skill = params.skill.as_deref().map(normalize_skill);
     db.read(move |c| {
+        let skill = match skill {
+            Some(s) => Some(canonical(&skills::aliases(c)?, s)),
+            None => None,
+        };
         let q = users::PeopleQuery {
             search: Some(params.q.as_str()),
             department: params.department.as_deref(),

@@ -244,3 +244,71 @@ async fn badges_come_once_even_from_two_nodes_and_points_cannot_be_farmed() {
         app.get_as(&app.signed_in("viewer@example.com").await, "/people/ann").await.text().await.unwrap();
     assert!(page.contains("<strong>22</strong> points") && page.contains("First post"));
 }
+
+#[tokio::test]
+async fn admins_alias_skills_and_everyone_is_gathered_under_one_name() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let (_, ann) = app.given_api_user("ann");
+    let (_, bob) = app.given_api_user("bob");
+    let (_, fan) = app.given_api_user("fan");
+    let skills = |token: &str, list: &[&str]| {
+        app.api(Method::PATCH, "/me/profile", token).json(&json!({ "skills": list })).send()
+    };
+    skills(&ann, &["K8s", "python"]).await.unwrap();
+    skills(&bob, &["kubernetes"]).await.unwrap();
+    app.api(Method::PUT, "/users/ann/skills/k8s/endorsement", &fan).send().await.unwrap();
+    app.api(Method::PUT, "/users/bob/skills/kubernetes/endorsement", &fan).send().await.unwrap();
+
+    let alias = |token: &str, alias: &str, skill: &str| {
+        app.api(Method::PUT, &format!("/admin/skill-aliases/{alias}"), token)
+            .json(&json!({ "skill": skill }))
+            .send()
+    };
+    assert_eq!(
+        alias(&ann, "k8s", "kubernetes").await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "admins only"
+    );
+    let set = alias(&admin, "K8S", "Kubernetes").await.unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    assert_eq!(set.json::<Value>().await.unwrap(), json!({"alias": "k8s", "skill": "kubernetes"}));
+    for (a, s, why) in [
+        ("kube", "k8s", "itself an alias"),
+        ("kubernetes", "cloud", "other aliases point to"),
+        ("go", "go", "different skill"),
+    ] {
+        let refused = alias(&admin, a, s).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains(why));
+    }
+
+    let me: Value = app.api(Method::GET, "/me", &ann).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        me["skills"],
+        json!([{"name": "kubernetes", "endorsements": 1}, {"name": "python", "endorsements": 0}])
+    );
+    skills(&fan, &["k8s"]).await.unwrap();
+    let fan_me: Value = app.api(Method::GET, "/me", &fan).send().await.unwrap().json().await.unwrap();
+    assert_eq!(fan_me["skills"][0]["name"], "kubernetes", "new declarations use the skill's name");
+    let again = app.api(Method::PUT, "/users/ann/skills/k8s/endorsement", &bob).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NO_CONTENT, "endorsing by the alias reaches the skill");
+    app.indexed().await;
+    let experts: Value = app
+        .api(Method::GET, "/experts", &fan)
+        .query(&[("q", "k8s")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let found: Vec<&str> =
+        experts["items"].as_array().unwrap().iter().map(|e| e["handle"].as_str().unwrap()).collect();
+    assert_eq!(found, ["ann", "bob", "fan"], "most endorsed first: {experts}");
+    let list: Value =
+        app.api(Method::GET, "/admin/skill-aliases", &admin).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list, json!([{"alias": "k8s", "skill": "kubernetes"}]));
+    let removed = app.api(Method::DELETE, "/admin/skill-aliases/k8s", &admin).send().await.unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+}

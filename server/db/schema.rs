@@ -335,6 +335,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    skill_aliases (alias) {
+        alias -> Text,
+        skill -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     badges (user_id, kind) {
         user_id -> BigInt,
         kind -> Text,
@@ -371,6 +379,7 @@ diesel::joinable!(idea_events -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    skill_aliases,
     badges,
     user_skills,
     skill_endorsements,

@@ -91,8 +91,15 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
     }
     let limit = params.limit.unwrap_or(10).clamp(1, 50);
     let candidates = skill_candidates(&q);
-    let (hidden, holders) =
-        db.read(move |c| Ok((hidden_communities(c, actor)?, skills::holders(c, &candidates)?))).await?;
+    let (hidden, holders) = db
+        .read(move |c| {
+            // "k8s" in a query finds the people who declared kubernetes.
+            let aliases = skills::aliases(c)?;
+            let named: Vec<String> =
+                candidates.into_iter().map(|s| crate::people::canonical(&aliases, s)).collect();
+            Ok((hidden_communities(c, actor)?, skills::holders(c, &named)?))
+        })
+        .await?;
     let (index, text) = (search.index.clone(), q.clone());
     let now = now().and_utc().timestamp();
     let evidence =

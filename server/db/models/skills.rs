@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{skill_endorsements, user_skills, users};
+use crate::db::schema::{skill_aliases, skill_endorsements, user_skills, users};
 
 /// Replaces a person's skills with `skills` (already normalised); endorsements of skills
 /// kept stay, those of removed skills go with them.
@@ -125,4 +125,58 @@ pub fn endorsers(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<(String, i6
         .order(users::name.asc())
         .select((skill_endorsements::skill, users::id, users::handle, users::name))
         .load(conn)
+}
+
+/// Every alias and the skill it stands for.
+pub fn aliases(conn: &mut DbConn) -> QueryResult<HashMap<String, String>> {
+    let rows: Vec<(String, String)> =
+        skill_aliases::table.select((skill_aliases::alias, skill_aliases::skill)).load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Makes `alias` stand for `skill` (replacing what it stood for).
+pub fn set_alias(conn: &mut DbConn, alias: &str, skill: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::delete(skill_aliases::table.find(alias)).execute(conn)?;
+    diesel::insert_into(skill_aliases::table)
+        .values((
+            skill_aliases::alias.eq(alias),
+            skill_aliases::skill.eq(skill),
+            skill_aliases::created_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Removes an alias; returns whether there was one.
+pub fn remove_alias(conn: &mut DbConn, alias: &str) -> QueryResult<bool> {
+    diesel::delete(skill_aliases::table.find(alias)).execute(conn).map(|n| n > 0)
+}
+
+/// Moves every declaration and endorsement of skill `from` to skill `to` (merging with
+/// any already there); returns the people whose skills changed.
+pub fn rename_everywhere(
+    conn: &mut DbConn,
+    from: &str,
+    to: &str,
+    at: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    let holders: Vec<i64> =
+        user_skills::table.filter(user_skills::skill.eq(from)).select(user_skills::user_id).load(conn)?;
+    let endorsed: Vec<(i64, i64)> = skill_endorsements::table
+        .filter(skill_endorsements::skill.eq(from))
+        .select((skill_endorsements::user_id, skill_endorsements::endorser_id))
+        .load(conn)?;
+    for &user in &holders {
+        let row = (user_skills::user_id.eq(user), user_skills::skill.eq(to), user_skills::created_at.eq(at));
+        crate::on_backend!(conn, |c| diesel::insert_into(user_skills::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    }
+    for (user, endorser) in endorsed {
+        endorse(conn, user, to, endorser, true, at)?;
+    }
+    diesel::delete(skill_endorsements::table.filter(skill_endorsements::skill.eq(from))).execute(conn)?;
+    diesel::delete(user_skills::table.filter(user_skills::skill.eq(from))).execute(conn)?;
+    Ok(holders)
 }

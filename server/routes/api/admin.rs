@@ -56,3 +56,53 @@ pub async fn update(
     let user = accounts::admin_update(&state.db, &admin, &handle, body.into_inner()).await?;
     Ok(web::Json(UserJson::load(&state, user, true).await?))
 }
+
+/// A skill alias.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AliasJson {
+    /// What people may type, e.g. `k8s`.
+    pub alias: String,
+    /// The skill it stands for, e.g. `kubernetes`.
+    pub skill: String,
+}
+
+/// Lists skill aliases.
+#[utoipa::path(get, path = "/api/v1/admin/skill-aliases", tag = "admin", responses((status = 200, body = Vec<AliasJson>)))]
+pub async fn aliases(
+    state: web::Data<AppState>,
+    ApiAdmin(_): ApiAdmin,
+) -> ApiResult<web::Json<Vec<AliasJson>>> {
+    let all = crate::people::aliases(&state.db).await?;
+    Ok(web::Json(all.into_iter().map(|(alias, skill)| AliasJson { alias, skill }).collect()))
+}
+
+/// The skill an alias stands for.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AliasTarget {
+    pub skill: String,
+}
+
+/// Makes an alias stand for a skill; everyone who declared the alias now holds the skill.
+#[utoipa::path(put, path = "/api/v1/admin/skill-aliases/{alias}", tag = "admin", request_body = AliasTarget,
+    responses((status = 200, body = AliasJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_alias(
+    state: web::Data<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+    alias: web::Path<String>,
+    body: web::Json<AliasTarget>,
+) -> ApiResult<web::Json<AliasJson>> {
+    let (alias, skill) = crate::people::set_alias(&state.db, &admin, &alias, &body.skill).await?;
+    Ok(web::Json(AliasJson { alias, skill }))
+}
+
+/// Removes an alias.
+#[utoipa::path(delete, path = "/api/v1/admin/skill-aliases/{alias}", tag = "admin",
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn remove_alias(
+    state: web::Data<AppState>,
+    ApiAdmin(_): ApiAdmin,
+    alias: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crate::people::remove_alias(&state.db, &alias).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -30,6 +30,9 @@ pub fn scope() -> Scope {
         .route("/notifications/read", web::post().to(notifications::read))
         .route("/admin/users", web::post().to(admin::invite))
         .route("/admin/users/{handle}", web::patch().to(admin::update))
+        .route("/admin/skill-aliases", web::get().to(admin::aliases))
+        .route("/admin/skill-aliases/{alias}", web::put().to(admin::set_alias))
+        .route("/admin/skill-aliases/{alias}", web::delete().to(admin::remove_alias))
         .route("/communities", web::get().to(communities::list))
         .route("/communities", web::post().to(communities::create))
         .route("/communities/{slug}", web::get().to(communities::show))
@@ -136,7 +139,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
     paths(
-        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, admin::invite, admin::update,
+        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, admin::invite, admin::update, admin::aliases, admin::set_alias, admin::remove_alias,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,
