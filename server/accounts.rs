@@ -263,8 +263,9 @@ pub struct ProfileInput {
     pub manager: String,
 }
 
-/// Saves profile basics after checking lengths.
-pub async fn update_profile(db: &Db, user_id: i64, input: ProfileInput) -> AppResult<()> {
+/// Saves profile basics after checking lengths. `editor` is who saves: the person, or an
+/// admin (whose edit of someone else's profile goes to the audit log).
+pub async fn update_profile(db: &Db, editor: i64, user_id: i64, input: ProfileInput) -> AppResult<()> {
     let mut errors = FieldErrors::new();
     let name = DisplayName::parse(&input.name).map_err(|e| errors.insert("name".into(), e)).ok();
     for (field, value, max) in [
@@ -296,7 +297,10 @@ pub async fn update_profile(db: &Db, user_id: i64, input: ProfileInput) -> AppRe
         users::set_manager(c, user_id, manager)?;
         crate::people::set_skills(c, user_id, &skills)?;
         let person = users::find(c, user_id)?.ok_or(AppError::NotFound)?;
-        activities::record(c, &crate::people::profile_activity(user_id, "user.updated", &person, json!({})))?;
+        activities::record(c, &crate::people::profile_activity(editor, "user.updated", &person, json!({})))?;
+        if editor != user_id {
+            audit::record(c, Some(editor), "user.profile_edited", "user", Some(user_id), &json!({}))?;
+        }
         Ok(())
     })
     .await

@@ -312,3 +312,28 @@ async fn admins_alias_skills_and_everyone_is_gathered_under_one_name() {
     let removed = app.api(Method::DELETE, "/admin/skill-aliases/k8s", &admin).send().await.unwrap();
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn admins_edit_anyones_profile_and_the_audit_log_says_so() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let (ann, ann_token) = app.given_api_user("ann");
+    app.given_api_user("boss");
+    let patch = json!({"title": "Shift Lead", "manager": "boss", "skills": ["forklifts"]});
+    let refused =
+        app.api(Method::PATCH, "/admin/users/ann/profile", &ann_token).json(&patch).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND, "not for employees, not even their own");
+    let edited =
+        app.api(Method::PATCH, "/admin/users/ANN/profile", &admin).json(&patch).send().await.unwrap();
+    assert_eq!(edited.status(), StatusCode::OK);
+    let edited: Value = edited.json().await.unwrap();
+    assert_eq!((edited["title"].as_str(), edited["manager"].as_str()), (Some("Shift Lead"), Some("boss")));
+    assert_eq!(edited["skills"], json!([{"name": "forklifts", "endorsements": 0}]));
+    let cycle = json!({"manager": "ann"});
+    let refused =
+        app.api(Method::PATCH, "/admin/users/boss/profile", &admin).json(&cycle).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "the org chart rules hold for admins too");
+    let id = ann.id;
+    let audit = app.db.read_sync(move |c| Ok(agora::db::models::audit::actions_for(c, "user", id)?)).unwrap();
+    assert!(audit.contains(&"user.profile_edited".to_owned()), "{audit:?}");
+}

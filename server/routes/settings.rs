@@ -78,7 +78,7 @@ pub async fn save_profile(
     CsrfForm(profile): CsrfForm<ProfileInput>,
 ) -> PageResult {
     let submitted = profile.clone();
-    match accounts::update_profile(&state.db, user.id, profile).await {
+    match accounts::update_profile(&state.db, user.id, user.id, profile).await {
         Ok(()) => {
             flash(&req, "Profile saved.");
             Ok(see_other("/settings"))

@@ -106,3 +106,22 @@ pub async fn remove_alias(
     crate::people::remove_alias(&state.db, &alias).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// Changes anyone's profile (admins); recorded in the audit log.
+#[utoipa::path(patch, path = "/api/v1/admin/users/{handle}/profile", tag = "admin", request_body = super::me::ProfilePatch,
+    responses((status = 200, body = UserJson), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update_profile(
+    state: web::Data<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+    handle: web::Path<String>,
+    patch: web::Json<super::me::ProfilePatch>,
+) -> ApiResult<web::Json<UserJson>> {
+    let handle = handle.trim_start_matches('@').to_lowercase();
+    let person = state
+        .db
+        .read(move |c| {
+            crate::db::models::users::by_handle(c, &handle)?.ok_or(crate::error::AppError::NotFound)
+        })
+        .await?;
+    Ok(web::Json(super::me::patch_profile(&state, admin.id, person, patch.into_inner()).await?))
+}

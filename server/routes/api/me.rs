@@ -95,10 +95,20 @@ pub async fn update_profile(
     ApiUser(user): ApiUser,
     patch: web::Json<ProfilePatch>,
 ) -> ApiResult<web::Json<UserJson>> {
-    let patch = patch.into_inner();
+    let editor = user.id;
+    Ok(web::Json(patch_profile(&state, editor, user, patch.into_inner()).await?))
+}
+
+/// Applies a patch to a person's profile (fields left out keep their value).
+pub async fn patch_profile(
+    state: &AppState,
+    editor: i64,
+    person: User,
+    patch: ProfilePatch,
+) -> ApiResult<UserJson> {
     let skills = match patch.skills {
         Some(list) => list.join(","),
-        None => crate::people::skills_of(&state.db, user.id)
+        None => crate::people::skills_of(&state.db, person.id)
             .await?
             .into_iter()
             .map(|(s, _)| s)
@@ -107,21 +117,21 @@ pub async fn update_profile(
     };
     let manager = match patch.manager {
         Some(handle) => handle,
-        None => UserJson::load(&state, user.clone(), false).await?.manager.unwrap_or_default(),
+        None => UserJson::load(state, person.clone(), false).await?.manager.unwrap_or_default(),
     };
     let input = crate::accounts::ProfileInput {
-        name: patch.name.unwrap_or_else(|| user.name.clone()),
-        title: patch.title.unwrap_or_else(|| user.title.clone()),
-        department: patch.department.unwrap_or_else(|| user.department.clone()),
-        location: patch.location.unwrap_or_else(|| user.location.clone()),
-        bio: patch.bio.unwrap_or_else(|| user.bio.clone()),
+        name: patch.name.unwrap_or_else(|| person.name.clone()),
+        title: patch.title.unwrap_or_else(|| person.title.clone()),
+        department: patch.department.unwrap_or_else(|| person.department.clone()),
+        location: patch.location.unwrap_or_else(|| person.location.clone()),
+        bio: patch.bio.unwrap_or_else(|| person.bio.clone()),
         skills,
         manager,
     };
-    crate::accounts::update_profile(&state.db, user.id, input).await?;
-    let id = user.id;
+    crate::accounts::update_profile(&state.db, editor, person.id, input).await?;
+    let id = person.id;
     let fresh = state.db.read(move |c| users::find(c, id)?.ok_or(crate::error::AppError::NotFound)).await?;
-    Ok(web::Json(UserJson::load(&state, fresh, true).await?))
+    UserJson::load(state, fresh, true).await
 }
 
 /// Endorses (PUT) or withdraws an endorsement of (DELETE) a colleague's declared skill.

@@ -30,6 +30,7 @@ pub fn scope() -> Scope {
         .route("/notifications/read", web::post().to(notifications::read))
         .route("/admin/users", web::post().to(admin::invite))
         .route("/admin/users/{handle}", web::patch().to(admin::update))
+        .route("/admin/users/{handle}/profile", web::patch().to(admin::update_profile))
         .route("/admin/skill-aliases", web::get().to(admin::aliases))
         .route("/admin/skill-aliases/{alias}", web::put().to(admin::set_alias))
         .route("/admin/skill-aliases/{alias}", web::delete().to(admin::remove_alias))
@@ -139,7 +140,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
     paths(
-        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, admin::invite, admin::update, admin::aliases, admin::set_alias, admin::remove_alias,
+        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, admin::invite, admin::update, admin::update_profile, admin::aliases, admin::set_alias, admin::remove_alias,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,
