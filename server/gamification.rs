@@ -57,6 +57,7 @@ pub enum Badge {
     AcceptedAnswer,
     IdeaFunded,
     CommunityBuilder,
+    TopVoter,
 }
 
 /// Members a community needs before its creator is a community builder.
@@ -79,6 +80,7 @@ impl Badge {
             Self::AcceptedAnswer => "accepted_answer",
             Self::IdeaFunded => "idea_funded",
             Self::CommunityBuilder => "community_builder",
+            Self::TopVoter => "top_voter",
         }
     }
 
@@ -90,6 +92,7 @@ impl Badge {
             Self::AcceptedAnswer => "Accepted answer",
             Self::IdeaFunded => "Idea funded",
             Self::CommunityBuilder => "Community builder",
+            Self::TopVoter => "Top voter",
         }
     }
 
@@ -101,6 +104,7 @@ impl Badge {
             Self::AcceptedAnswer => "answered someone's question and the answer was accepted",
             Self::IdeaFunded => "had an idea funded by the review board",
             Self::CommunityBuilder => "started a community that grew to ten members",
+            Self::TopVoter => "voted for more of a quarter's ideas than anyone else",
         }
     }
 
@@ -132,6 +136,13 @@ fn earned(c: &mut DbConn, activity: &Activity) -> AppResult<Vec<(i64, Badge)>> {
             .map(|a| (a, Badge::AcceptedAnswer))
             .into_iter()
             .collect(),
+        // Everyone tied for the most votes on the quarter's ideas.
+        "quarter.closed" => match data.get("quarter").and_then(Value::as_str) {
+            Some(quarter) => {
+                ideas::top_voters(c, quarter)?.into_iter().map(|(who, _)| (who, Badge::TopVoter)).collect()
+            }
+            None => Vec::new(),
+        },
         "member.joined" | "member.approved" => match activity.community_id {
             Some(id) => communities::find(c, id)?
                 .filter(|m| m.member_count >= BUILDER_MEMBERS)

@@ -64,6 +64,17 @@ pub async fn close(
                 let data = json!({ "title": idea.title, "from": "submitted", "to": "in_review", "note": note, "quarter": name });
                 activities::record(c, &NewActivity { actor_id: closer, verb: "idea.transitioned", object_type: "idea", object_id: idea.id, community_id: idea.community_id, visibility, data })?;
             }
+            // The quarter itself ends here for everyone downstream (the top voter's badge).
+            let closed = NewActivity {
+                actor_id: closer,
+                verb: "quarter.closed",
+                object_type: "quarter",
+                object_id: i64::from(quarter.year) * 10 + i64::from(quarter.number),
+                community_id: None,
+                visibility: crate::domain::activity::Visibility::Public,
+                data: json!({ "quarter": name }),
+            };
+            activities::record(c, &closed)?;
             Ok(true)
         })
         .await?;

@@ -337,3 +337,26 @@ async fn admins_edit_anyones_profile_and_the_audit_log_says_so() {
     let audit = app.db.read_sync(move |c| Ok(agora::db::models::audit::actions_for(c, "user", id)?)).unwrap();
     assert!(audit.contains(&"user.profile_edited".to_owned()), "{audit:?}");
 }
+
+#[tokio::test]
+async fn closing_a_quarter_makes_its_top_voters_top_voters() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let [author, keen, keener, idle] = ["author", "keen", "keener", "idle"].map(|h| app.given_api_user(h).1);
+    let ideas: Vec<i64> = futures_util::future::join_all(
+        ["Solar roofs", "Quiet fans", "Better coffee"].map(|t| app.submit_idea(&author, t)),
+    )
+    .await;
+    for (token, how_many) in [(&keen, 2), (&keener, 3), (&idle, 1)] {
+        for idea in &ideas[..how_many] {
+            app.api(Method::PUT, &format!("/ideas/{idea}/vote"), token).send().await.unwrap();
+        }
+    }
+    app.close_quarter_of(&admin, ideas[0]).await;
+    badges_settled(&app).await;
+    let holders = app.db.read_sync(|c| Ok(agora::db::models::badges::holders(c, "top_voter")?)).unwrap();
+    assert_eq!(holders, [app.user("keener").unwrap().id]);
+    let bell: Value =
+        app.api(Method::GET, "/notifications", &keener).send().await.unwrap().json().await.unwrap();
+    assert!(bell.to_string().contains("awarded you the “Top voter” badge"), "{bell}");
+}

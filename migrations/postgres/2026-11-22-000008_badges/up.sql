@@ -3,7 +3,7 @@
 
 CREATE TABLE badges (
     user_id     BIGINT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    -- first_post | first_idea | accepted_answer | idea_funded | community_builder
+    -- first_post | first_idea | accepted_answer | idea_funded | community_builder | top_voter
     kind        TEXT      NOT NULL,
     activity_id BIGINT    NOT NULL,
     awarded_at  TIMESTAMP NOT NULL,

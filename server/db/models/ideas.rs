@@ -212,6 +212,18 @@ pub fn voter_ids(conn: &mut DbConn, idea_id: i64) -> QueryResult<Vec<i64>> {
     idea_votes::table.filter(idea_votes::idea_id.eq(idea_id)).select(idea_votes::user_id).load(conn)
 }
 
+/// Who voted for the most ideas of a quarter (everyone tied for first), with that count.
+pub fn top_voters(conn: &mut DbConn, quarter: &str) -> QueryResult<Vec<(i64, i64)>> {
+    let counts: Vec<(i64, i64)> = idea_votes::table
+        .inner_join(ideas::table)
+        .filter(ideas::quarter.eq(quarter))
+        .group_by(idea_votes::user_id)
+        .select((idea_votes::user_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let best = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    Ok(counts.into_iter().filter(|(_, n)| *n == best && best > 0).collect())
+}
+
 /// An idea's supporters, earliest first.
 pub fn supporters(conn: &mut DbConn, idea_id: i64, limit: i64) -> QueryResult<Vec<Author>> {
     idea_votes::table
