@@ -360,3 +360,34 @@ async fn closing_a_quarter_makes_its_top_voters_top_voters() {
         app.api(Method::GET, "/notifications", &keener).send().await.unwrap().json().await.unwrap();
     assert!(bell.to_string().contains("awarded you the “Top voter” badge"), "{bell}");
 }
+
+#[tokio::test]
+async fn admins_upload_a_people_csv_through_the_api() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let (_, ann) = app.given_api_user("ann");
+    let upload = |token: &str, dry_run: bool, body: Vec<u8>| {
+        app.api(Method::POST, "/admin/people/import", token)
+            .query(&[("dry_run", dry_run)])
+            .header("Content-Type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let good = b"email,handle,name,manager\nlee@example.com,lee,Lee Park,\nkim@example.com,kim,Kim Ito,lee\n"
+        .to_vec();
+    assert_eq!(upload(&ann, false, good.clone()).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let dry: Value = upload(&admin, true, good.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(dry, json!({"created": 0, "updated": 0, "dry_run": true, "problems": []}));
+    assert!(app.user("lee").is_none());
+    let bad = b"email,handle,name\nlee@example.com,lee,Lee Park\nlee@example.com,lee2,Lee Two\n".to_vec();
+    let refused = upload(&admin, false, bad).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["problems"], json!([{"line": 3, "message": "lee@example.com is also on line 2"}]));
+    assert!(app.user("lee").is_none(), "nothing from a file with a problem");
+    let done: Value = upload(&admin, false, good).await.unwrap().json().await.unwrap();
+    assert_eq!((done["created"].as_u64(), done["updated"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(app.user("kim").unwrap().manager_id, app.user("lee").map(|u| u.id));
+    let huge = vec![b'a'; 21 * 1024 * 1024];
+    assert_eq!(upload(&admin, true, huge).await.unwrap().status(), StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -125,3 +125,58 @@ pub async fn update_profile(
         .await?;
     Ok(web::Json(super::me::patch_profile(&state, admin.id, person, patch.into_inner()).await?))
 }
+
+/// One problem of an import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportProblem {
+    pub line: u64,
+    pub message: String,
+}
+
+/// What an import did, or why it did nothing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub dry_run: bool,
+    /// Nothing was imported when this is not empty.
+    pub problems: Vec<ImportProblem>,
+}
+
+/// `?dry_run=true` checks without importing.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImportParams {
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// The largest CSV an import takes (50,000 people fit in a few megabytes).
+pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
+
+/// Imports people from a CSV body (the columns of `agora import people`): every problem
+/// is reported with its line, and only a clean file is imported, all rows or none.
+#[utoipa::path(post, path = "/api/v1/admin/people/import", tag = "admin", params(ImportParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportReport), (status = 413, body = crate::error::ErrorBody), (status = 422, body = ImportReport)))]
+pub async fn import_people(
+    state: web::Data<AppState>,
+    ApiAdmin(_): ApiAdmin,
+    params: web::Query<ImportParams>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let dry_run = params.dry_run;
+    let report = crate::import::run(&state.db, body.to_vec(), dry_run).await?;
+    let problems: Vec<ImportProblem> =
+        report.problems.into_iter().map(|p| ImportProblem { line: p.line, message: p.message }).collect();
+    let status = if problems.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(HttpResponse::build(status).json(ImportReport {
+        created: report.created,
+        updated: report.updated,
+        dry_run,
+        problems,
+    }))
+}

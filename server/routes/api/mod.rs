@@ -31,6 +31,11 @@ pub fn scope() -> Scope {
         .route("/admin/users", web::post().to(admin::invite))
         .route("/admin/users/{handle}", web::patch().to(admin::update))
         .route("/admin/users/{handle}/profile", web::patch().to(admin::update_profile))
+        .service(
+            web::resource("/admin/people/import")
+                .app_data(web::PayloadConfig::default().limit(admin::MAX_IMPORT_BYTES))
+                .route(web::post().to(admin::import_people)),
+        )
         .route("/admin/skill-aliases", web::get().to(admin::aliases))
         .route("/admin/skill-aliases/{alias}", web::put().to(admin::set_alias))
         .route("/admin/skill-aliases/{alias}", web::delete().to(admin::remove_alias))
@@ -140,7 +145,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
     paths(
-        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, admin::invite, admin::update, admin::update_profile, admin::aliases, admin::set_alias, admin::remove_alias,
+        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, admin::invite, admin::update, admin::update_profile, admin::import_people, admin::aliases, admin::set_alias, admin::remove_alias,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,
