@@ -391,3 +391,40 @@ async fn admins_upload_a_people_csv_through_the_api() {
     let huge = vec![b'a'; 21 * 1024 * 1024];
     assert_eq!(upload(&admin, true, huge).await.unwrap().status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn admins_edit_a_profile_through_the_page_and_others_cannot_reach_it() {
+    let app = TestApp::spawn().await;
+    app.given_user("root", Role::Admin);
+    app.given_user("ann", Role::Employee);
+    app.given_user("bob", Role::Employee);
+    let bob = app.signed_in("bob@example.com").await;
+    assert_eq!(app.get_as(&bob, "/people/ann/edit").await.status(), StatusCode::NOT_FOUND);
+    let root = app.signed_in("root@example.com").await;
+    let profile = app.get_as(&root, "/people/ann").await.text().await.unwrap();
+    assert!(profile.contains("href=\"/people/ann/edit\">Edit profile</a>"));
+    let fields = [
+        ("name", "Ann Lee"),
+        ("title", "Shift Lead"),
+        ("department", ""),
+        ("location", ""),
+        ("manager", "ann"),
+        ("bio", ""),
+        ("skills", ""),
+    ];
+    let refused = app.submit(&root, "/people/ann/edit", "/people/ann/edit", &fields).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("your own manager") && page.contains("value=\"Shift Lead\""),
+        "what was typed stays"
+    );
+    let fields: Vec<(&str, &str)> =
+        fields.iter().map(|&(k, v)| if k == "manager" { (k, "bob") } else { (k, v) }).collect();
+    let saved = app.submit(&root, "/people/ann/edit", "/people/ann/edit", &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let ann = app.user("ann").unwrap();
+    assert_eq!((ann.title.as_str(), ann.manager_id), ("Shift Lead", app.user("bob").map(|b| b.id)));
+    let own = app.signed_in("ann@example.com").await;
+    assert!(!app.get_as(&own, "/people/ann").await.text().await.unwrap().contains("/people/ann/edit"));
+}

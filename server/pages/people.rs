@@ -27,6 +27,11 @@ impl ProfilePage {
             .join(" · ")
     }
 
+    /// Whether the viewer may edit this profile as an admin.
+    pub fn viewer_is_admin(&self) -> bool {
+        self.ctx.user.as_ref().is_some_and(|u| u.actor().admin)
+    }
+
     /// The names of a skill's endorsers, for the hover text and screen readers.
     pub fn endorser_names(&self, skill: &crate::people::SkillView) -> String {
         skill.endorsers.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")
@@ -71,4 +76,14 @@ impl DirectoryPage {
 pub struct OrgPage {
     pub ctx: PageCtx,
     pub chart: OrgChart,
+}
+
+/// `/people/<handle>/edit`: an admin edits someone's profile.
+#[derive(Template)]
+#[template(path = "people/edit.html")]
+pub struct EditProfilePage {
+    pub ctx: PageCtx,
+    pub person: crate::db::models::users::User,
+    pub profile: crate::accounts::ProfileInput,
+    pub errors: crate::error::FieldErrors,
 }

@@ -11,7 +11,7 @@ mod people;
 mod posts;
 mod review;
 mod search;
-mod settings;
+pub(crate) mod settings;
 mod system;
 
 use actix_web::web;
@@ -78,6 +78,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tags/{tag}/feed.atom", web::get().to(atom::tag))
         .route("/people", web::get().to(people::directory))
         .route("/people/{handle}", web::get().to(people::show))
+        .route("/people/{handle}/edit", web::get().to(people::edit_form))
+        .route("/people/{handle}/edit", web::post().to(people::edit))
         .route("/people/{handle}/follow", web::post().to(people::follow))
         .route("/people/{handle}/skills/{skill}/endorse", web::post().to(people::endorse))
         .route("/people/{handle}/feed.atom", web::get().to(atom::person))

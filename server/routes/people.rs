@@ -4,9 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::Toggle;
+use crate::accounts::ProfileInput;
 use crate::auth::csrf::CsrfForm;
 use crate::domain::markdown;
-use crate::pages::people::{DirectoryPage, OrgPage, ProfilePage};
+use crate::error::{AppError, FieldErrors};
+use crate::pages::people::{DirectoryPage, EditProfilePage, OrgPage, ProfilePage};
 use crate::pages::{PageError, SignedIn, flash, render, see_other};
 use crate::people::DirectoryParams;
 use crate::state::AppState;
@@ -61,4 +63,53 @@ pub async fn endorse(
     let (handle, skill) = path.into_inner();
     crate::people::endorse(&state.db, &user, &handle, &skill, form.on()).await?;
     Ok(see_other(&format!("/people/{}#skills-h", handle.to_lowercase())))
+}
+
+/// The person an admin edits; 404 for everyone else (people edit themselves on /settings).
+async fn editable(
+    state: &AppState,
+    admin: &crate::db::models::users::User,
+    handle: &str,
+) -> Result<crate::db::models::users::User, PageError> {
+    if !admin.actor().admin {
+        return Err(AppError::NotFound.into());
+    }
+    let handle = handle.trim_start_matches('@').to_lowercase();
+    Ok(state
+        .db
+        .read(move |c| crate::db::models::users::by_handle(c, &handle)?.ok_or(AppError::NotFound))
+        .await?)
+}
+
+/// GET /people/{handle}/edit (admins)
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    handle: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let person = editable(&state, &user, &handle).await?;
+    let profile = crate::routes::settings::profile_of(&state, &person).await?;
+    render(StatusCode::OK, &EditProfilePage { ctx, person, profile, errors: FieldErrors::new() })
+}
+
+/// POST /people/{handle}/edit (admins): saved with the same checks as one's own, audited.
+pub async fn edit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    handle: web::Path<String>,
+    CsrfForm(profile): CsrfForm<ProfileInput>,
+) -> Result<HttpResponse, PageError> {
+    let person = editable(&state, &user, &handle).await?;
+    match crate::accounts::update_profile(&state.db, user.id, person.id, profile.clone()).await {
+        Ok(()) => {
+            flash(&req, "Profile saved.");
+            Ok(see_other(&format!("/people/{}", person.handle)))
+        }
+        Err(error @ AppError::Invalid { .. }) => {
+            let errors = error.messages_for("name");
+            crate::pages::render_rejected(&error, &EditProfilePage { ctx, person, profile, errors })
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -16,7 +16,8 @@ use crate::state::AppState;
 
 type PageResult = Result<HttpResponse, PageError>;
 
-async fn profile_of(state: &AppState, user: &User) -> Result<ProfileInput, PageError> {
+/// A person's profile as the form shows it.
+pub(crate) async fn profile_of(state: &AppState, user: &User) -> Result<ProfileInput, PageError> {
     let skills = crate::people::skills_of(&state.db, user.id).await?;
     let manager_id = user.manager_id;
     let manager = match manager_id {
