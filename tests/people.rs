@@ -440,3 +440,34 @@ async fn admins_edit_a_profile_through_the_page_and_others_cannot_reach_it() {
     let own = app.signed_in("ann@example.com").await;
     assert!(!app.get_as(&own, "/people/ann").await.text().await.unwrap().contains("/people/ann/edit"));
 }
+
+#[tokio::test]
+async fn admins_upload_a_people_csv_through_the_page() {
+    let app = TestApp::spawn().await;
+    app.given_user("root", Role::Admin);
+    app.given_user("bob", Role::Employee);
+    let bob = app.signed_in("bob@example.com").await;
+    assert_eq!(app.get_as(&bob, "/admin/people/import").await.status(), StatusCode::NOT_FOUND);
+    let root = app.signed_in("root@example.com").await;
+    let upload = |csv: &'static [u8], dry_run: bool, token: String| {
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf_token", token)
+            .part("file", reqwest::multipart::Part::bytes(csv).file_name("people.csv"));
+        if dry_run {
+            form = form.text("dry_run", "1");
+        }
+        root.post(format!("{}/admin/people/import", app.url)).multipart(form).send()
+    };
+    let token = app.csrf_token(&root, "/admin/people/import").await;
+    let bad = upload(b"email,handle,name\nx,lee,Lee\n", false, token.clone()).await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("Line 2: email:"));
+    let forged =
+        upload(b"email,handle,name\nlee@example.com,lee,Lee\n", false, "forged".into()).await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(app.user("lee").is_none());
+    let done = upload(b"email,handle,name\nlee@example.com,lee,Lee\n", false, token).await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.text().await.unwrap().contains("Imported: 1 created, 0 updated"));
+    assert!(app.user("lee").is_some());
+}

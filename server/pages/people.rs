@@ -48,6 +48,11 @@ pub struct DirectoryPage {
 }
 
 impl DirectoryPage {
+    /// Whether the viewer may import people.
+    pub fn admin(&self) -> bool {
+        self.ctx.user.as_ref().is_some_and(|u| u.actor().admin)
+    }
+
     /// Whether `value` is the chosen option of a filter.
     pub fn chosen(&self, filter: &Option<String>, value: &str) -> bool {
         filter.as_deref() == Some(value)
@@ -86,4 +91,14 @@ pub struct EditProfilePage {
     pub person: crate::db::models::users::User,
     pub profile: crate::accounts::ProfileInput,
     pub errors: crate::error::FieldErrors,
+}
+
+/// `/people/import`: an admin uploads a CSV of people.
+#[derive(Template)]
+#[template(path = "people/import.html")]
+pub struct ImportPage {
+    pub ctx: PageCtx,
+    pub dry_run: bool,
+    /// The outcome of the upload just made.
+    pub report: Option<crate::import::Report>,
 }

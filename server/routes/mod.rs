@@ -77,6 +77,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tags/{tag}/follow", web::post().to(posts::follow_tag))
         .route("/tags/{tag}/feed.atom", web::get().to(atom::tag))
         .route("/people", web::get().to(people::directory))
+        .route("/admin/people/import", web::get().to(people::import_form))
+        .route("/admin/people/import", web::post().to(people::import))
         .route("/people/{handle}", web::get().to(people::show))
         .route("/people/{handle}/edit", web::get().to(people::edit_form))
         .route("/people/{handle}/edit", web::post().to(people::edit))

@@ -8,7 +8,7 @@ use crate::accounts::ProfileInput;
 use crate::auth::csrf::CsrfForm;
 use crate::domain::markdown;
 use crate::error::{AppError, FieldErrors};
-use crate::pages::people::{DirectoryPage, EditProfilePage, OrgPage, ProfilePage};
+use crate::pages::people::{DirectoryPage, EditProfilePage, ImportPage, OrgPage, ProfilePage};
 use crate::pages::{PageError, SignedIn, flash, render, see_other};
 use crate::people::DirectoryParams;
 use crate::state::AppState;
@@ -112,4 +112,50 @@ pub async fn edit(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+fn admin_only(user: &crate::db::models::users::User) -> Result<(), PageError> {
+    if user.actor().admin { Ok(()) } else { Err(AppError::NotFound.into()) }
+}
+
+/// GET /admin/people/import
+pub async fn import_form(SignedIn(user, ctx): SignedIn) -> Result<HttpResponse, PageError> {
+    admin_only(&user)?;
+    render(StatusCode::OK, &ImportPage { ctx, dry_run: true, report: None })
+}
+
+/// POST /admin/people/import (multipart): checks the file and, unless it is a dry run
+/// or anything is wrong, imports it.
+pub async fn import(
+    state: web::Data<AppState>,
+    session: actix_session::Session,
+    SignedIn(user, ctx): SignedIn,
+    mut form: actix_multipart::Multipart,
+) -> Result<HttpResponse, PageError> {
+    use futures_util::StreamExt;
+    admin_only(&user)?;
+    let (mut csrf, mut dry_run, mut file) = (String::new(), false, Vec::new());
+    while let Some(field) = form.next().await {
+        let mut field =
+            field.map_err(|e| AppError::BadRequest(format!("the upload is not a valid form: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+            if bytes.len() + chunk.len() > crate::routes::api::MAX_IMPORT_BYTES {
+                return Err(AppError::PayloadTooLarge.into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf_token" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "dry_run" => dry_run = true,
+            "file" => file = bytes,
+            _ => {}
+        }
+    }
+    crate::auth::csrf::verify(&session, &csrf)?;
+    let report = crate::import::run(&state.db, file, dry_run).await?;
+    let status = if report.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render(status, &ImportPage { ctx, dry_run, report: Some(report) })
 }

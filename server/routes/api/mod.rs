@@ -2,6 +2,7 @@
 //! bodies that are not JSON (400), have the wrong fields (422) or are too large (413).
 
 mod admin;
+pub use admin::MAX_IMPORT_BYTES;
 mod communities;
 mod feeds;
 mod ideas;
