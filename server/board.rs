@@ -88,33 +88,41 @@ impl Board {
 
 /// Loads a closed quarter's board for an executive or admin; 404 for everyone else and
 /// for quarters not closed.
-pub async fn load(db: &Db, user: &User, quarter: &str) -> AppResult<Board> {
+pub async fn load(db: &Db, search: &crate::search::Search, user: &User, quarter: &str) -> AppResult<Board> {
     if !user.actor().board {
         return Err(AppError::NotFound);
     }
     let quarter = Quarter::parse(quarter).map_err(|_| AppError::NotFound)?;
     let viewer = user.clone();
-    db.read(move |c| {
-        let name = quarter.to_string();
-        let docket = dockets::find(c, &name)?.ok_or(AppError::NotFound)?;
-        let closed_by = match docket.closed_by {
-            Some(id) => users::find(c, id)?.map(|u| Author { handle: u.handle, name: u.name }),
-            None => None,
-        };
-        let mut briefs = Vec::new();
-        for (entry, idea, _) in dockets::entries(c, &name)? {
-            briefs.push(brief(c, &viewer, entry, idea)?);
-        }
-        Ok(Board {
-            docket,
-            quarter,
-            closed_by,
-            briefs,
-            executives: users::count_with_role(c, Role::Executive.as_str())?,
-            scorer: viewer.role() == Role::Executive,
+    let mut board = db
+        .read(move |c| {
+            let name = quarter.to_string();
+            let docket = dockets::find(c, &name)?.ok_or(AppError::NotFound)?;
+            let closed_by = match docket.closed_by {
+                Some(id) => users::find(c, id)?.map(|u| Author { handle: u.handle, name: u.name }),
+                None => None,
+            };
+            let mut briefs = Vec::new();
+            for (entry, idea, _) in dockets::entries(c, &name)? {
+                briefs.push(brief(c, &viewer, entry, idea)?);
+            }
+            Ok(Board {
+                docket,
+                quarter,
+                closed_by,
+                briefs,
+                executives: users::count_with_role(c, Role::Executive.as_str())?,
+                scorer: viewer.role() == Role::Executive,
+            })
         })
-    })
-    .await
+        .await?;
+    // Similar ideas come from the search index, as the viewer may see them.
+    for brief in &mut board.briefs {
+        let text = (brief.idea.title.as_str(), brief.idea.problem.as_str());
+        brief.similar = crate::ideas::similar(db, search, user, text, Some(brief.idea.id)).await?;
+        brief.similar.truncate(3);
+    }
+    Ok(board)
 }
 
 fn brief(c: &mut DbConn, viewer: &User, entry: DocketEntry, idea: Idea) -> AppResult<Brief> {
@@ -144,12 +152,10 @@ fn brief(c: &mut DbConn, viewer: &User, entry: DocketEntry, idea: Idea) -> AppRe
         Role::Executive => conflict_of_interest(c, viewer.id, &idea)?,
         _ => None,
     };
-    let actor = viewer.actor();
-    let words = crate::ideas::similar_words(&idea.title);
     Ok(Brief {
         departments: ideas::supporters_by_department(c, idea.id)?,
         highlights: highlights(c, idea.id, viewer.id)?,
-        similar: ideas::similar(c, &words, Some(idea.id), actor.user_id, actor.admin, 3)?,
+        similar: Vec::new(),
         scored_by: all.len(),
         decision: reviews::latest_view(c, idea.id)?,
         scores,

@@ -694,21 +694,6 @@ pub async fn list(db: &Db, user: &User, filter: ListFilter) -> AppResult<IdeaLis
     .await
 }
 
-pub(crate) fn similar_words(text: &str) -> Vec<String> {
-    const STOP: &[&str] = &[
-        "with", "from", "that", "this", "have", "into", "more", "less", "about", "their", "there", "which",
-        "would", "should",
-    ];
-    let mut words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .filter(|w| w.chars().count() >= 4 && !STOP.contains(&w.as_str()))
-        .collect();
-    words.sort();
-    words.dedup();
-    words
-}
-
 /// Ideas that look like the one being typed (duplicate detection): more-like-this over
 /// title and problem in the search index, only what the viewer may see.
 pub async fn similar(

@@ -20,6 +20,9 @@ async fn executives_score_and_decide_on_the_board_page_and_refusals_keep_what_wa
     let id = app.submit_idea(&author, "Solar roofs on the warehouses").await;
     let quarter = app.close_quarter_of(&admin, id).await;
     let board = format!("/review/{quarter}");
+    // Submitted after the close: stays open, and is what the brief finds as similar.
+    app.submit_idea(&author, "Solar roofs on the car parks").await;
+    app.indexed().await;
 
     let employee = app.signed_in("author@example.com").await;
     for path in ["/review", board.as_str(), &format!("{board}/results.csv")] {
@@ -29,6 +32,8 @@ async fn executives_score_and_decide_on_the_board_page_and_refusals_keep_what_wa
     assert_eq!(app.get_as(&grace, "/review/2001-Q1").await.status(), StatusCode::NOT_FOUND, "not closed");
     let page = app.get_as(&grace, &board).await.text().await.unwrap();
     assert!(page.contains("Solar roofs on the warehouses") && page.contains("0 of 1 executives scored"));
+    let similar = page.split("<h3>Similar ideas</h3>").nth(1).expect("a similar ideas list");
+    assert!(similar.contains("Solar roofs on the car parks"), "similar ideas come from the index");
     let index = app.get_as(&grace, "/review").await.text().await.unwrap();
     assert!(index.contains(&format!("/review/{quarter}")), "the archive lists the closed quarter");
 

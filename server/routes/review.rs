@@ -65,7 +65,7 @@ async fn board_page(
     quarter: &str,
     refused: Option<(AppError, Refused)>,
 ) -> PageResult {
-    let board = crate::board::load(&state.db, user, quarter).await?;
+    let board = crate::board::load(&state.db, state.search()?, user, quarter).await?;
     let live_since = crate::live::since(&state.db).await?;
     let (error, refused) = refused.unzip();
     render_outcome(error, &BoardPage { ctx, board, live_since, refused })
