@@ -293,11 +293,14 @@ pub async fn update_profile(db: &Db, editor: i64, user_id: i64, input: ProfileIn
             bio: input.bio.trim(),
         };
         let manager = crate::people::resolve_manager(c, user_id, &input.manager)?;
+        let before = users::find(c, user_id)?.map(|u| u.department).unwrap_or_default();
         users::update_profile(c, user_id, &changes)?;
         users::set_manager(c, user_id, manager)?;
         crate::people::set_skills(c, user_id, &skills)?;
         let person = users::find(c, user_id)?.ok_or(AppError::NotFound)?;
-        activities::record(c, &crate::people::profile_activity(editor, "user.updated", &person, json!({})))?;
+        // Search files each piece under its author's department: a move re-files them.
+        let data = json!({ "department_changed": before != person.department });
+        activities::record(c, &crate::people::profile_activity(editor, "user.updated", &person, data))?;
         if editor != user_id {
             audit::record(c, Some(editor), "user.profile_edited", "user", Some(user_id), &json!({}))?;
         }

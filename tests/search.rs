@@ -584,3 +584,23 @@ async fn a_node_killed_mid_stream_catches_up_and_a_corrupt_or_missing_index_is_r
     assert_eq!(node.titles(&ada, "compressor", 3).await.len(), 3);
     node.kill();
 }
+
+#[tokio::test]
+async fn moving_department_refiles_what_a_person_wrote() {
+    let app = TestApp::spawn().await;
+    let (_, ada) = app.given_api_user("ada");
+    let profile = |department: &str| json!({ "department": department });
+    app.api(Method::PATCH, "/me/profile", &ada).json(&profile("Sales")).send().await.unwrap();
+    app.given_community(&ada, "plant", "open").await;
+    app.given_post(&ada, "plant", "Boiler audit", "boilers").await;
+    app.indexed().await;
+    let departments = |found: &Value| found["facets"]["department"].clone();
+    assert_eq!(
+        departments(&search(&app, &ada, &[("q", "boiler")]).await),
+        json!([{"value": "Sales", "count": 1}])
+    );
+    app.api(Method::PATCH, "/me/profile", &ada).json(&profile("Research")).send().await.unwrap();
+    app.indexed().await;
+    let found = search(&app, &ada, &[("q", "boiler")]).await;
+    assert_eq!(departments(&found), json!([{"value": "Research", "count": 1}]));
+}

@@ -65,13 +65,24 @@ fn touched(activity: &Activity, out: &mut BTreeSet<(Table, i64)>, parents: &mut 
             && activity.object_type == "user" =>
         {
             out.insert((Table::People, id));
+            if data.pointer("/more/department_changed").and_then(serde_json::Value::as_bool) == Some(true) {
+                out.insert((Table::People, -id));
+            }
         }
         _ => {}
     }
 }
 
+fn merge(wanted: &mut Vec<(Table, Vec<i64>)>, table: Table, ids: Vec<i64>) {
+    match wanted.iter_mut().find(|(t, _)| *t == table) {
+        Some((_, list)) => list.extend(ids),
+        None => wanted.push((table, ids)),
+    }
+}
+
 /// Re-reads the touched rows and sends their documents (or removals) to the writer. A
-/// negative id stands for "the comments of" that post or idea.
+/// negative id stands for "the comments of" that post or idea, or "everything written by"
+/// that person.
 async fn apply(
     db: &Db,
     writer: &WriterHandle,
@@ -85,12 +96,15 @@ async fn apply(
                 let (table, ids) = match (table, id) {
                     (Table::Posts, id) if id < 0 => (Table::Comments, rows::comment_ids_of_post(c, -id)?),
                     (Table::Ideas, id) if id < 0 => (Table::IdeaComments, rows::comment_ids_of_idea(c, -id)?),
+                    (Table::People, id) if id < 0 => {
+                        for (table, ids) in rows::written_by(c, -id)? {
+                            merge(&mut wanted, table, ids);
+                        }
+                        continue;
+                    }
                     (table, id) => (table, vec![id]),
                 };
-                match wanted.iter_mut().find(|(t, _)| *t == table) {
-                    Some((_, list)) => list.extend(ids),
-                    None => wanted.push((table, ids)),
-                }
+                merge(&mut wanted, table, ids);
             }
             let (mut docs, mut gone) = (Vec::new(), Vec::new());
             for (table, ids) in wanted {

@@ -255,3 +255,23 @@ pub fn people(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<User>> {
         .select(User::as_select())
         .load(conn)
 }
+
+/// Everything a person wrote that search holds, as (table, ids): re-indexed when their
+/// department changes.
+pub fn written_by(conn: &mut DbConn, author: i64) -> QueryResult<Vec<(Table, Vec<i64>)>> {
+    Ok(vec![
+        (Table::Posts, posts::table.filter(posts::author_id.eq(author)).select(posts::id).load(conn)?),
+        (
+            Table::Comments,
+            comments::table.filter(comments::author_id.eq(author)).select(comments::id).load(conn)?,
+        ),
+        (Table::Ideas, ideas::table.filter(ideas::author_id.eq(author)).select(ideas::id).load(conn)?),
+        (
+            Table::IdeaComments,
+            idea_comments::table
+                .filter(idea_comments::author_id.eq(author))
+                .select(idea_comments::id)
+                .load(conn)?,
+        ),
+    ])
+}
