@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::db::models::activities::{self, Activity};
 use crate::db::models::points::{self, Contributions};
 use crate::db::models::users::User;
-use crate::db::models::{badges, communities, ideas, notifications, now, users};
+use crate::db::models::{badges, communities, ideas, log_cursors, now, users};
 use crate::db::{Db, DbConn};
 use crate::domain::activity::{NewActivity, Visibility};
 use crate::domain::quarter::Quarter;
@@ -178,31 +178,14 @@ fn award(c: &mut DbConn, activity: &Activity) -> AppResult<()> {
 }
 
 const CURSOR: &str = "badges";
-const BATCH: i64 = 200;
 
 /// Runs for the life of the process: from the start of the log the first time (existing
 /// contributions earn their badges too), then from its saved position.
 pub async fn run(db: Db) {
-    let start = match db.read(|c| Ok(notifications::cursor(c, CURSOR)?)).await {
-        Ok(saved) => saved.unwrap_or(0),
-        Err(e) => return e.log(),
-    };
-    crate::jobs::follow_log(&db, start, BATCH, |batch| {
-        let db = db.clone();
-        async move {
-            db.write(move |c| {
-                for activity in &batch {
-                    award(c, activity)?;
-                }
-                if let Some(newest) = batch.last() {
-                    notifications::advance(c, CURSOR, newest.id)?;
-                }
-                Ok(())
-            })
-            .await
-        }
-    })
-    .await;
+    match db.read(|c| Ok(log_cursors::get(c, CURSOR)?)).await {
+        Ok(saved) => crate::jobs::consume_log(db, CURSOR, saved.unwrap_or(0), award).await,
+        Err(e) => e.log(),
+    }
 }
 
 /// "Ever", as bounds both backends can store (PostgreSQL's timestamps stop at 294276 AD).

@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Settings;
-use crate::db::Db;
 use crate::db::models::activities::{self, Activity};
-use crate::db::models::{now, sessions};
+use crate::db::models::{log_cursors, now, sessions};
+use crate::db::{Db, DbConn};
 use crate::domain::idea::quarter_of;
 use crate::domain::quarter::Quarter;
 use crate::error::AppResult;
@@ -47,6 +47,33 @@ where
             () = tokio::time::sleep(Duration::from_millis(500)) => {}
         }
     }
+}
+
+/// Follows the log like [`follow_log`] for a consumer whose position is saved under `name`
+/// in `log_cursors`: each batch is applied with `each` per activity and the position moved
+/// in one transaction, so a restart (or another node) never applies a batch half.
+pub async fn consume_log(
+    db: Db,
+    name: &'static str,
+    start: i64,
+    each: fn(&mut DbConn, &Activity) -> AppResult<()>,
+) {
+    follow_log(&db, start, 200, |batch| {
+        let db = db.clone();
+        async move {
+            db.write(move |c| {
+                for activity in &batch {
+                    each(c, activity)?;
+                }
+                if let Some(newest) = batch.last() {
+                    log_cursors::advance(c, name, newest.id)?;
+                }
+                Ok(())
+            })
+            .await
+        }
+    })
+    .await;
 }
 
 /// Deletes expired sessions every hour (expired ones are already refused on load; this

@@ -34,7 +34,7 @@ async fn settled(app: &TestApp) {
     for _ in 0..100 {
         let done = app
             .db
-            .read_sync(|c| Ok(agora::db::models::notifications::cursor(c, "notifier")?))
+            .read_sync(|c| Ok(agora::db::models::log_cursors::get(c, "notifier")?))
             .unwrap()
             .is_some_and(|at| at >= latest);
         if done {

@@ -186,11 +186,8 @@ async fn bell_with_badge(app: &TestApp, token: &str) -> Value {
 async fn badges_settled(app: &TestApp) {
     for _ in 0..200 {
         let latest = app.latest();
-        let at = app
-            .db
-            .read_sync(|c| Ok(agora::db::models::notifications::cursor(c, "badges")?))
-            .unwrap()
-            .unwrap_or(0);
+        let at =
+            app.db.read_sync(|c| Ok(agora::db::models::log_cursors::get(c, "badges")?)).unwrap().unwrap_or(0);
         if at >= latest {
             return;
         }

@@ -3,48 +3,37 @@
 //! rows it writes, so a restart resumes where it stopped; a notification exists once per
 //! person and activity, so several nodes running it at once create nothing twice.
 
-use crate::db::Db;
-use crate::db::models::{activities, notifications};
+use crate::db::models::activities::Activity;
+use crate::db::models::{activities, log_cursors, notifications};
+use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 
 const CURSOR: &str = "notifier";
-const BATCH: i64 = 200;
 
 /// Where to start: the saved position, or (first start) the log's end, so switching the
 /// notifier on does not announce history.
 async fn start(db: &Db) -> AppResult<i64> {
-    db.write(|c| match notifications::cursor(c, CURSOR)? {
+    db.write(|c| match log_cursors::get(c, CURSOR)? {
         Some(last) => Ok(last),
         None => {
             let last = activities::latest_id(c)?;
-            notifications::advance(c, CURSOR, last)?;
+            log_cursors::advance(c, CURSOR, last)?;
             Ok(last)
         }
     })
     .await
 }
 
+fn notify(c: &mut DbConn, activity: &Activity) -> AppResult<()> {
+    let rows = super::plan(c, activity)?;
+    notifications::insert_all(c, &rows)?;
+    Ok(())
+}
+
 /// Runs for the life of the process.
 pub async fn run(db: Db) {
-    let last = match start(&db).await {
-        Ok(last) => last,
-        Err(e) => return e.log(),
-    };
-    crate::jobs::follow_log(&db, last, BATCH, |batch| {
-        let db = db.clone();
-        async move {
-            db.write(move |c| {
-                for activity in &batch {
-                    let rows = super::plan(c, activity)?;
-                    notifications::insert_all(c, &rows)?;
-                }
-                if let Some(newest) = batch.last() {
-                    notifications::advance(c, CURSOR, newest.id)?;
-                }
-                Ok(())
-            })
-            .await
-        }
-    })
-    .await;
+    match start(&db).await {
+        Ok(last) => crate::jobs::consume_log(db, CURSOR, last, notify).await,
+        Err(e) => e.log(),
+    }
 }

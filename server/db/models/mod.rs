@@ -11,6 +11,7 @@ pub mod feed;
 pub mod follows;
 pub mod ideas;
 pub mod invitations;
+pub mod log_cursors;
 pub mod login_attempts;
 pub mod notifications;
 pub mod points;

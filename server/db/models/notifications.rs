@@ -5,7 +5,7 @@ use diesel::prelude::AggregateExpressionMethods;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{log_cursors, notifications, users};
+use crate::db::schema::{notifications, users};
 
 /// A notification to store.
 #[derive(Debug, Clone, Insertable)]
@@ -124,24 +124,4 @@ pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
         .select(diesel::dsl::max(notifications::id))
         .first::<Option<i64>>(conn)
         .map(Option::unwrap_or_default)
-}
-
-/// Where a consumer of the activity log stopped.
-pub fn cursor(conn: &mut DbConn, name: &str) -> QueryResult<Option<i64>> {
-    log_cursors::table.find(name).select(log_cursors::last_id).first(conn).optional()
-}
-
-/// Records a consumer's progress (never backwards).
-pub fn advance(conn: &mut DbConn, name: &str, last_id: i64) -> QueryResult<()> {
-    let moved = diesel::update(log_cursors::table.find(name).filter(log_cursors::last_id.lt(last_id)))
-        .set(log_cursors::last_id.eq(last_id))
-        .execute(conn)?;
-    if moved == 0 {
-        let row = (log_cursors::name.eq(name), log_cursors::last_id.eq(last_id));
-        crate::on_backend!(conn, |c| diesel::insert_into(log_cursors::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(c))?;
-    }
-    Ok(())
 }
