@@ -188,6 +188,31 @@ pub async fn endorse(db: &Db, endorser: &User, handle: &str, skill: &str, on: bo
     .await
 }
 
+/// A person's profile as the forms show it (and a patch starts from): skills joined with
+/// commas, the manager as a handle.
+pub async fn profile_input(db: &Db, person: &User) -> AppResult<crate::accounts::ProfileInput> {
+    let (id, manager_id) = (person.id, person.manager_id);
+    let (skills, manager) = db
+        .read(move |c| {
+            let skills = skills::of_users(c, &[id])?.remove(&id).unwrap_or_default();
+            let manager = match manager_id {
+                Some(m) => users::find(c, m)?.map(|u| u.handle),
+                None => None,
+            };
+            Ok((skills, manager))
+        })
+        .await?;
+    Ok(crate::accounts::ProfileInput {
+        name: person.name.clone(),
+        title: person.title.clone(),
+        department: person.department.clone(),
+        location: person.location.clone(),
+        bio: person.bio.clone(),
+        skills: skills.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(", "),
+        manager: manager.unwrap_or_default(),
+    })
+}
+
 /// A person's skills with endorsement counts, most endorsed first.
 pub async fn skills_of(db: &Db, user_id: i64) -> AppResult<Vec<(String, i64)>> {
     db.read(move |c| Ok(skills::of_users(c, &[user_id])?.remove(&user_id).unwrap_or_default())).await

@@ -49,6 +49,11 @@ impl PageCtx {
         self.session.as_ref().and_then(|s| csrf::token(s).ok()).unwrap_or_default()
     }
 
+    /// Whether the viewer is a site admin (admin links show only to them).
+    pub fn admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.actor().admin)
+    }
+
     /// The cache-busting URL of a static file.
     pub fn asset(&self, path: &str) -> String {
         crate::assets::url(path)

@@ -27,11 +27,6 @@ impl ProfilePage {
             .join(" · ")
     }
 
-    /// Whether the viewer may edit this profile as an admin.
-    pub fn viewer_is_admin(&self) -> bool {
-        self.ctx.user.as_ref().is_some_and(|u| u.actor().admin)
-    }
-
     /// The names of a skill's endorsers, for the hover text and screen readers.
     pub fn endorser_names(&self, skill: &crate::people::SkillView) -> String {
         skill.endorsers.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")
@@ -48,11 +43,6 @@ pub struct DirectoryPage {
 }
 
 impl DirectoryPage {
-    /// Whether the viewer may import people.
-    pub fn admin(&self) -> bool {
-        self.ctx.user.as_ref().is_some_and(|u| u.actor().admin)
-    }
-
     /// Whether `value` is the chosen option of a filter.
     pub fn chosen(&self, filter: &Option<String>, value: &str) -> bool {
         filter.as_deref() == Some(value)

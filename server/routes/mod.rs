@@ -11,7 +11,7 @@ mod people;
 mod posts;
 mod review;
 mod search;
-pub(crate) mod settings;
+mod settings;
 mod system;
 
 use actix_web::web;

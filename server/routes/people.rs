@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::Toggle;
 use crate::accounts::ProfileInput;
 use crate::auth::csrf::CsrfForm;
+use crate::db::models::users::User;
 use crate::domain::markdown;
 use crate::error::{AppError, FieldErrors};
 use crate::pages::people::{DirectoryPage, EditProfilePage, ImportPage, OrgPage, ProfilePage};
@@ -66,14 +67,8 @@ pub async fn endorse(
 }
 
 /// The person an admin edits; 404 for everyone else (people edit themselves on /settings).
-async fn editable(
-    state: &AppState,
-    admin: &crate::db::models::users::User,
-    handle: &str,
-) -> Result<crate::db::models::users::User, PageError> {
-    if !admin.actor().admin {
-        return Err(AppError::NotFound.into());
-    }
+async fn editable(state: &AppState, admin: &User, handle: &str) -> Result<User, PageError> {
+    admin_only(admin)?;
     let handle = handle.trim_start_matches('@').to_lowercase();
     Ok(state
         .db
@@ -88,7 +83,7 @@ pub async fn edit_form(
     handle: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let person = editable(&state, &user, &handle).await?;
-    let profile = crate::routes::settings::profile_of(&state, &person).await?;
+    let profile = crate::people::profile_input(&state.db, &person).await?;
     render(StatusCode::OK, &EditProfilePage { ctx, person, profile, errors: FieldErrors::new() })
 }
 
@@ -114,7 +109,9 @@ pub async fn edit(
     }
 }
 
-fn admin_only(user: &crate::db::models::users::User) -> Result<(), PageError> {
+/// Admin pages answer 404 to everyone else, as hidden things do.
+/// Admin pages answer 404 to everyone else, as hidden things do.
+fn admin_only(user: &User) -> Result<(), PageError> {
     if user.actor().admin { Ok(()) } else { Err(AppError::NotFound.into()) }
 }
 

@@ -16,27 +16,6 @@ use crate::state::AppState;
 
 type PageResult = Result<HttpResponse, PageError>;
 
-/// A person's profile as the form shows it.
-pub(crate) async fn profile_of(state: &AppState, user: &User) -> Result<ProfileInput, PageError> {
-    let skills = crate::people::skills_of(&state.db, user.id).await?;
-    let manager_id = user.manager_id;
-    let manager = match manager_id {
-        Some(id) => {
-            state.db.read(move |c| Ok(crate::db::models::users::find(c, id)?)).await?.map(|m| m.handle)
-        }
-        None => None,
-    };
-    Ok(ProfileInput {
-        name: user.name.clone(),
-        title: user.title.clone(),
-        department: user.department.clone(),
-        location: user.location.clone(),
-        bio: user.bio.clone(),
-        skills: skills.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(", "),
-        manager: manager.unwrap_or_default(),
-    })
-}
-
 /// How the settings page is being shown.
 enum Outcome {
     /// Plainly.
@@ -67,7 +46,7 @@ async fn page(
 
 /// GET /settings
 pub async fn show(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
-    let profile = profile_of(&state, &user).await?;
+    let profile = crate::people::profile_input(&state.db, &user).await?;
     page(&state, ctx, &user, profile, Outcome::Shown).await
 }
 
@@ -128,7 +107,7 @@ pub async fn change_password(
                 &state,
                 ctx,
                 &user,
-                profile_of(&state, &user).await?,
+                crate::people::profile_input(&state.db, &user).await?,
                 Outcome::Rejected(error, "current_password"),
             )
             .await
@@ -152,12 +131,25 @@ pub async fn create_token(
 ) -> PageResult {
     match accounts::create_token(&state.db, user.id, form.token_name).await {
         Ok((_, secret)) => {
-            page(&state, ctx, &user, profile_of(&state, &user).await?, Outcome::NewToken(secret)).await
+            page(
+                &state,
+                ctx,
+                &user,
+                crate::people::profile_input(&state.db, &user).await?,
+                Outcome::NewToken(secret),
+            )
+            .await
         }
         Err(AppError::Invalid { message, .. }) => {
             let error = AppError::field("token_name", message);
-            page(&state, ctx, &user, profile_of(&state, &user).await?, Outcome::Rejected(error, "token_name"))
-                .await
+            page(
+                &state,
+                ctx,
+                &user,
+                crate::people::profile_input(&state.db, &user).await?,
+                Outcome::Rejected(error, "token_name"),
+            )
+            .await
         }
         Err(other) => Err(other.into()),
     }

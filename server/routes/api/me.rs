@@ -106,27 +106,15 @@ pub async fn patch_profile(
     person: User,
     patch: ProfilePatch,
 ) -> ApiResult<UserJson> {
-    let skills = match patch.skills {
-        Some(list) => list.join(","),
-        None => crate::people::skills_of(&state.db, person.id)
-            .await?
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect::<Vec<_>>()
-            .join(","),
-    };
-    let manager = match patch.manager {
-        Some(handle) => handle,
-        None => UserJson::load(state, person.clone(), false).await?.manager.unwrap_or_default(),
-    };
+    let current = crate::people::profile_input(&state.db, &person).await?;
     let input = crate::accounts::ProfileInput {
-        name: patch.name.unwrap_or_else(|| person.name.clone()),
-        title: patch.title.unwrap_or_else(|| person.title.clone()),
-        department: patch.department.unwrap_or_else(|| person.department.clone()),
-        location: patch.location.unwrap_or_else(|| person.location.clone()),
-        bio: patch.bio.unwrap_or_else(|| person.bio.clone()),
-        skills,
-        manager,
+        name: patch.name.unwrap_or(current.name),
+        title: patch.title.unwrap_or(current.title),
+        department: patch.department.unwrap_or(current.department),
+        location: patch.location.unwrap_or(current.location),
+        bio: patch.bio.unwrap_or(current.bio),
+        skills: patch.skills.map_or(current.skills, |list| list.join(",")),
+        manager: patch.manager.unwrap_or(current.manager),
     };
     crate::accounts::update_profile(&state.db, editor, person.id, input).await?;
     let id = person.id;
