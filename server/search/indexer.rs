@@ -20,53 +20,67 @@ const BATCH: i64 = 500;
 /// Rows per read during a rebuild.
 const REBUILD_BATCH: i64 = 1000;
 
-/// The rows an activity touched.
-fn touched(activity: &Activity, out: &mut BTreeSet<(Table, i64)>, parents: &mut BTreeSet<String>) {
+/// What an activity asks the indexer to re-read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Touched {
+    /// One row.
+    Row(Table, i64),
+    /// The comments of a post (they show its title and whether one is the accepted answer).
+    CommentsOfPost(i64),
+    /// The comments of an idea.
+    CommentsOfIdea(i64),
+    /// Everything a person wrote (filed under their department, which changed).
+    WrittenBy(i64),
+}
+
+/// What an activity touched.
+fn touched(activity: &Activity, out: &mut BTreeSet<Touched>, parents: &mut BTreeSet<String>) {
+    use Touched::{CommentsOfIdea, CommentsOfPost, Row, WrittenBy};
     let id = activity.object_id;
     let data: serde_json::Value = serde_json::from_str(&activity.data).unwrap_or_default();
     let number = |key: &str| data.get(key).and_then(serde_json::Value::as_i64);
     match activity.verb.as_str() {
         "post.created" => {
-            out.insert((Table::Posts, id));
+            out.insert(Row(Table::Posts, id));
         }
         // Comments show their post's title, so they follow an edit.
         "post.edited" => {
-            out.insert((Table::Posts, id));
-            out.insert((Table::Posts, -id));
+            out.insert(Row(Table::Posts, id));
+            out.insert(CommentsOfPost(id));
         }
         "post.deleted" => {
-            out.insert((Table::Posts, id));
+            out.insert(Row(Table::Posts, id));
             parents.insert(key(Table::Posts, id));
         }
         "comment.created" | "comment.deleted" => {
-            out.insert((Table::Comments, id));
+            out.insert(Row(Table::Comments, id));
         }
         // The previously accepted answer loses its mark: re-read the post's comments.
         "answer.accepted" => {
             if let Some(post) = number("post") {
-                out.insert((Table::Posts, -post));
+                out.insert(CommentsOfPost(post));
             }
         }
         "idea.comment_deleted" => {
             if let Some(comment) = number("comment") {
-                out.insert((Table::IdeaComments, comment));
+                out.insert(Row(Table::IdeaComments, comment));
             }
         }
         verb if verb.starts_with("idea.")
             && !matches!(verb, "idea.voted" | "idea.unvoted" | "idea.scored") =>
         {
-            out.insert((Table::Ideas, id));
-            out.insert((Table::Ideas, -id));
+            out.insert(Row(Table::Ideas, id));
+            out.insert(CommentsOfIdea(id));
         }
         "community.created" | "community.archived" | "community.updated" => {
-            out.insert((Table::Communities, id));
+            out.insert(Row(Table::Communities, id));
         }
         verb if (verb.starts_with("user.") || verb.starts_with("skill."))
             && activity.object_type == "user" =>
         {
-            out.insert((Table::People, id));
+            out.insert(Row(Table::People, id));
             if data.pointer("/more/department_changed").and_then(serde_json::Value::as_bool) == Some(true) {
-                out.insert((Table::People, -id));
+                out.insert(WrittenBy(id));
             }
         }
         _ => {}
@@ -80,31 +94,31 @@ fn merge(wanted: &mut Vec<(Table, Vec<i64>)>, table: Table, ids: Vec<i64>) {
     }
 }
 
-/// Re-reads the touched rows and sends their documents (or removals) to the writer. A
-/// negative id stands for "the comments of" that post or idea, or "everything written by"
-/// that person.
+/// Re-reads the touched rows and sends their documents (or removals) to the writer.
 async fn apply(
     db: &Db,
     writer: &WriterHandle,
-    touched: BTreeSet<(Table, i64)>,
+    touched: BTreeSet<Touched>,
     parents: BTreeSet<String>,
 ) -> AppResult<()> {
     let (docs, gone) = db
         .read(move |c| {
             let mut wanted: Vec<(Table, Vec<i64>)> = Vec::new();
-            for (table, id) in touched {
-                let (table, ids) = match (table, id) {
-                    (Table::Posts, id) if id < 0 => (Table::Comments, rows::comment_ids_of_post(c, -id)?),
-                    (Table::Ideas, id) if id < 0 => (Table::IdeaComments, rows::comment_ids_of_idea(c, -id)?),
-                    (Table::People, id) if id < 0 => {
-                        for (table, ids) in rows::written_by(c, -id)? {
+            for touch in touched {
+                match touch {
+                    Touched::Row(table, id) => merge(&mut wanted, table, vec![id]),
+                    Touched::CommentsOfPost(post) => {
+                        merge(&mut wanted, Table::Comments, rows::comment_ids_of_post(c, post)?);
+                    }
+                    Touched::CommentsOfIdea(idea) => {
+                        merge(&mut wanted, Table::IdeaComments, rows::comment_ids_of_idea(c, idea)?);
+                    }
+                    Touched::WrittenBy(person) => {
+                        for (table, ids) in rows::written_by(c, person)? {
                             merge(&mut wanted, table, ids);
                         }
-                        continue;
                     }
-                    (table, id) => (table, vec![id]),
-                };
-                merge(&mut wanted, table, ids);
+                }
             }
             let (mut docs, mut gone) = (Vec::new(), Vec::new());
             for (table, ids) in wanted {
