@@ -131,20 +131,32 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
         .into_iter()
         .map(|u| (u.id, u))
         .collect();
-    let mut experts = Vec::new();
+    let mut shown = Vec::new();
     for (id, score) in ranked {
         let Some(person) = people.get(&id) else { continue };
         if !matches(&params.department, &person.department) || !matches(&params.location, &person.location) {
             continue;
         }
         let Some(candidate) = scores.remove(&id) else { continue };
-        let (index, text, keys) = (search.index.clone(), q.clone(), candidate.evidence);
-        let evidence = blocking(move || index.evidence(&text, &keys)).await?;
-        let (matched_skills, documents) = (candidate.skills, candidate.documents);
-        experts.push(Expert { person: person.clone(), score, matched_skills, documents, evidence });
-        if experts.len() == limit {
+        shown.push((person.clone(), score, candidate));
+        if shown.len() == limit {
             break;
         }
     }
+    // The evidence of everyone shown, with snippets, in one pass over the index.
+    let keys: Vec<String> = shown.iter().flat_map(|(_, _, c)| c.evidence.iter().cloned()).collect();
+    let index = search.index.clone();
+    let mut found: HashMap<String, Hit> =
+        blocking(move || index.evidence(&q, &keys)).await?.into_iter().map(|h| (h.key.clone(), h)).collect();
+    let experts = shown
+        .into_iter()
+        .map(|(person, score, candidate)| Expert {
+            evidence: candidate.evidence.iter().filter_map(|k| found.remove(k)).collect(),
+            person,
+            score,
+            matched_skills: candidate.skills,
+            documents: candidate.documents,
+        })
+        .collect();
     Ok(experts)
 }
