@@ -394,6 +394,11 @@ async fn the_planted_expert_ranks_first_and_explains_why() {
     assert_eq!(found[1]["skills"], json!([{"name": "vibration analysis", "endorsements": 2}]));
     assert!(found[1]["evidence"].as_array().unwrap().is_empty(), "judy's rank is her endorsed skill alone");
 
+    // Every result says why: one word of a skill is enough to show it.
+    let by_word = experts(&app, &asker, &[("q", "vibration")]).await;
+    let judy_row = by_word.iter().find(|e| e["handle"] == "judy").expect("judy is found through her skill");
+    assert_eq!(judy_row["skills"], json!([{"name": "vibration analysis", "endorsements": 2}]));
+
     let filtered = experts(&app, &asker, &[("q", "vibration analysis"), ("department", "reliability")]).await;
     assert_eq!(filtered.iter().map(|e| e["handle"].as_str().unwrap()).collect::<Vec<_>>(), ["judy"]);
 

@@ -143,6 +143,20 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
             break;
         }
     }
+    // Explain with every declared skill the query names, whole ("machine learning") or by
+    // one of its words ("steam" names "steam systems", which may rank them through their
+    // profile rather than the skill itself).
+    let words: Vec<String> = skill_candidates(&q).into_iter().filter(|w| !w.contains(' ')).collect();
+    let shown_ids: Vec<i64> = shown.iter().map(|(p, ..)| p.id).collect();
+    let mut declared = db.read(move |c| Ok(skills::of_users(c, &shown_ids)?)).await?;
+    for (person, _, candidate) in &mut shown {
+        for (skill, endorsements) in declared.remove(&person.id).unwrap_or_default() {
+            let named = skill.split_whitespace().any(|w| words.iter().any(|q| q == w));
+            if named && !candidate.skills.iter().any(|(s, _)| *s == skill) {
+                candidate.skills.push((skill, endorsements));
+            }
+        }
+    }
     // The evidence of everyone shown, with snippets, in one pass over the index.
     let keys: Vec<String> = shown.iter().flat_map(|(_, _, c)| c.evidence.iter().cloned()).collect();
     let index = search.index.clone();
