@@ -17,7 +17,7 @@ fn run(args: &str) -> Output {
 
 /// Runs `agora` against the test app's data folder and database.
 fn agora(app: &TestApp, args: &str) -> Output {
-    run(&format!("{args} --data-dir {} --database-url {}", app.data_dir.path().display(), app.database_url))
+    app.agora(&args.split_whitespace().collect::<Vec<_>>())
 }
 
 fn stdout(output: &Output) -> String {

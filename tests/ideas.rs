@@ -339,19 +339,7 @@ async fn verify_trail_detects_a_rewritten_history() {
         .send()
         .await
         .unwrap();
-    let run = |app: &TestApp| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_agora"))
-            .args([
-                "verify-trail",
-                "--data-dir",
-                app.data_dir.path().to_str().unwrap(),
-                "--database-url",
-                &app.database_url,
-            ])
-            .env("RUST_LOG", "off")
-            .output()
-            .unwrap()
-    };
+    let run = |app: &TestApp| app.agora(&["verify-trail"]);
     let intact = run(&app);
     assert!(intact.status.success(), "{}", String::from_utf8_lossy(&intact.stderr));
     app.db

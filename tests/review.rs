@@ -95,21 +95,7 @@ async fn closing_a_quarter_sends_the_top_ideas_to_review_once() {
 #[tokio::test]
 async fn the_command_line_closes_past_quarters_and_says_when_nothing_changed() {
     let app = TestApp::spawn().await;
-    let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_agora"))
-            .args([
-                "quarter",
-                "close",
-                "2025-Q1",
-                "--data-dir",
-                app.data_dir.path().to_str().unwrap(),
-                "--database-url",
-                &app.database_url,
-            ])
-            .env("RUST_LOG", "off")
-            .output()
-            .unwrap()
-    };
+    let run = || app.agora(&["quarter", "close", "2025-Q1"]);
     let first = run();
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     assert!(String::from_utf8_lossy(&first.stdout).contains("2025-Q1 closed: 0 idea(s) in review"));

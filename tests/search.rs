@@ -577,11 +577,7 @@ async fn a_node_killed_mid_stream_catches_up_and_a_corrupt_or_missing_index_is_r
     assert_eq!(node.titles(&ada, "compressor", 3).await.len(), 3, "a corrupt index is rebuilt on start");
     node.kill();
 
-    let reindex = Command::new(env!("CARGO_BIN_EXE_agora"))
-        .args(["reindex", "--data-dir", dir.path().to_str().unwrap(), "--database-url", &app.database_url])
-        .env("RUST_LOG", "off")
-        .output()
-        .unwrap();
+    let reindex = app.agora_in(dir.path(), &["reindex"]);
     assert!(reindex.status.success(), "{}", String::from_utf8_lossy(&reindex.stderr));
     let said = String::from_utf8_lossy(&reindex.stdout);
     assert!(said.contains("indexed 5 documents"), "3 posts, 1 community, 1 person: {said}");

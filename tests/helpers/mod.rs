@@ -237,6 +237,27 @@ impl TestApp {
         self.db.read_sync(|c| Ok(agora::db::models::activities::latest_id(c)?)).expect("query")
     }
 
+    /// Runs the `agora` binary against this app's database and data folder.
+    pub fn agora(&self, args: &[&str]) -> std::process::Output {
+        self.agora_in(self.data_dir.path(), args)
+    }
+
+    /// Runs the `agora` binary against this app's database with another data folder (as
+    /// another node would).
+    pub fn agora_in(&self, data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_agora"))
+            .args(args)
+            .args([
+                "--data-dir",
+                data_dir.to_str().expect("UTF-8 path"),
+                "--database-url",
+                &self.database_url,
+            ])
+            .env("RUST_LOG", "off")
+            .output()
+            .expect("run agora")
+    }
+
     /// Waits until the search index covers every activity so far.
     pub async fn indexed(&self) {
         let latest = self.latest();
