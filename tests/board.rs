@@ -234,8 +234,7 @@ async fn a_decision_changes_only_as_a_new_reasoned_event_and_the_sponsor_moves_t
     let statuses: Vec<StatusCode> = both.iter().map(|r| r.as_ref().unwrap().status()).collect();
     assert!(statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT), "{statuses:?}");
     assert_eq!(app.idea_state(id), "funded");
-    let idea: Value =
-        app.api(Method::GET, &format!("/ideas/{id}"), &author).send().await.unwrap().json().await.unwrap();
+    let idea: Value = app.get_json(&format!("/ideas/{id}"), &author).await;
     assert_eq!(idea["decision"]["decision"], "funded");
     assert_eq!(idea["decision"]["rationale"], "The energy grant covers half");
     assert_eq!(idea["decision"]["sponsor"], "sponsor");

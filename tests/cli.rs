@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 use crate::helpers::TestApp;
 
@@ -41,8 +41,7 @@ async fn user_create_then_token_create_gives_a_token_the_api_accepts() {
     let token = stdout(&token).trim().to_owned();
     assert!(token.starts_with("agora_pat_"), "only the token on stdout: {token}");
 
-    let me: serde_json::Value =
-        app.api(Method::GET, "/me", &token).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = app.get_json("/me", &token).await;
     assert_eq!(me["handle"], "ops");
     assert_eq!(me["role"], "admin");
 }
@@ -194,7 +193,6 @@ async fn importing_people_reports_every_bad_row_and_imports_all_or_nothing() {
     assert_eq!(ann.manager_id, app.user("boss").map(|b| b.id));
     assert_eq!(app.user("taken").unwrap().manager_id, Some(ann.id), "a manager may come earlier in the file");
     let token = app.token_for(&ann);
-    let me: serde_json::Value =
-        app.api(Method::GET, "/me", &token).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = app.get_json("/me", &token).await;
     assert_eq!(me["skills"].as_array().unwrap().len(), 2);
 }

@@ -28,8 +28,7 @@ async fn post(app: &TestApp, token: &str, slug: &str, title: &str, body: &str) -
 }
 
 async fn feed_titles(app: &TestApp, token: &str) -> Vec<String> {
-    let feed: Value =
-        app.api(Method::GET, "/feed?limit=100", token).send().await.unwrap().json().await.unwrap();
+    let feed: Value = app.get_json("/feed?limit=100", token).await;
     let posts = feed["items"].as_array().unwrap().iter().filter(|a| a["verb"] == "post.created");
     posts.filter_map(|a| a["object"]["name"].as_str().map(str::to_owned)).collect()
 }
@@ -137,8 +136,7 @@ async fn the_activity_collection_is_activitystreams_and_respects_privacy() {
         .collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first");
 
-    let first: Value =
-        app.api(Method::GET, "/activity?since=0&limit=1", &ada).send().await.unwrap().json().await.unwrap();
+    let first: Value = app.get_json("/activity?since=0&limit=1", &ada).await;
     let next = first["next"].as_str().expect("a next page");
     assert!(next.contains("since=") && next.contains("limit=1"));
 }
@@ -222,8 +220,7 @@ async fn a_persons_feeds_show_only_what_the_reader_may_see() {
     let [ada, bob, _] = world(&app).await;
     post(&app, &ada, "team", "Ada in the open", "x").await;
     post(&app, &ada, "secret", "Ada in private", "x").await;
-    let page: Value =
-        app.api(Method::GET, "/users/ada/activity", &bob).send().await.unwrap().json().await.unwrap();
+    let page: Value = app.get_json("/users/ada/activity", &bob).await;
     let names: Vec<&str> = page["orderedItems"]
         .as_array()
         .unwrap()
@@ -231,8 +228,7 @@ async fn a_persons_feeds_show_only_what_the_reader_may_see() {
         .filter_map(|a| a["object"]["name"].as_str())
         .collect();
     assert!(names.contains(&"Ada in the open") && !names.contains(&"Ada in private"), "{names:?}");
-    let own: Value =
-        app.api(Method::GET, "/users/ada/activity", &ada).send().await.unwrap().json().await.unwrap();
+    let own: Value = app.get_json("/users/ada/activity", &ada).await;
     assert!(own["orderedItems"].as_array().unwrap().iter().any(|a| a["object"]["name"] == "Ada in private"));
     assert_eq!(
         app.api(Method::GET, "/users/nobody/activity", &bob).send().await.unwrap().status(),

@@ -168,7 +168,7 @@ async fn voting_rules_own_closed_merged_private_and_drafts() {
         app.api(Method::PUT, &format!("/ideas/{private_id}/vote"), &other).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
-    let listed: Value = app.api(Method::GET, "/ideas", &other).send().await.unwrap().json().await.unwrap();
+    let listed: Value = app.get_json("/ideas", &other).await;
     assert!(
         listed["items"]
             .as_array()
@@ -211,20 +211,12 @@ async fn merging_moves_votes_without_counting_anyone_twice() {
     let target: Value = merged.json().await.unwrap();
     // b had {u2, u4}; a brought {u1, u2, bauthor}: u2 counts once, b's author cannot vote for b.
     assert_eq!(target["votes"], 3);
-    let source: Value =
-        app.api(Method::GET, &format!("/ideas/{a}"), &u1).send().await.unwrap().json().await.unwrap();
+    let source: Value = app.get_json(&format!("/ideas/{a}"), &u1).await;
     assert_eq!(
         (source["state"].as_str(), source["merged_into"].as_i64(), source["votes"].as_i64()),
         (Some("merged"), Some(b), Some(0))
     );
-    let comments: Value = app
-        .api(Method::GET, &format!("/ideas/{b}/comments"), &u1)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let comments: Value = app.get_json(&format!("/ideas/{b}/comments"), &u1).await;
     assert_eq!(comments["items"][0]["body"], "Yes please", "comments move along");
 
     assert_eq!(
@@ -272,7 +264,7 @@ async fn a_double_submit_makes_one_idea_and_bad_input_makes_none() {
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
         assert!(response.json::<Value>().await.unwrap()["error"]["fields"][field].is_string());
     }
-    let listed: Value = app.api(Method::GET, "/ideas", &author).send().await.unwrap().json().await.unwrap();
+    let listed: Value = app.get_json("/ideas", &author).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
 
     let script = json!({"title": "<script>alert(1)</script>", "problem": "<img src=x onerror=alert(1)>", "proposal": "[x](javascript:alert(1))"});
@@ -305,14 +297,7 @@ async fn sorts_and_filters_order_the_list() {
         let app = &app;
         let author = author.clone();
         async move {
-            let listed: Value = app
-                .api(Method::GET, &format!("/ideas?sort={sort}"), &author)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let listed: Value = app.get_json(&format!("/ideas?sort={sort}"), &author).await;
             listed["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>()
         }
     };
@@ -323,8 +308,7 @@ async fn sorts_and_filters_order_the_list() {
         app.api(Method::GET, "/ideas?sort=loudest", &author).send().await.unwrap().status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    let submitted: Value =
-        app.api(Method::GET, "/ideas?state=submitted", &author).send().await.unwrap().json().await.unwrap();
+    let submitted: Value = app.get_json("/ideas?state=submitted", &author).await;
     assert_eq!(submitted["items"].as_array().unwrap().len(), 2);
     assert!(submitted["items"][0]["quarter"].as_str().unwrap().contains("-Q"));
 }
@@ -486,14 +470,7 @@ async fn challenges_collect_ideas_until_their_deadline() {
         app.api(Method::POST, "/ideas", &author).json(&answer).send().await.unwrap().status(),
         StatusCode::CREATED
     );
-    let listed: Value = app
-        .api(Method::GET, &format!("/ideas?challenge={challenge}"), &author)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_json(&format!("/ideas?challenge={challenge}"), &author).await;
     assert_eq!(listed["items"][0]["title"], "Insulate flanges");
     let idea_id = listed["items"][0]["id"].as_i64().unwrap();
 
@@ -546,28 +523,14 @@ async fn cursors_walk_every_sort_without_gaps_or_repeats() {
         }
     }
     for sort in ["top", "new", "trending"] {
-        let full: Value = app
-            .api(Method::GET, &format!("/ideas?sort={sort}&limit=100"), &author)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let full: Value = app.get_json(&format!("/ideas?sort={sort}&limit=100"), &author).await;
         let expected: Vec<i64> =
             full["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
         let mut walked = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
             let query = cursor.as_ref().map_or(String::new(), |c| format!("&cursor={c}"));
-            let page: Value = app
-                .api(Method::GET, &format!("/ideas?sort={sort}&limit=2{query}"), &author)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let page: Value = app.get_json(&format!("/ideas?sort={sort}&limit=2{query}"), &author).await;
             walked.extend(page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()));
             match page["next_cursor"].as_str() {
                 Some(next) => cursor = Some(next.to_owned()),
@@ -578,8 +541,7 @@ async fn cursors_walk_every_sort_without_gaps_or_repeats() {
         assert_eq!(walked.len(), 5, "{sort}");
     }
     let top: Vec<i64> = {
-        let page: Value =
-            app.api(Method::GET, "/ideas?sort=top", &author).send().await.unwrap().json().await.unwrap();
+        let page: Value = app.get_json("/ideas?sort=top", &author).await;
         page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
     };
     assert_eq!(
@@ -597,12 +559,10 @@ async fn cursors_walk_every_sort_without_gaps_or_repeats() {
         .send()
         .await
         .unwrap();
-    let drafts: Value =
-        app.api(Method::GET, "/ideas?state=draft", &author).send().await.unwrap().json().await.unwrap();
+    let drafts: Value = app.get_json("/ideas?state=draft", &author).await;
     assert_eq!(drafts["items"].as_array().unwrap().len(), 1);
     let (_, other) = app.given_api_user("other");
-    let theirs: Value =
-        app.api(Method::GET, "/ideas?state=draft", &other).send().await.unwrap().json().await.unwrap();
+    let theirs: Value = app.get_json("/ideas?state=draft", &other).await;
     assert!(theirs["items"].as_array().unwrap().is_empty(), "nobody else's drafts");
 }
 
@@ -665,14 +625,7 @@ async fn idea_discussions_have_replies_reactions_and_moderation_like_posts() {
             .unwrap();
         assert_eq!(like.status(), StatusCode::NO_CONTENT);
     }
-    let listed: Value = app
-        .api(Method::GET, &format!("/ideas/{id}/comments"), &fan)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_json(&format!("/ideas/{id}/comments"), &fan).await;
     assert_eq!(listed["items"][0]["reactions"]["like"], 1, "reacting thrice counts once");
     assert_eq!(listed["items"].as_array().unwrap().len(), 3);
 

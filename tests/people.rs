@@ -73,7 +73,7 @@ async fn a_profile_shows_the_org_skills_and_only_what_the_viewer_may_see() {
         .await;
     assert_eq!(own.status(), StatusCode::CONFLICT, "nobody endorses themself");
 
-    let json: Value = app.api(Method::GET, "/users/worker", &fan).send().await.unwrap().json().await.unwrap();
+    let json: Value = app.get_json("/users/worker", &fan).await;
     assert_eq!(json["skills"], json!([{"name": "steam systems", "endorsements": 2}]));
     assert!(json.get("email").is_none(), "colleagues do not see the email address");
     assert_eq!(app.get_as(&outsider, "/people/nobody").await.status(), StatusCode::NOT_FOUND);
@@ -103,7 +103,7 @@ async fn managers_are_set_by_handle_and_cycles_are_refused() {
         let body: Value = refused.json().await.unwrap();
         assert!(body["error"]["fields"]["manager"].as_str().unwrap().contains(why), "{body}");
     }
-    let me: Value = app.api(Method::GET, "/me", &c).send().await.unwrap().json().await.unwrap();
+    let me: Value = app.get_json("/me", &c).await;
     assert_eq!(me["manager"], "ben");
     // Saving other fields keeps the manager; an empty handle clears it.
     let title =
@@ -173,7 +173,7 @@ async fn the_directory_filters_and_pages_and_the_org_chart_follows_the_reporting
 async fn bell_with_badge(app: &TestApp, token: &str) -> Value {
     let mut bell = Value::Null;
     for _ in 0..200 {
-        bell = app.api(Method::GET, "/notifications", token).send().await.unwrap().json().await.unwrap();
+        bell = app.get_json("/notifications", token).await;
         if bell["items"].as_array().is_some_and(|items| items.iter().any(|l| l["kind"] == "badge")) {
             break;
         }
@@ -293,13 +293,13 @@ async fn admins_alias_skills_and_everyone_is_gathered_under_one_name() {
         assert!(refused.text().await.unwrap().contains(why));
     }
 
-    let me: Value = app.api(Method::GET, "/me", &ann).send().await.unwrap().json().await.unwrap();
+    let me: Value = app.get_json("/me", &ann).await;
     assert_eq!(
         me["skills"],
         json!([{"name": "kubernetes", "endorsements": 1}, {"name": "python", "endorsements": 0}])
     );
     skills(&fan, &["k8s"]).await.unwrap();
-    let fan_me: Value = app.api(Method::GET, "/me", &fan).send().await.unwrap().json().await.unwrap();
+    let fan_me: Value = app.get_json("/me", &fan).await;
     assert_eq!(fan_me["skills"][0]["name"], "kubernetes", "new declarations use the skill's name");
     let again = app.api(Method::PUT, "/users/ann/skills/k8s/endorsement", &bob).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NO_CONTENT, "endorsing by the alias reaches the skill");
@@ -316,8 +316,7 @@ async fn admins_alias_skills_and_everyone_is_gathered_under_one_name() {
     let found: Vec<&str> =
         experts["items"].as_array().unwrap().iter().map(|e| e["handle"].as_str().unwrap()).collect();
     assert_eq!(found, ["ann", "bob", "fan"], "most endorsed first: {experts}");
-    let list: Value =
-        app.api(Method::GET, "/admin/skill-aliases", &admin).send().await.unwrap().json().await.unwrap();
+    let list: Value = app.get_json("/admin/skill-aliases", &admin).await;
     assert_eq!(list, json!([{"alias": "k8s", "skill": "kubernetes"}]));
     let removed = app.api(Method::DELETE, "/admin/skill-aliases/k8s", &admin).send().await.unwrap();
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);

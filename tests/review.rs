@@ -148,14 +148,7 @@ async fn executives_score_without_conflicts_of_interest_and_without_anchoring() 
     assert_eq!(kath_scored["count"], 1);
     let (_, third) = app.given_api_user("third");
     let ceo = app.token_for(&app.given_user("ceo", Role::Executive));
-    let before: Value = app
-        .api(Method::GET, &format!("/ideas/{by_report}/reviews"), &ceo)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before: Value = app.get_json(&format!("/ideas/{by_report}/reviews"), &ceo).await;
     assert!(
         before["means"].is_null() && before["count"].is_null(),
         "others' scores stay hidden until you score"
@@ -211,8 +204,7 @@ async fn the_board_decides_once_in_the_open() {
         .unwrap();
     assert_eq!(decisions, 1, "one decision recorded");
 
-    let public: Value =
-        app.api(Method::GET, &format!("/ideas/{id}"), &author).send().await.unwrap().json().await.unwrap();
+    let public: Value = app.get_json(&format!("/ideas/{id}"), &author).await;
     assert_eq!(public["state"], final_state.as_str(), "everyone sees the decision");
 }
 

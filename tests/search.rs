@@ -356,7 +356,7 @@ async fn the_planted_expert_ranks_first_and_explains_why() {
         let response = app.api(Method::PATCH, "/me/profile", token).json(&profile).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
-    let me: Value = app.api(Method::GET, "/me", &judy).send().await.unwrap().json().await.unwrap();
+    let me: Value = app.get_json("/me", &judy).await;
     assert_eq!(
         me["skills"],
         json!([{"name": "lubrication", "endorsements": 0}, {"name": "vibration analysis", "endorsements": 0}])

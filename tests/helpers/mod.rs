@@ -237,6 +237,12 @@ impl TestApp {
         self.db.read_sync(|c| Ok(agora::db::models::activities::latest_id(c)?)).expect("query")
     }
 
+    /// GETs an API path as the token's owner and returns the JSON answer.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let response = self.api(reqwest::Method::GET, path, token).send().await.expect("request");
+        response.json().await.expect("JSON")
+    }
+
     /// Runs the `agora` binary against this app's database and data folder.
     pub fn agora(&self, args: &[&str]) -> std::process::Output {
         self.agora_in(self.data_dir.path(), args)
