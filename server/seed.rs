@@ -433,29 +433,17 @@ where
         ids.push(id);
     }
     crate::quarters::close(db, &Settings::default(), None, &quarter.to_string(), false).await?;
-    let score = |impact, feasibility, fit, comment: &str| crate::quarters::ScoreInput {
-        impact,
-        feasibility,
-        fit,
-        comment: comment.into(),
-    };
     let (grace, katherine) = (user("grace").await?, user("katherine").await?);
-    crate::quarters::score(
-        db,
-        &grace,
-        ids[0],
-        score(5, 4, 5, "Strong case; start with the two oldest compressors."),
-    )
-    .await?;
-    crate::quarters::score(db, &katherine, ids[0], score(4, 4, 4, "")).await?;
-    crate::quarters::score(
-        db,
-        &grace,
-        ids[1],
-        score(2, 3, 2, "Nice to have; the bus contract covers most of it."),
-    )
-    .await?;
-    crate::quarters::score(db, &katherine, ids[1], score(3, 2, 2, "")).await?;
+    let scores = [
+        (&grace, ids[0], (5, 4, 5), "Strong case; start with the two oldest compressors."),
+        (&katherine, ids[0], (4, 4, 4), ""),
+        (&grace, ids[1], (2, 3, 2), "Nice to have; the bus contract covers most of it."),
+        (&katherine, ids[1], (3, 2, 2), ""),
+    ];
+    for (executive, idea, (impact, feasibility, fit), comment) in scores {
+        let input = crate::quarters::ScoreInput { impact, feasibility, fit, comment: comment.into() };
+        crate::quarters::score(db, executive, idea, input).await?;
+    }
     crate::quarters::decide(
         db,
         &katherine,
