@@ -10,11 +10,12 @@ use crate::auth::throttle::{self, LoginBuckets};
 use crate::auth::{password, secrets};
 use crate::config::Settings;
 use crate::db::models::users::{NewUser, ProfileChanges, User};
-use crate::db::models::{activities, audit, invitations, now, sessions, tokens, users};
+use crate::db::models::{activities, audit, invitations, now, outbox, sessions, tokens, users};
 use crate::db::{Db, DbConn};
 use crate::domain::account::{DisplayName, Email, Handle, Password, Role};
 use crate::domain::activity::{NewActivity, Visibility};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::mail::Composer;
 
 /// Prefix of personal access tokens.
 pub const TOKEN_PREFIX: &str = "agora_pat_";
@@ -65,7 +66,7 @@ pub fn parse_account(
 }
 
 /// Hashes a password in a blocking thread (argon2 takes tens of milliseconds of CPU).
-async fn hash_password(password: Password) -> AppResult<String> {
+pub async fn hash_password(password: Password) -> AppResult<String> {
     tokio::task::spawn_blocking(move || password::hash(password.expose()))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
@@ -334,11 +335,11 @@ pub async fn revoke_token(db: &Db, user_id: i64, token_id: i64) -> AppResult<()>
         .await
 }
 
-/// Invites an email address; returns the registration link (also what the invitation mail
-/// will carry once mail lands).
+/// Invites an email address: the invitation and its mail are written together; returns
+/// the registration link (the API shows it to the admin as well).
 pub async fn invite(
     db: &Db,
-    settings: &Settings,
+    composer: &Composer,
     admin: &User,
     email: &str,
     role: Role,
@@ -346,7 +347,9 @@ pub async fn invite(
     let email = Email::parse(email).map_err(|e| AppError::field("email", e))?;
     let token = secrets::new_token("");
     let token_hash = secrets::sha256_hex(&token);
-    let admin_id = admin.id;
+    let path = format!("/register?invite={token}");
+    let (admin_id, inviter) = (admin.id, admin.name.clone());
+    let mail = composer.invitation(email.as_str(), &inviter, &path, INVITATION_DAYS)?;
     db.write(move |c| {
         if users::by_email(c, email.as_str())?.is_some() {
             return Err(AppError::Conflict("an account with this email already exists".into()));
@@ -361,6 +364,7 @@ pub async fn invite(
             at,
             at + Duration::days(INVITATION_DAYS),
         )?;
+        outbox::insert(c, &mail, &[])?;
         audit::record(
             c,
             Some(admin_id),
@@ -372,7 +376,7 @@ pub async fn invite(
         Ok(())
     })
     .await?;
-    Ok(format!("{}/register?invite={token}", settings.base_url()))
+    Ok(composer.link(&path))
 }
 
 /// An admin's change to an account.

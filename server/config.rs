@@ -8,6 +8,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::db::DatabaseUrl;
+use crate::mail::transport::{SmtpSecurity, TransportKind};
 
 /// Every setting of the server and the CLI.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,6 +51,26 @@ pub struct Settings {
     pub docket_size: u32,
     /// Close each quarter automatically when it ends (otherwise an admin closes it).
     pub close_quarters_on_schedule: bool,
+    /// How mail leaves: `file` (`.eml` files in `<data_dir>/outbox`), `smtp` or `stub`.
+    pub mail_transport: TransportKind,
+    /// The sender of every mail, e.g. `Agora <agora@example.com>`.
+    pub mail_from: String,
+    /// The SMTP relay (with `mail_transport = "smtp"`).
+    pub smtp_host: Option<String>,
+    /// Its port (default: 587 for STARTTLS, 465 for TLS, 25 without).
+    pub smtp_port: Option<u16>,
+    /// `starttls` (default), `tls`, or `none` (a relay on this host only).
+    pub smtp_security: SmtpSecurity,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// Seconds to wait for the relay before the attempt counts as failed.
+    pub smtp_timeout_secs: u64,
+    /// Seconds before the first retry of a failed mail; each later wait doubles (to an hour).
+    pub mail_retry_secs: u64,
+    /// Attempts before a mail is given up.
+    pub mail_max_attempts: i32,
+    /// The hour (UTC, 0–23) from which each day's digest goes out.
+    pub digest_hour: u32,
 }
 
 impl Default for Settings {
@@ -72,6 +93,17 @@ impl Default for Settings {
             ws_queue: 256,
             docket_size: 10,
             close_quarters_on_schedule: false,
+            mail_transport: TransportKind::File,
+            mail_from: "Agora <agora@localhost>".into(),
+            smtp_host: None,
+            smtp_port: None,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_timeout_secs: 20,
+            mail_retry_secs: 30,
+            mail_max_attempts: 12,
+            digest_hour: 7,
         }
     }
 }

@@ -52,14 +52,13 @@ where
 /// Follows the log like [`follow_log`] for a consumer whose position is saved under `name`
 /// in `log_cursors`: each batch is applied with `each` per activity and the position moved
 /// in one transaction, so a restart (or another node) never applies a batch half.
-pub async fn consume_log(
-    db: Db,
-    name: &'static str,
-    start: i64,
-    each: fn(&mut DbConn, &Activity) -> AppResult<()>,
-) {
+pub async fn consume_log<F>(db: Db, name: &'static str, start: i64, each: F)
+where
+    F: Fn(&mut DbConn, &Activity) -> AppResult<()> + Clone + Send + 'static,
+{
     follow_log(&db, start, 200, |batch| {
         let db = db.clone();
+        let each = each.clone();
         async move {
             db.write(move |c| {
                 for activity in &batch {

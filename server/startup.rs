@@ -39,12 +39,14 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
     let key = crate::auth::secrets::cookie_key(settings.secret_key.as_deref(), &settings.data_dir)?;
     let start_after = db.read_sync(|c| Ok(activities::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (hub, hub_task) = Hub::new(db.clone(), start_after);
+    let mail = crate::mail::Composer::new(&settings.base_url(), crate::mail::unsubscribe::Signer::new(&key));
     let state = AppState {
         db,
         settings: Arc::new(settings),
         metrics: crate::observability::metrics_handle(),
         hub,
         search: None,
+        mail,
     };
     let bells_after =
         state.db.read_sync(|c| Ok(notifications::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -77,7 +79,10 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
         state.hub.clone(),
         background.bells_after,
     ));
-    tokio::spawn(crate::notify::notifier::run(state.db.clone()));
+    tokio::spawn(crate::notify::notifier::run(state.db.clone(), state.mail.clone()));
+    let transport = crate::mail::transport::Transport::from_settings(&state.settings)?;
+    tokio::spawn(crate::mail::sender::run(state.db.clone(), transport, state.settings.clone()));
+    tokio::spawn(crate::mail::digest::run(state.db.clone(), state.mail.clone(), state.settings.digest_hour));
     tokio::spawn(crate::search::indexer::run(state.db.clone(), search));
     tokio::spawn(crate::gamification::run(state.db.clone()));
     state.db.listen_for_other_nodes()?;

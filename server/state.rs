@@ -24,6 +24,8 @@ pub struct AppState {
     /// The search index; only the server opens it (commands like `agora seed` leave it to
     /// the server's indexer, which reads what they wrote from the activity log).
     pub search: Option<crate::search::Search>,
+    /// Renders mails into the outbox (links, unsubscribe signatures).
+    pub mail: crate::mail::Composer,
 }
 
 impl AppState {

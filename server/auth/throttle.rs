@@ -23,6 +23,15 @@ impl LoginBuckets {
             address: format!("address:{address}"),
         }
     }
+
+    /// Buckets for password reset requests: every request counts, so nobody can flood a
+    /// mailbox with reset mails or probe many addresses from one client.
+    pub fn reset(email: &str, address: &str) -> Self {
+        Self {
+            account: format!("reset-account:{}", email.trim().to_lowercase()),
+            address: format!("reset-address:{address}"),
+        }
+    }
 }
 
 /// Refuses with 429 when either bucket is full within the window.

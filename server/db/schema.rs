@@ -314,6 +314,7 @@ diesel::table! {
         url -> Text,
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
+        mailed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -358,6 +359,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    mail_preferences (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+        mode -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        recipient -> Text,
+        kind -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        unsubscribe_url -> Nullable<Text>,
+        message_id -> Text,
+        items -> Integer,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outbox_notifications (outbox_id, notification_id) {
+        outbox_id -> BigInt,
+        notification_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(outbox_notifications -> outbox (outbox_id));
+diesel::joinable!(outbox_notifications -> notifications (notification_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(user_skills -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -384,6 +435,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_skills,
     skill_endorsements,
     notifications,
+    mail_preferences,
+    outbox,
+    outbox_notifications,
+    password_resets,
     log_cursors,
     sessions,
     api_tokens,

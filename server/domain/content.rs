@@ -93,12 +93,21 @@ impl ReactionKind {
     }
 }
 
-/// Checks a text's length in characters: not blank, at most `max`.
+/// The most people one text may mention (Discourse's default, too): a mention notifies and
+/// may mail, so a text naming hundreds would be a way to spam the whole company.
+pub const MAX_MENTIONS: usize = 10;
+
+/// Checks a text: not blank, at most `max` characters, at most [`MAX_MENTIONS`] mentions.
 pub fn check_text(text: &str, max: usize, what: &str) -> Result<(), String> {
     match text.chars().count() {
         _ if text.trim().is_empty() => Err(format!("write a {what}")),
         n if n > max => Err(format!("the {what} has {n} characters; the limit is {max}")),
-        _ => Ok(()),
+        _ => match mentions(text).len() {
+            n if n > MAX_MENTIONS => Err(format!(
+                "the {what} mentions {n} people; mention at most {MAX_MENTIONS} (to reach more, post in a community they belong to)"
+            )),
+            _ => Ok(()),
+        },
     }
 }
 
@@ -197,6 +206,17 @@ fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_may_mention_at_most_ten_people() {
+        let ten: String = (0..10).map(|i| format!("@user{i} ")).collect();
+        assert_eq!(check_text(&ten, 1000, "post"), Ok(()));
+        let again = format!("{ten} {ten}");
+        assert_eq!(check_text(&again, 1000, "post"), Ok(()), "repeats count once");
+        let many: String = (0..500).map(|i| format!("@user{i} ")).collect();
+        let error = check_text(&many, 100_000, "post").unwrap_err();
+        assert!(error.contains("mentions 500 people") && error.contains("at most 10"), "{error}");
+    }
 
     #[test]
     fn tags_mentions_and_links_are_found_at_word_starts_only() {

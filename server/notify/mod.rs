@@ -22,16 +22,29 @@ use crate::error::AppResult;
 
 /// Why someone is told. Earlier variants win when one activity gives a person several
 /// reasons (a mention in a reply to your post is a mention).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Mention,
     Decision,
     Reply,
     IdeaState,
+    JoinRequest,
+    Membership,
     Badge,
 }
 
 impl Kind {
+    /// Every kind, in the order settings list them.
+    pub const ALL: [Kind; 7] = [
+        Self::Mention,
+        Self::Reply,
+        Self::Decision,
+        Self::IdeaState,
+        Self::JoinRequest,
+        Self::Membership,
+        Self::Badge,
+    ];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,7 +52,40 @@ impl Kind {
             Self::Decision => "decision",
             Self::Reply => "reply",
             Self::IdeaState => "idea_state",
+            Self::JoinRequest => "join_request",
+            Self::Membership => "membership",
             Self::Badge => "badge",
+        }
+    }
+
+    /// The kind of a stored name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// What the kind covers, as settings name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Mention => "Someone mentions you",
+            Self::Reply => "Replies to your posts, comments and ideas, and comments on ideas you follow",
+            Self::Decision => "Review board decisions on ideas you wrote, voted for or follow",
+            Self::IdeaState => "Ideas you wrote or follow change state",
+            Self::JoinRequest => "Requests to join communities you moderate",
+            Self::Membership => "Your join requests are approved, or you are invited to a community",
+            Self::Badge => "You earn a badge",
+        }
+    }
+
+    /// Why a mail of this kind came, for its footer.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Mention => "you were mentioned",
+            Self::Reply => "you wrote or follow what was answered",
+            Self::Decision => "you wrote, voted for or follow this idea",
+            Self::IdeaState => "you wrote or follow this idea",
+            Self::JoinRequest => "you moderate this community",
+            Self::Membership => "this is about your membership",
+            Self::Badge => "you earned a badge",
         }
     }
 }
@@ -155,6 +201,30 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
             let title = format!("{verb} “{}”: {label}", idea.title);
             tell(stakeholders, Kind::Decision, format!("idea:{id}"), title, format!("/ideas/{id}"));
         }
+        "member.requested" => {
+            let Some(community) = activity.community_id else { return Ok(out) };
+            let slug = data.get("slug").and_then(Value::as_str).unwrap_or_default();
+            tell(
+                communities::moderator_ids(c, community)?,
+                Kind::JoinRequest,
+                format!("community:{community}"),
+                format!("asked to join {slug}"),
+                format!("/c/{slug}/members"),
+            );
+        }
+        "member.approved" | "member.invited" => {
+            let Some(community) = activity.community_id.and_then(|id| communities::find(c, id).ok().flatten())
+            else {
+                return Ok(out);
+            };
+            let title = if activity.verb == "member.approved" {
+                format!("approved your request to join “{}”", community.name)
+            } else {
+                format!("invited you to join “{}”", community.name)
+            };
+            let (object, url) = (format!("community:{}", community.id), format!("/c/{}", community.slug));
+            tell(vec![id], Kind::Membership, object, title, url);
+        }
         "badge.awarded" => {
             let handle = data.get("handle").and_then(Value::as_str).unwrap_or_default();
             let badge = data.get("badge").and_then(Value::as_str).unwrap_or_default();
@@ -184,6 +254,8 @@ fn readers(c: &mut DbConn, activity: &Activity, people: &[User]) -> AppResult<Ha
             let ids: Vec<i64> = people.iter().map(|u| u.id).collect();
             let memberships: HashMap<i64, Membership> =
                 communities::memberships_of(c, community.id, &ids)?.into_iter().collect();
+            // An invitation to a private community is for someone who cannot read it yet.
+            let allowed = if activity.verb == "member.invited" { policy::can_discover } else { policy::can_read };
             Ok(people
                 .iter()
                 .filter(|u| {
@@ -192,13 +264,45 @@ fn readers(c: &mut DbConn, activity: &Activity, people: &[User]) -> AppResult<Ha
                         archived: community.archived(),
                         membership: memberships.get(&u.id).copied(),
                     };
-                    policy::can_read(u.actor(), &place)
+                    allowed(u.actor(), &place)
                 })
                 .map(|u| u.id)
                 .collect())
         }
         _ => Ok(HashSet::new()),
     }
+}
+
+/// Whether a person may still see what an activity told them of: they are active, may read
+/// where it happened, and the post or comment still exists. Checked again before any mail
+/// about it leaves, so a mail never tells of what its reader can no longer see.
+pub fn may_see(c: &mut DbConn, user_id: i64, activity: &Activity) -> AppResult<bool> {
+    let people = users::find_active_many(c, &[user_id])?;
+    if !readers(c, activity, &people)?.contains(&user_id) {
+        return Ok(false);
+    }
+    Ok(match activity.object_type.as_str() {
+        "post" => posts::find(c, activity.object_id)?.is_some(),
+        "comment" => posts::find_comment(c, activity.object_id)?.is_some(),
+        _ => true,
+    })
+}
+
+/// The words a mail quotes: the post or comment itself, cut to a paragraph.
+pub fn excerpt(c: &mut DbConn, activity: &Activity) -> AppResult<Option<String>> {
+    let body = match activity.object_type.as_str() {
+        "post" => posts::find(c, activity.object_id)?.map(|(p, _)| p.body),
+        "comment" => posts::find_comment(c, activity.object_id)?.map(|c| c.body),
+        _ => None,
+    };
+    Ok(body.map(|body| {
+        let text = crate::domain::markdown::plain_text(&body);
+        let mut cut: String = text.chars().take(600).collect();
+        if cut.len() < text.len() {
+            cut.push('…');
+        }
+        cut
+    }))
 }
 
 /// The notifications an activity creates: one per person it tells (never its actor,

@@ -7,6 +7,7 @@ use crate::db::models::activities::Activity;
 use crate::db::models::{activities, log_cursors, notifications};
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
+use crate::mail::Composer;
 
 const CURSOR: &str = "notifier";
 
@@ -24,16 +25,35 @@ async fn start(db: &Db) -> AppResult<i64> {
     .await
 }
 
-fn notify(c: &mut DbConn, activity: &Activity) -> AppResult<()> {
-    let rows = super::plan(c, activity)?;
-    notifications::insert_all(c, &rows)?;
+/// Stores an activity's notifications, queues the instant mails among them, and (when
+/// someone lost access to a community) withdraws what they may no longer see.
+fn notify(c: &mut DbConn, composer: &Composer, activity: &Activity) -> AppResult<()> {
+    revoke(c, activity)?;
+    for row in super::plan(c, activity)? {
+        if let Some(id) = notifications::insert(c, &row)? {
+            crate::mail::instant(c, composer, activity, id, &row)?;
+        }
+    }
+    Ok(())
+}
+
+/// Someone who left a community loses its unread notifications, and with them the mails
+/// not yet sent about it (the sender checks access again before each mail, too).
+fn revoke(c: &mut DbConn, activity: &Activity) -> AppResult<()> {
+    if activity.verb == "member.left"
+        && let Some(community) = activity.community_id
+    {
+        notifications::delete_unread_in_community(c, activity.object_id, community)?;
+    }
     Ok(())
 }
 
 /// Runs for the life of the process.
-pub async fn run(db: Db) {
+pub async fn run(db: Db, composer: Composer) {
     match start(&db).await {
-        Ok(last) => crate::jobs::consume_log(db, CURSOR, last, notify).await,
+        Ok(last) => {
+            crate::jobs::consume_log(db, CURSOR, last, move |c, a| notify(c, &composer, a)).await;
+        }
         Err(e) => e.log(),
     }
 }

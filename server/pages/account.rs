@@ -47,4 +47,56 @@ pub struct SettingsPage {
     /// A token just created: shown once, never stored in clear.
     pub new_token: Option<String>,
     pub errors: FieldErrors,
+    /// How each kind of notification is mailed.
+    pub email: Vec<EmailRow>,
+    /// The hour (UTC) the digest goes out.
+    pub digest_hour: u32,
+}
+
+/// One kind of notification on the email settings form.
+pub struct EmailRow {
+    pub kind: &'static str,
+    pub label: &'static str,
+    /// (value, label, chosen) for each mode.
+    pub options: Vec<(&'static str, &'static str, bool)>,
+}
+
+impl EmailRow {
+    /// The rows for a person's modes.
+    pub fn all(modes: &[(crate::notify::Kind, crate::mail::preferences::Mode)]) -> Vec<Self> {
+        modes
+            .iter()
+            .map(|(kind, mode)| EmailRow {
+                kind: kind.as_str(),
+                label: kind.label(),
+                options: crate::mail::preferences::Mode::ALL
+                    .into_iter()
+                    .map(|m| (m.as_str(), m.label(), m == *mode))
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// Where the password reset flow is.
+pub enum ResetStage {
+    /// Asking for the address.
+    Ask,
+    /// The link was sent (if the address has an account).
+    Sent,
+    /// Choosing the new password with a valid link.
+    Choose { token: String },
+    /// The link cannot be used.
+    Unusable,
+}
+
+/// `/reset` and `/reset/<token>`.
+#[derive(Template)]
+#[template(path = "account/reset.html")]
+pub struct ResetPage {
+    pub ctx: PageCtx,
+    pub stage: ResetStage,
+    pub email: String,
+    pub errors: FieldErrors,
+    pub minutes: i64,
 }

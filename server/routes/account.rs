@@ -11,7 +11,8 @@ use crate::auth::csrf::CsrfForm;
 use crate::auth::session_store::USER_ID_KEY;
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
-use crate::pages::account::{LoginPage, RegisterPage, RegisterValues};
+use crate::pages::account::{LoginPage, RegisterPage, RegisterValues, ResetPage, ResetStage};
+use crate::password_reset;
 use crate::pages::{Page, PageError, flash, local_path, render, render_rejected, see_other};
 use crate::state::AppState;
 
@@ -150,6 +151,87 @@ pub async fn register(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &RegisterPage { ctx, form: values, errors: fields, open_domains },
             )
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn reset_page(ctx: crate::pages::PageCtx, stage: ResetStage, email: String, errors: FieldErrors) -> ResetPage {
+    ResetPage { ctx, stage, email, errors, minutes: password_reset::RESET_MINUTES }
+}
+
+/// GET /reset
+pub async fn reset_form(Page(ctx): Page) -> PageResult {
+    render(StatusCode::OK, &reset_page(ctx, ResetStage::Ask, String::new(), FieldErrors::new()))
+}
+
+/// The reset request form.
+#[derive(Deserialize)]
+pub struct ResetRequestForm {
+    email: String,
+}
+
+/// POST /reset: the same answer whether or not the address has an account.
+pub async fn request_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Page(ctx): Page,
+    CsrfForm(form): CsrfForm<ResetRequestForm>,
+) -> PageResult {
+    let client = client_address(&req);
+    let email = form.email.trim().to_owned();
+    if email.is_empty() {
+        let error = AppError::field("email", "enter the email address of your account");
+        return render_rejected(&error, &reset_page(ctx, ResetStage::Ask, email, error.messages_for("email")));
+    }
+    match password_reset::request(&state.db, &state.settings, &state.mail, &email, &client).await {
+        Ok(()) => render(StatusCode::OK, &reset_page(ctx, ResetStage::Sent, email, FieldErrors::new())),
+        Err(error @ AppError::RateLimited { .. }) => {
+            let errors = error.messages_for("email");
+            render_rejected(&error, &reset_page(ctx, ResetStage::Ask, email, errors))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// GET /reset/<token>
+pub async fn reset_with_token(state: web::Data<AppState>, Page(ctx): Page, token: web::Path<String>) -> PageResult {
+    let token = token.into_inner();
+    match password_reset::check(&state.db, &token).await {
+        Ok(()) => render(StatusCode::OK, &reset_page(ctx, ResetStage::Choose { token }, String::new(), FieldErrors::new())),
+        Err(error @ AppError::Conflict(_)) => {
+            render_rejected(&error, &reset_page(ctx, ResetStage::Unusable, String::new(), FieldErrors::new()))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The new password form.
+#[derive(Deserialize)]
+pub struct NewPasswordForm {
+    new_password: String,
+}
+
+/// POST /reset/<token>: sets the password, ends every session, and sends to sign in.
+pub async fn complete_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Page(ctx): Page,
+    token: web::Path<String>,
+    CsrfForm(form): CsrfForm<NewPasswordForm>,
+) -> PageResult {
+    let token = token.into_inner();
+    match password_reset::complete(&state.db, &token, &form.new_password).await {
+        Ok(()) => {
+            flash(&req, "Your password is changed. Sign in with it.");
+            Ok(see_other("/login"))
+        }
+        Err(error @ AppError::Invalid { .. }) => {
+            let errors = error.messages_for("new_password");
+            render_rejected(&error, &reset_page(ctx, ResetStage::Choose { token }, String::new(), errors))
+        }
+        Err(error @ AppError::Conflict(_)) => {
+            render_rejected(&error, &reset_page(ctx, ResetStage::Unusable, String::new(), FieldErrors::new()))
         }
         Err(other) => Err(other.into()),
     }

@@ -10,7 +10,8 @@ use crate::auth::csrf::CsrfForm;
 use crate::db::models::tokens;
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
-use crate::pages::account::SettingsPage;
+use crate::mail::preferences;
+use crate::pages::account::{EmailRow, SettingsPage};
 use crate::pages::{PageCtx, PageError, SignedIn, flash, render, render_rejected, see_other};
 use crate::state::AppState;
 
@@ -36,7 +37,9 @@ async fn page(
 ) -> PageResult {
     let user_id = user.id;
     let tokens = state.db.read(move |c| Ok(tokens::list(c, user_id)?)).await?;
-    let page = |new_token, errors| SettingsPage { ctx, profile, tokens, new_token, errors };
+    let email = EmailRow::all(&preferences::modes(&state.db, user_id).await?);
+    let digest_hour = state.settings.digest_hour;
+    let page = |new_token, errors| SettingsPage { ctx, profile, tokens, new_token, errors, email, digest_hour };
     match outcome {
         Outcome::Shown => render(StatusCode::OK, &page(None, FieldErrors::new())),
         Outcome::NewToken(token) => render(StatusCode::OK, &page(Some(token), FieldErrors::new())),
@@ -166,4 +169,29 @@ pub async fn revoke_token(
     accounts::revoke_token(&state.db, user.id, path.into_inner()).await?;
     flash(&req, "Token revoked. Scripts using it can no longer sign in.");
     Ok(see_other("/settings"))
+}
+
+/// POST /settings/email: each kind's mode, as radio buttons named after the kind.
+pub async fn save_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    CsrfForm(form): CsrfForm<std::collections::BTreeMap<String, String>>,
+) -> PageResult {
+    let submitted = form.iter().filter(|(k, _)| k.as_str() != crate::auth::csrf::FORM_FIELD);
+    let saved = match preferences::parse_changes(submitted.map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok(changes) => preferences::save(&state.db, user.id, changes).await,
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => {
+            flash(&req, "Email settings saved.");
+            Ok(see_other("/settings#email"))
+        }
+        Err(error @ AppError::Invalid { .. }) => {
+            let profile = crate::people::profile_input(&state.db, &user).await?;
+            page(&state, ctx, &user, profile, Outcome::Rejected(error, "email")).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }

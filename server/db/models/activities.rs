@@ -32,6 +32,11 @@ pub fn after(conn: &mut DbConn, id: i64, limit: i64) -> QueryResult<Vec<Activity
         .load(conn)
 }
 
+/// One entry.
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Activity>> {
+    activities::table.find(id).select(Activity::as_select()).first(conn).optional()
+}
+
 /// The newest id in the log (0 when empty): where a fresh follower starts.
 pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
     activities::table

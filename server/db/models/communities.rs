@@ -282,3 +282,13 @@ pub fn private_with_membership(
         })
         .collect())
 }
+
+/// The active moderators and owners of a community (who hear of join requests).
+pub fn moderator_ids(conn: &mut DbConn, community_id: i64) -> QueryResult<Vec<i64>> {
+    memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::state.eq(MemberState::Active.as_str()))
+        .filter(memberships::role.eq_any([MemberRole::Moderator.as_str(), MemberRole::Owner.as_str()]))
+        .select(memberships::user_id)
+        .load(conn)
+}

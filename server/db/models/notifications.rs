@@ -5,7 +5,7 @@ use diesel::prelude::AggregateExpressionMethods;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{notifications, users};
+use crate::db::schema::{activities, communities, notifications, users};
 
 /// A notification to store.
 #[derive(Debug, Clone, Insertable)]
@@ -21,21 +21,20 @@ pub struct NewNotification {
     pub created_at: NaiveDateTime,
 }
 
-/// Stores notifications; one per person and activity, so replaying an activity (a restart,
-/// a second node) adds nothing. Returns how many were new.
-pub fn insert_all(conn: &mut DbConn, rows: &[NewNotification]) -> QueryResult<usize> {
-    let mut added = 0;
-    for row in rows {
-        added += crate::on_backend!(conn, |c| diesel::insert_into(notifications::table)
-            .values(row)
-            .on_conflict((notifications::user_id, notifications::activity_id))
-            .do_nothing()
-            .execute(c))?;
-    }
-    if added > 0 {
+/// Stores a notification; one per person and activity, so replaying an activity (a
+/// restart, a second node) adds nothing. Returns the new row's id, or `None` if it existed.
+pub fn insert(conn: &mut DbConn, row: &NewNotification) -> QueryResult<Option<i64>> {
+    let id = crate::on_backend!(conn, |c| diesel::insert_into(notifications::table)
+        .values(row)
+        .on_conflict((notifications::user_id, notifications::activity_id))
+        .do_nothing()
+        .returning(notifications::id)
+        .get_result(c)
+        .optional())?;
+    if id.is_some() {
         crate::db::appended();
     }
-    Ok(added)
+    Ok(id)
 }
 
 /// A stored notification with the name of who caused it.
@@ -124,4 +123,108 @@ pub fn latest_id(conn: &mut DbConn) -> QueryResult<i64> {
         .select(diesel::dsl::max(notifications::id))
         .first::<Option<i64>>(conn)
         .map(Option::unwrap_or_default)
+}
+
+/// A notification waiting for the digest, with what the digest groups it by.
+#[derive(Debug, Clone, Queryable)]
+pub struct Pending {
+    pub id: i64,
+    pub kind: String,
+    pub group_key: String,
+    pub title: String,
+    pub url: String,
+    pub created_at: NaiveDateTime,
+    pub actor: Option<String>,
+    pub activity_id: i64,
+    pub community: Option<String>,
+}
+
+/// A person's notifications of `kinds` neither read nor mailed yet, oldest first.
+pub fn unmailed(conn: &mut DbConn, user_id: i64, kinds: &[&str]) -> QueryResult<Vec<Pending>> {
+    notifications::table
+        .inner_join(activities::table.on(activities::id.eq(notifications::activity_id)))
+        .left_join(communities::table.on(activities::community_id.eq(communities::id.nullable())))
+        .left_join(users::table.on(notifications::actor_id.eq(users::id.nullable())))
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null())
+        .filter(notifications::mailed_at.is_null())
+        .filter(notifications::kind.eq_any(kinds))
+        .order(notifications::id.asc())
+        .select((
+            notifications::id,
+            notifications::kind,
+            notifications::group_key,
+            notifications::title,
+            notifications::url,
+            notifications::created_at,
+            users::name.nullable(),
+            notifications::activity_id,
+            communities::name.nullable(),
+        ))
+        .load(conn)
+}
+
+/// Who has notifications neither read nor mailed that were made after `since`.
+pub fn people_with_unmailed(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<i64>> {
+    notifications::table
+        .filter(notifications::read_at.is_null())
+        .filter(notifications::mailed_at.is_null())
+        .filter(notifications::created_at.gt(since))
+        .select(notifications::user_id)
+        .distinct()
+        .load(conn)
+}
+
+/// Marks notifications mailed; returns the ones this call marked (another node may have
+/// mailed some of them a moment earlier).
+pub fn mark_mailed(conn: &mut DbConn, ids: &[i64], at: NaiveDateTime) -> QueryResult<Vec<i64>> {
+    crate::on_backend!(conn, |c| diesel::update(
+        notifications::table.filter(notifications::id.eq_any(ids)).filter(notifications::mailed_at.is_null())
+    )
+    .set(notifications::mailed_at.eq(at))
+    .returning(notifications::id)
+    .get_results(c))
+}
+
+/// Puts notifications back in line for the next digest (their mail was withdrawn).
+pub fn unmark_mailed(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
+    diesel::update(notifications::table.filter(notifications::id.eq_any(ids)))
+        .set(notifications::mailed_at.eq(None::<NaiveDateTime>))
+        .execute(conn)
+}
+
+/// Whether the group already has an unread notification mailed since `since` (a second
+/// reply within the hour waits for the digest instead of making another mail).
+pub fn group_mailed_since(
+    conn: &mut DbConn,
+    user_id: i64,
+    group_key: &str,
+    since: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::group_key.eq(group_key))
+            .filter(notifications::read_at.is_null())
+            .filter(notifications::mailed_at.gt(since)),
+    ))
+    .get_result(conn)
+}
+
+/// Deletes a person's unread notifications about a community they may no longer read (the
+/// mails that would tell of them are withdrawn with them).
+pub fn delete_unread_in_community(conn: &mut DbConn, user_id: i64, community_id: i64) -> QueryResult<usize> {
+    let ids: Vec<i64> = notifications::table
+        .inner_join(activities::table.on(activities::id.eq(notifications::activity_id)))
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null())
+        .filter(activities::community_id.eq(community_id))
+        .select(notifications::id)
+        .load(conn)?;
+    delete(conn, &ids)
+}
+
+/// Deletes notifications by id.
+pub fn delete(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(notifications::table.filter(notifications::id.eq_any(ids))).execute(conn)
 }

@@ -38,7 +38,7 @@ pub async fn invite(
 ) -> ApiResult<HttpResponse> {
     let InviteRequest { email, role } = body.into_inner();
     let role = role.unwrap_or(Role::Employee);
-    let invitation_url = accounts::invite(&state.db, &state.settings, &admin, &email, role).await?;
+    let invitation_url = accounts::invite(&state.db, &state.mail, &admin, &email, role).await?;
     let email = email.trim().to_lowercase();
     Ok(HttpResponse::Created().json(InviteResponse { email, role, invitation_url }))
 }

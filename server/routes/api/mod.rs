@@ -29,6 +29,8 @@ pub fn scope() -> Scope {
         .route("/users/{handle}/skills/{skill}/endorsement", web::delete().to(me::endorse))
         .route("/notifications", web::get().to(notifications::list))
         .route("/notifications/read", web::post().to(notifications::read))
+        .route("/me/notification-settings", web::get().to(notifications::settings))
+        .route("/me/notification-settings", web::put().to(notifications::save_settings))
         .route("/admin/users", web::post().to(admin::invite))
         .route("/admin/users/{handle}", web::patch().to(admin::update))
         .route("/admin/users/{handle}/profile", web::patch().to(admin::update_profile))
@@ -146,7 +148,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
     paths(
-        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, admin::invite, admin::update, admin::update_profile, admin::import_people, admin::aliases, admin::set_alias, admin::remove_alias,
+        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, notifications::settings, notifications::save_settings, admin::invite, admin::update, admin::update_profile, admin::import_people, admin::aliases, admin::set_alias, admin::remove_alias,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,

@@ -82,3 +82,44 @@ pub async fn read(
     let marked = notify::mark_read(&state.db, &user, group).await?;
     Ok(web::Json(ReadJson { marked }))
 }
+
+/// How the caller's notifications are mailed: each kind's mode.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct NotificationSettingsJson {
+    /// Kind (`mention`, `reply`, `decision`, `idea_state`, `join_request`, `membership`,
+    /// `badge`) → `instant`, `digest` or `off`. A PUT may name only the kinds it changes.
+    pub email: std::collections::BTreeMap<String, String>,
+    /// The hour (UTC) the daily digest goes out (read only).
+    #[serde(default)]
+    pub digest_hour: u32,
+}
+
+async fn notification_settings_of(state: &AppState, user_id: i64) -> ApiResult<NotificationSettingsJson> {
+    let modes = crate::mail::preferences::modes(&state.db, user_id).await?;
+    Ok(NotificationSettingsJson {
+        email: modes.into_iter().map(|(k, m)| (k.as_str().to_owned(), m.as_str().to_owned())).collect(),
+        digest_hour: state.settings.digest_hour,
+    })
+}
+
+/// The caller's email settings.
+#[utoipa::path(get, path = "/api/v1/me/notification-settings", tag = "notifications", responses((status = 200, body = NotificationSettingsJson)))]
+pub async fn settings(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+) -> ApiResult<web::Json<NotificationSettingsJson>> {
+    Ok(web::Json(notification_settings_of(&state, user.id).await?))
+}
+
+/// Changes the caller's email settings; unknown kinds and modes are refused, nothing saved.
+#[utoipa::path(put, path = "/api/v1/me/notification-settings", tag = "notifications", request_body = NotificationSettingsJson,
+    responses((status = 200, body = NotificationSettingsJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn save_settings(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    body: web::Json<NotificationSettingsJson>,
+) -> ApiResult<web::Json<NotificationSettingsJson>> {
+    let changes = crate::mail::preferences::parse_changes(body.email.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    crate::mail::preferences::save(&state.db, user.id, changes).await?;
+    Ok(web::Json(notification_settings_of(&state, user.id).await?))
+}
