@@ -15,6 +15,7 @@ mod csrf;
 mod feeds;
 mod ideas;
 mod live;
+mod mail;
 mod matrix;
 mod notifications;
 mod people;

@@ -28,23 +28,6 @@ async fn until(app: &TestApp, token: &str, ready: impl Fn(&Value) -> bool) -> Va
     notifications(app, token).await
 }
 
-/// Waits until the notifier has handled every activity so far.
-async fn settled(app: &TestApp) {
-    let latest = app.latest();
-    for _ in 0..100 {
-        let done = app
-            .db
-            .read_sync(|c| Ok(agora::db::models::log_cursors::get(c, "notifier")?))
-            .unwrap()
-            .is_some_and(|at| at >= latest);
-        if done {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the notifier did not catch up");
-}
-
 fn lines_of_kind<'a>(found: &'a Value, kind: &str) -> Vec<&'a Value> {
     found["items"].as_array().unwrap().iter().filter(|l| l["kind"] == kind).collect()
 }
@@ -137,7 +120,7 @@ async fn replies_group_mentions_respect_private_communities_and_the_bell_rings_l
     assert_eq!(lines_of_kind(&carols, "mention")[0]["count"], 3);
 
     post("secret", "Private plans, @bob").await.unwrap();
-    settled(&app).await;
+    app.notified().await;
     let bob_sees = notifications(&app, &bob).await;
     assert!(lines_of_kind(&bob_sees, "mention").is_empty(), "not a member of secret: {bob_sees}");
 

@@ -143,7 +143,8 @@ struct Rendered {
 impl Composer {
     /// A composer for links under `base_url`.
     pub fn new(base_url: &str, signer: Signer) -> Self {
-        let host = base_url.split("://").nth(1).unwrap_or(base_url).split(['/', ':']).next().unwrap_or("agora");
+        let host =
+            base_url.split("://").nth(1).unwrap_or(base_url).split(['/', ':']).next().unwrap_or("agora");
         Self { base_url: base_url.trim_end_matches('/').to_owned(), host: host.to_owned(), signer }
     }
 
@@ -161,7 +162,14 @@ impl Composer {
         self.link(&format!("/unsubscribe/{}", self.signer.token(user_id, scope)))
     }
 
-    fn address(&self, user: Option<&User>, to: &str, kind: &str, mail: Rendered, unsubscribe: Option<String>) -> NewMail {
+    fn address(
+        &self,
+        user: Option<&User>,
+        to: &str,
+        kind: &str,
+        mail: Rendered,
+        unsubscribe: Option<String>,
+    ) -> NewMail {
         let at = now();
         let token = crate::auth::secrets::new_token("");
         NewMail {

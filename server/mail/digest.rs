@@ -93,44 +93,53 @@ fn digest_for(
     Ok(true)
 }
 
+/// A digest line being gathered: an object's latest notification and how many there are.
+struct Gathered<'a> {
+    latest: &'a Pending,
+    count: usize,
+}
+
+/// The lines gathered for one community (`None`: ideas and the rest of the site).
+struct Place<'a> {
+    community: Option<&'a str>,
+    lines: Vec<Gathered<'a>>,
+}
+
 /// One section per community (ideas and the rest of the site last), one line per object
 /// with the latest thing that happened to it and how many more.
 fn sections(composer: &Composer, items: &[Pending]) -> Vec<DigestSection> {
-    let mut sections: Vec<(Option<&str>, Vec<(&str, &Pending, usize)>)> = Vec::new();
+    let mut places: Vec<Place<'_>> = Vec::new();
     for item in items {
-        let place = item.community.as_deref();
-        let at = match sections.iter().position(|(p, _)| *p == place) {
-            Some(at) => at,
-            None => {
-                sections.push((place, Vec::new()));
-                sections.len() - 1
-            }
-        };
-        let lines = &mut sections[at].1;
-        match lines.iter_mut().find(|(group, _, _)| *group == item.group_key) {
-            // Items come oldest first: the later one is the line's latest.
+        let community = item.community.as_deref();
+        let at = places.iter().position(|p| p.community == community).unwrap_or_else(|| {
+            places.push(Place { community, lines: Vec::new() });
+            places.len() - 1
+        });
+        let lines = &mut places[at].lines;
+        match lines.iter_mut().find(|line| line.latest.group_key == item.group_key) {
+            // Items come oldest first: each later one becomes the line's latest.
             Some(line) => {
-                line.1 = item;
-                line.2 += 1;
+                line.latest = item;
+                line.count += 1;
             }
-            None => lines.push((&item.group_key, item, 1)),
+            None => lines.push(Gathered { latest: item, count: 1 }),
         }
     }
-    sections.sort_by_key(|(place, _)| place.is_none());
-    sections
+    places.sort_by_key(|p| p.community.is_none());
+    places
         .into_iter()
-        .map(|(place, lines)| DigestSection {
-            title: place.map_or_else(|| "Ideas and across Agora".to_owned(), |p| format!("In {p}")),
-            lines: lines
-                .into_iter()
-                .map(|(_, item, count)| {
-                    let who = item.actor.as_deref().unwrap_or("Agora");
-                    let more = if count > 1 { format!(" (and {} more)", count - 1) } else { String::new() };
-                    DigestLine { sentence: format!("{who} {}{more}", item.title), link: composer.link(&item.url) }
-                })
-                .collect(),
+        .map(|place| DigestSection {
+            title: place.community.map_or_else(|| "Ideas and across Agora".to_owned(), |c| format!("In {c}")),
+            lines: place.lines.iter().map(|line| digest_line(composer, line)).collect(),
         })
         .collect()
+}
+
+fn digest_line(composer: &Composer, line: &Gathered<'_>) -> DigestLine {
+    let item = line.latest;
+    let who = item.actor.as_deref().unwrap_or("Agora");
+    let more = if line.count > 1 { format!(" (and {} more)", line.count - 1) } else { String::new() };
+    DigestLine { sentence: format!("{who} {}{more}", item.title), link: composer.link(&item.url) }
 }
 
 #[cfg(test)]

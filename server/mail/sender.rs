@@ -56,8 +56,20 @@ async fn deliver(db: &Db, transport: &Transport, settings: &Settings, mail: Mail
     if !db.write(move |c| still_wanted(c, &checked)).await? {
         return Ok(());
     }
+    // lettre's timeout covers each read and write, but a relay that stops answering after
+    // the message body held the sender for good: the whole exchange gets a deadline too.
+    let deadline = Duration::from_secs(settings.smtp_timeout_secs.saturating_mul(2).max(1));
     let result = match message(settings, &mail) {
-        Ok(message) => transport.send(&format!("{:010}-{}", mail.id, mail.kind), message).await,
+        Ok(message) => {
+            let name = format!("{:010}-{}", mail.id, mail.kind);
+            match tokio::time::timeout(deadline, transport.send(&name, message)).await {
+                Ok(sent) => sent,
+                Err(_) => Err(SendError {
+                    permanent: false,
+                    message: "the mail server did not answer in time".into(),
+                }),
+            }
+        }
         Err(message) => Err(SendError { permanent: true, message }),
     };
     let (id, attempts) = (mail.id, mail.attempts + 1);
@@ -165,7 +177,8 @@ impl Header for AutoSubmitted {
 
 /// The MIME message of an outbox row; an error is permanent (a bad address stays bad).
 fn message(settings: &Settings, mail: &Mail) -> Result<Message, String> {
-    let from: Mailbox = settings.mail_from.parse().map_err(|e| format!("mail_from is not an address: {e}"))?;
+    let from: Mailbox =
+        settings.mail_from.parse().map_err(|e| format!("mail_from is not an address: {e}"))?;
     let to: Mailbox = mail.recipient.parse().map_err(|e| format!("recipient is not an address: {e}"))?;
     let written = SystemTime::UNIX_EPOCH
         + Duration::from_secs(u64::try_from(mail.created_at.and_utc().timestamp()).unwrap_or_default());

@@ -72,10 +72,11 @@ impl Transport {
                 tokio::fs::write(&partial, message.formatted()).await.map_err(io)?;
                 tokio::fs::rename(&partial, dir.join(format!("{name}.eml"))).await.map_err(io)
             }
-            Self::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendError {
-                permanent: e.is_permanent(),
-                message: e.to_string(),
-            }),
+            Self::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| SendError { permanent: e.is_permanent(), message: e.to_string() }),
             Self::Stub => Ok(()),
         }
     }

@@ -213,7 +213,8 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
             );
         }
         "member.approved" | "member.invited" => {
-            let Some(community) = activity.community_id.and_then(|id| communities::find(c, id).ok().flatten())
+            let Some(community) =
+                activity.community_id.and_then(|id| communities::find(c, id).ok().flatten())
             else {
                 return Ok(out);
             };
@@ -255,7 +256,8 @@ fn readers(c: &mut DbConn, activity: &Activity, people: &[User]) -> AppResult<Ha
             let memberships: HashMap<i64, Membership> =
                 communities::memberships_of(c, community.id, &ids)?.into_iter().collect();
             // An invitation to a private community is for someone who cannot read it yet.
-            let allowed = if activity.verb == "member.invited" { policy::can_discover } else { policy::can_read };
+            let allowed =
+                if activity.verb == "member.invited" { policy::can_discover } else { policy::can_read };
             Ok(people
                 .iter()
                 .filter(|u| {

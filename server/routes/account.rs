@@ -12,8 +12,8 @@ use crate::auth::session_store::USER_ID_KEY;
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
 use crate::pages::account::{LoginPage, RegisterPage, RegisterValues, ResetPage, ResetStage};
-use crate::password_reset;
 use crate::pages::{Page, PageError, flash, local_path, render, render_rejected, see_other};
+use crate::password_reset;
 use crate::state::AppState;
 
 type PageResult = Result<HttpResponse, PageError>;
@@ -156,7 +156,12 @@ pub async fn register(
     }
 }
 
-fn reset_page(ctx: crate::pages::PageCtx, stage: ResetStage, email: String, errors: FieldErrors) -> ResetPage {
+fn reset_page(
+    ctx: crate::pages::PageCtx,
+    stage: ResetStage,
+    email: String,
+    errors: FieldErrors,
+) -> ResetPage {
     ResetPage { ctx, stage, email, errors, minutes: password_reset::RESET_MINUTES }
 }
 
@@ -182,7 +187,10 @@ pub async fn request_reset(
     let email = form.email.trim().to_owned();
     if email.is_empty() {
         let error = AppError::field("email", "enter the email address of your account");
-        return render_rejected(&error, &reset_page(ctx, ResetStage::Ask, email, error.messages_for("email")));
+        return render_rejected(
+            &error,
+            &reset_page(ctx, ResetStage::Ask, email, error.messages_for("email")),
+        );
     }
     match password_reset::request(&state.db, &state.settings, &state.mail, &email, &client).await {
         Ok(()) => render(StatusCode::OK, &reset_page(ctx, ResetStage::Sent, email, FieldErrors::new())),
@@ -195,10 +203,17 @@ pub async fn request_reset(
 }
 
 /// GET /reset/<token>
-pub async fn reset_with_token(state: web::Data<AppState>, Page(ctx): Page, token: web::Path<String>) -> PageResult {
+pub async fn reset_with_token(
+    state: web::Data<AppState>,
+    Page(ctx): Page,
+    token: web::Path<String>,
+) -> PageResult {
     let token = token.into_inner();
     match password_reset::check(&state.db, &token).await {
-        Ok(()) => render(StatusCode::OK, &reset_page(ctx, ResetStage::Choose { token }, String::new(), FieldErrors::new())),
+        Ok(()) => render(
+            StatusCode::OK,
+            &reset_page(ctx, ResetStage::Choose { token }, String::new(), FieldErrors::new()),
+        ),
         Err(error @ AppError::Conflict(_)) => {
             render_rejected(&error, &reset_page(ctx, ResetStage::Unusable, String::new(), FieldErrors::new()))
         }

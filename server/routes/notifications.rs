@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::csrf::CsrfForm;
-use crate::notify;
 use crate::mail::unsubscribe::Scope;
+use crate::notify;
 use crate::pages::notifications::{NotificationsPage, UnsubscribePage};
 use crate::pages::{Page, PageError, SignedIn, local_path, render, see_other};
 use crate::state::AppState;
@@ -61,7 +61,11 @@ fn unsubscribe_scope(state: &AppState, token: &str) -> Option<(i64, Scope, Strin
 
 /// GET /unsubscribe/<token>: asks to confirm (a GET never changes anything: mail scanners
 /// open links).
-pub async fn unsubscribe_form(Page(ctx): Page, state: web::Data<AppState>, token: web::Path<String>) -> PageResult {
+pub async fn unsubscribe_form(
+    Page(ctx): Page,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> PageResult {
     let token = token.into_inner();
     let what = unsubscribe_scope(&state, &token).map(|(_, _, what)| what);
     let status = if what.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
@@ -71,7 +75,11 @@ pub async fn unsubscribe_form(Page(ctx): Page, state: web::Data<AppState>, token
 /// POST /unsubscribe/<token>: turns the mails off. No session or CSRF token: the signed
 /// link is the credential, and mail clients post here directly (RFC 8058 one-click).
 /// Using a link again changes nothing more.
-pub async fn unsubscribe(Page(ctx): Page, state: web::Data<AppState>, token: web::Path<String>) -> PageResult {
+pub async fn unsubscribe(
+    Page(ctx): Page,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> PageResult {
     let token = token.into_inner();
     let Some((user_id, scope, what)) = unsubscribe_scope(&state, &token) else {
         return render(StatusCode::NOT_FOUND, &UnsubscribePage { ctx, token, what: None, done: false });

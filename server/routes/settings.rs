@@ -39,7 +39,8 @@ async fn page(
     let tokens = state.db.read(move |c| Ok(tokens::list(c, user_id)?)).await?;
     let email = EmailRow::all(&preferences::modes(&state.db, user_id).await?);
     let digest_hour = state.settings.digest_hour;
-    let page = |new_token, errors| SettingsPage { ctx, profile, tokens, new_token, errors, email, digest_hour };
+    let page =
+        |new_token, errors| SettingsPage { ctx, profile, tokens, new_token, errors, email, digest_hour };
     match outcome {
         Outcome::Shown => render(StatusCode::OK, &page(None, FieldErrors::new())),
         Outcome::NewToken(token) => render(StatusCode::OK, &page(Some(token), FieldErrors::new())),

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, reason = "each test module uses a different subset of the helpers")]
 
+pub mod smtp;
+
 use std::time::Duration;
 
 use agora::accounts::{self, NewAccount};
@@ -49,6 +51,8 @@ pub struct TestApp {
     pub settings: Settings,
     /// The server's search index (tests wait on its position, never on a clock).
     pub search: agora::search::Search,
+    /// The server's mail composer (tests run the digest with it at a chosen time).
+    pub mail: agora::mail::Composer,
 }
 
 /// Makes a fresh, empty database for one test and returns its URL.
@@ -122,8 +126,9 @@ impl TestApp {
         // SQLite's one writer, as another request's would, instead of failing as "locked".
         let db = running.state.db.clone();
         let search = running.state.search.clone().expect("the server opens its search index");
+        let mail = running.state.mail.clone();
         tokio::spawn(running.server);
-        Self { url, client: browser(), database_url, data_dir, db, settings, search }
+        Self { url, client: browser(), database_url, data_dir, db, settings, search, mail }
     }
 
     /// Another browser (its own cookie jar).
@@ -262,6 +267,29 @@ impl TestApp {
             .env("RUST_LOG", "off")
             .output()
             .expect("run agora")
+    }
+
+    /// Waits until the notifier (and the instant mails it queues) has handled every
+    /// activity so far.
+    pub async fn notified(&self) {
+        let latest = self.latest();
+        for _ in 0..200 {
+            let done = self
+                .db
+                .read_sync(|c| Ok(agora::db::models::log_cursors::get(c, "notifier")?))
+                .expect("query")
+                .is_some_and(|at| at >= latest);
+            if done {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the notifier did not catch up with activity {latest}");
+    }
+
+    /// Every mail in the outbox, oldest first.
+    pub fn outbox(&self) -> Vec<agora::db::models::outbox::Mail> {
+        self.db.read_sync(|c| Ok(agora::db::models::outbox::all(c)?)).expect("query")
     }
 
     /// Waits until the search index covers every activity so far.

@@ -119,7 +119,8 @@ pub async fn save_settings(
     ApiUser(user): ApiUser,
     body: web::Json<NotificationSettingsJson>,
 ) -> ApiResult<web::Json<NotificationSettingsJson>> {
-    let changes = crate::mail::preferences::parse_changes(body.email.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let changes =
+        crate::mail::preferences::parse_changes(body.email.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     crate::mail::preferences::save(&state.db, user.id, changes).await?;
     Ok(web::Json(notification_settings_of(&state, user.id).await?))
 }
