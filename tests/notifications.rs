@@ -139,3 +139,39 @@ async fn replies_group_mentions_respect_private_communities_and_the_bell_rings_l
     let page = app.get_as(&browser, "/notifications").await.text().await.unwrap();
     assert!(page.contains("mentioned you on “Steam traps” and 2 more") && page.contains("id=\"bell-count\""));
 }
+
+#[tokio::test]
+async fn a_join_request_reaches_the_moderators_and_its_approval_the_requester() {
+    let app = TestApp::spawn().await;
+    let (_, owner) = app.given_api_user("owner");
+    let (_, member) = app.given_api_user("member");
+    let (_, asker) = app.given_api_user("asker");
+    app.given_community(&owner, "lab", "restricted").await;
+    app.api(Method::POST, "/communities/lab/join", &member).send().await.unwrap();
+    app.api(Method::POST, "/communities/lab/members/member/approve", &owner).send().await.unwrap();
+    app.given_community(&owner, "vault", "private").await;
+    app.api(Method::POST, "/communities/vault/members/asker/invite", &owner).send().await.unwrap();
+
+    let asked = app.api(Method::POST, "/communities/lab/join", &asker).send().await.unwrap();
+    assert!(asked.status().is_success());
+    let found =
+        until(&app, &owner, |f| lines_of_kind(f, "join_request").first().is_some_and(|l| l["count"] == 2))
+            .await;
+    let requests = lines_of_kind(&found, "join_request");
+    assert_eq!(requests.len(), 1, "one line per community: {found}");
+    assert_eq!(requests[0]["text"], "asker asked to join “lab” and 1 more");
+    assert_eq!(requests[0]["url"], "/c/lab/members");
+    app.notified().await;
+    let plain_member = notifications(&app, &member).await;
+    assert!(lines_of_kind(&plain_member, "join_request").is_empty(), "members are not asked: {plain_member}");
+
+    app.api(Method::POST, "/communities/lab/members/asker/approve", &owner).send().await.unwrap();
+    let found = until(&app, &asker, |f| lines_of_kind(f, "membership").len() == 2).await;
+    let texts: Vec<&str> =
+        lines_of_kind(&found, "membership").iter().map(|l| l["text"].as_str().unwrap()).collect();
+    assert!(texts.contains(&"owner approved your request to join “lab”"), "{texts:?}");
+    assert!(
+        texts.contains(&"owner invited you to join “vault”"),
+        "invited to a private community: {texts:?}"
+    );
+}

@@ -114,7 +114,7 @@ impl Db {
         let _guard =
             self.sqlite_writer.as_ref().map(|lock| lock.lock().unwrap_or_else(PoisonError::into_inner));
         APPENDED.set(false);
-        let result = conn.transaction(f);
+        let result = transaction(&mut conn, f);
         // Most writes (a session's expiry moved on every page) append nothing: waking every
         // log follower for them would cost each page a query per follower.
         if APPENDED.replace(false) && result.is_ok() {
@@ -175,6 +175,30 @@ pub fn appended() {
 
 fn bump(changes: &tokio::sync::watch::Sender<u64>) {
     changes.send_modify(|n| *n = n.wrapping_add(1));
+}
+
+/// Runs `f` in a transaction. On SQLite it begins IMMEDIATE: the write lock is taken at the
+/// start, where `busy_timeout` makes a second process (another node, the CLI) wait its
+/// turn. A deferred transaction that reads and then writes would instead fail at once with
+/// "database is locked" when another process wrote in between.
+fn transaction<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConn::Sqlite(sqlite) = conn else { return conn.transaction(f) };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    // The transaction manager lives in the inner connection, so nested transactions in `f`
+    // became savepoints of this one; only the outermost level ends here.
+    let DbConn::Sqlite(sqlite) = conn else { unreachable!("the backend does not change") };
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(sqlite)?;
+            Ok(value)
+        }
+        Err(error) => {
+            AnsiTransactionManager::rollback_transaction(sqlite)?;
+            Err(error)
+        }
+    }
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {

@@ -44,7 +44,12 @@ pub async fn run(db: Db, transport: Transport, settings: Arc<Settings>) {
 pub async fn deliver_due(db: &Db, transport: &Transport, settings: &Settings) -> AppResult<usize> {
     // Held long enough for a slow relay to time out; a crashed sender's mail frees after.
     let hold = TimeDelta::seconds(i64::try_from(settings.smtp_timeout_secs).unwrap_or(60) * 3 + 30);
-    let batch = db.write(move |c| Ok(outbox::claim_due(c, now(), now() + hold, BATCH)?)).await?;
+    // Look first: claiming is a write, and most rounds find nothing.
+    let due = db.read(|c| Ok(outbox::due(c, now(), BATCH)?)).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let batch = db.write(move |c| Ok(outbox::claim(c, &due, now(), now() + hold)?)).await?;
     for mail in &batch {
         deliver(db, transport, settings, mail.clone()).await?;
     }

@@ -202,14 +202,17 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
             tell(stakeholders, Kind::Decision, format!("idea:{id}"), title, format!("/ideas/{id}"));
         }
         "member.requested" => {
-            let Some(community) = activity.community_id else { return Ok(out) };
-            let slug = data.get("slug").and_then(Value::as_str).unwrap_or_default();
+            let Some(community) =
+                activity.community_id.map(|id| communities::find(c, id)).transpose()?.flatten()
+            else {
+                return Ok(out);
+            };
             tell(
-                communities::moderator_ids(c, community)?,
+                communities::moderator_ids(c, community.id)?,
                 Kind::JoinRequest,
-                format!("community:{community}"),
-                format!("asked to join {slug}"),
-                format!("/c/{slug}/members"),
+                format!("community:{}", community.id),
+                format!("asked to join “{}”", community.name),
+                format!("/c/{}/members", community.slug),
             );
         }
         "member.approved" | "member.invited" => {

@@ -62,30 +62,34 @@ pub fn insert(conn: &mut DbConn, mail: &NewMail, notifications: &[i64]) -> Query
     Ok(id)
 }
 
-/// Claims up to `limit` mails that are due, holding them until `hold_until`; a mail held
-/// by another sender (another node) is skipped until its hold lapses.
-pub fn claim_due(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    hold_until: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<Mail>> {
-    let free = outbox::claimed_until.is_null().or(outbox::claimed_until.lt(now));
-    let due: Vec<i64> = outbox::table
+/// Up to `limit` mails due at `now` that no sender holds, oldest first.
+pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<i64>> {
+    outbox::table
         .filter(outbox::sent_at.is_null())
         .filter(outbox::failed_at.is_null())
         .filter(outbox::next_attempt_at.le(now))
-        .filter(free)
+        .filter(outbox::claimed_until.is_null().or(outbox::claimed_until.lt(now)))
         .order(outbox::id.asc())
         .limit(limit)
         .select(outbox::id)
-        .load(conn)?;
-    if due.is_empty() {
-        return Ok(Vec::new());
-    }
-    // The free-check again, in the update: a concurrent claim makes this one take nothing.
+        .load(conn)
+}
+
+/// Claims the given due mails, holding them until `hold_until`. The due-check is made
+/// again in the update, so a mail another sender (another node) claimed meanwhile is left
+/// out.
+pub fn claim(
+    conn: &mut DbConn,
+    ids: &[i64],
+    now: NaiveDateTime,
+    hold_until: NaiveDateTime,
+) -> QueryResult<Vec<Mail>> {
     let claimed: Vec<i64> = crate::on_backend!(conn, |c| diesel::update(
-        outbox::table.filter(outbox::id.eq_any(&due)).filter(free)
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::failed_at.is_null())
+            .filter(outbox::claimed_until.is_null().or(outbox::claimed_until.lt(now)))
     )
     .set(outbox::claimed_until.eq(hold_until))
     .returning(outbox::id)
