@@ -194,7 +194,7 @@ async fn each_kind_is_mailed_at_once_in_the_digest_or_not_at_all_as_chosen() {
     let grace_mail = to(&mails, "grace@example.com");
     assert_eq!(grace_mail.len(), 1);
     assert_eq!(grace_mail[0].kind, "digest");
-    assert_eq!(grace_mail[0].subject, "Your Agora digest: 1 new update");
+    assert_eq!(grace_mail[0].subject, "Your Agora digest: 1 new update", "{}", grace_mail[0].body_text);
     assert!(
         grace_mail[0].body_text.contains("marie commented on “Shared bikes”"),
         "{}",
