@@ -80,7 +80,7 @@ impl Kind {
     pub fn reason(self) -> &'static str {
         match self {
             Self::Mention => "you were mentioned",
-            Self::Reply => "you wrote or follow what was answered",
+            Self::Reply => "it answers something you wrote or follow",
             Self::Decision => "you wrote, voted for or follow this idea",
             Self::IdeaState => "you wrote or follow this idea",
             Self::JoinRequest => "you moderate this community",
