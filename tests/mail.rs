@@ -375,3 +375,29 @@ async fn five_hundred_mentions_are_refused_with_a_clear_message_and_unknown_hand
     app.notified().await;
     assert!(app.outbox().is_empty(), "no one to tell: the handle does not exist, and ada wrote it");
 }
+
+#[tokio::test]
+async fn a_deactivated_account_gets_none_of_its_pending_mail() {
+    let mut sink = SmtpSink::start("ok");
+    let app = with_relay(&sink).await;
+    sink.stop();
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let (_, ada) = app.given_api_user("ada");
+    let (_, grace) = app.given_api_user("grace");
+    let idea = app.submit_idea(&ada, "Solar carports").await;
+    let body = json!({"body": "Yes!"});
+    app.api(Method::POST, &format!("/ideas/{idea}/comments"), &grace).json(&body).send().await.unwrap();
+    outbox_until(&app, |m| m.len() == 1 && m[0].attempts >= 1).await;
+
+    let off = app
+        .api(Method::PATCH, "/admin/users/ada", &admin)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.status(), StatusCode::OK);
+    sink.restart("ok");
+    let mails = outbox_until(&app, |m| m[0].failed_at.is_some()).await;
+    assert_eq!(mails[0].last_error.as_deref(), Some("withdrawn: the account is deactivated"));
+    assert!(sink.received().is_empty());
+}
