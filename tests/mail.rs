@@ -176,6 +176,7 @@ async fn each_kind_is_mailed_at_once_in_the_digest_or_not_at_all_as_chosen() {
     let (_, marie) = app.given_api_user("marie");
     assert_eq!(set_modes(&app, &grace, json!({"reply": "digest"})).await.status(), StatusCode::OK);
     assert_eq!(set_modes(&app, &carl, json!({"reply": "off"})).await.status(), StatusCode::OK);
+    set_modes(&app, &ada, json!({"badge": "off"})).await;
     let idea = app.submit_idea(&ada, "Shared bikes").await;
     // Followers are read when the notifier handles an activity: let it handle the
     // submission first, or grace would hear of it as well.
@@ -209,7 +210,12 @@ async fn each_kind_is_mailed_at_once_in_the_digest_or_not_at_all_as_chosen() {
     app.api(Method::POST, &format!("/ideas/{idea}/comments"), &marie).json(&body).send().await.unwrap();
     app.notified().await;
     digest::send_due(&app.db, &app.mail, 0, now()).await.unwrap();
-    assert_eq!(to(&app.outbox(), "grace@example.com").len(), 1, "one digest a day");
+    let mails = app.outbox();
+    assert_eq!(to(&mails, "grace@example.com").len(), 1, "one digest a day");
+    // A second reply within the hour makes no second mail: it waits for the digest.
+    let ada_mails = to(&mails, "ada@example.com");
+    assert_eq!(ada_mails.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>(), ["reply", "digest"]);
+    assert!(ada_mails[1].body_text.contains("marie commented on “Shared bikes”"));
 
     // Bad settings are refused whole: nothing is saved.
     for bad in [json!({"reply": "digest", "nonsense": "instant"}), json!({"reply": "sometimes"})] {
