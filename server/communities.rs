@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::config::Settings;
 use crate::db::models::communities::{self, Community, DirectoryQuery, DirectoryRow, NewCommunity};
 use crate::db::models::users::User;
-use crate::db::models::{activities, now, users};
+use crate::db::models::{activities, moderation, now, users};
 use crate::db::{Db, DbConn};
 use crate::domain::activity::{NewActivity, Visibility as Audience};
 use crate::domain::community::{MemberRole, MemberState, Membership, Slug, Visibility};
@@ -193,6 +193,13 @@ pub async fn join(db: &Db, user: &User, slug: &str) -> AppResult<MemberState> {
         let located = locate(c, actor, &slug)?;
         located.allow(Action::Join)?;
         let community_id = located.community.id;
+        if let Some(until) = moderation::banned_until(c, community_id, actor.user_id, now())? {
+            let until = until.map_or_else(
+                || "until a moderator lifts it".to_owned(),
+                |u| format!("until {} UTC", u.format("%Y-%m-%d %H:%M")),
+            );
+            return Err(AppError::Conflict(format!("you are banned from this community {until}")));
+        }
         let current = located.place.membership.map(|m| m.state);
         let state = match (located.place.visibility, current) {
             // Joining twice changes nothing.

@@ -71,6 +71,9 @@ pub struct Settings {
     pub mail_max_attempts: i32,
     /// The hour (UTC, 0–23) from which each day's digest goes out.
     pub digest_hour: u32,
+    /// Reports from this many different members hide an item until a moderator reviews it
+    /// (0: never automatically).
+    pub auto_hide_reports: i64,
 }
 
 impl Default for Settings {
@@ -104,6 +107,7 @@ impl Default for Settings {
             mail_retry_secs: 30,
             mail_max_attempts: 12,
             digest_hour: 7,
+            auto_hide_reports: 3,
         }
     }
 }

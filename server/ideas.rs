@@ -122,9 +122,26 @@ pub(crate) fn activity(actor: i64, verb: &'static str, idea: &Idea, data: serde_
     }
 }
 
-/// Finds an idea the actor may see: 404 for others' drafts and for ideas of communities
-/// the actor may not read.
-fn locate_idea(c: &mut DbConn, actor: Actor, id: i64) -> AppResult<(Idea, Option<Author>, Option<Located>)> {
+/// Finds an idea the actor may act on: 404 for others' drafts, for ideas of communities
+/// the actor may not read, and for hidden ideas unless the actor moderates them.
+pub(crate) fn locate_idea(
+    c: &mut DbConn,
+    actor: Actor,
+    id: i64,
+) -> AppResult<(Idea, Option<Author>, Option<Located>)> {
+    let found = locate_idea_shown(c, actor, id)?;
+    if found.0.hidden_at.is_some() && !crate::moderation::moderates(c, actor, found.0.community_id)? {
+        return Err(AppError::NotFound);
+    }
+    Ok(found)
+}
+
+/// Finds an idea the actor may read, hidden or not (its page shows a notice instead).
+pub(crate) fn locate_idea_shown(
+    c: &mut DbConn,
+    actor: Actor,
+    id: i64,
+) -> AppResult<(Idea, Option<Author>, Option<Located>)> {
     let (idea, author) = ideas::find(c, id)?.ok_or(AppError::NotFound)?;
     if idea.state() == IdeaState::Draft && idea.author_id != Some(actor.user_id) {
         return Err(AppError::NotFound);
@@ -287,13 +304,59 @@ pub struct IdeaPage {
     pub is_author: bool,
     /// The review board's latest decision, which everyone who sees the idea may read.
     pub decision: Option<reviews::DecisionView>,
+    /// Whether the viewer moderates where the idea lives (and so sees it hidden).
+    pub moderates: bool,
+}
+
+impl IdeaPage {
+    /// Whether the page shows the idea itself (it is not hidden, or the viewer moderates).
+    pub fn shown(&self) -> bool {
+        self.idea.hidden_at.is_none() || self.moderates
+    }
+
+    /// What a hidden idea's page shows someone who does not moderate it: the notice alone.
+    fn notice_only(idea: Idea, community: Option<Located>) -> Self {
+        let idea = Idea {
+            title: String::new(),
+            problem: String::new(),
+            proposal: String::new(),
+            benefit: String::new(),
+            html: String::new(),
+            tags: String::new(),
+            ..idea
+        };
+        IdeaPage {
+            idea,
+            author: None,
+            community,
+            challenge: None,
+            merged_into: None,
+            voted: false,
+            following: false,
+            followers: 0,
+            supporters: Vec::new(),
+            comments: Vec::new(),
+            can_comment: false,
+            events: Vec::new(),
+            moves: Vec::new(),
+            can_vote: false,
+            can_merge: false,
+            is_author: false,
+            decision: None,
+            moderates: false,
+        }
+    }
 }
 
 /// Loads an idea page.
 pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
     let (actor, role) = (user.actor(), user.role());
     db.read(move |c| {
-        let (idea, author, community) = locate_idea(c, actor, id)?;
+        let (idea, author, community) = locate_idea_shown(c, actor, id)?;
+        let moderates = crate::moderation::moderates(c, actor, idea.community_id)?;
+        if idea.hidden_at.is_some() && !moderates {
+            return Ok(IdeaPage::notice_only(idea, community));
+        }
         let followers = ideas::follower_ids(c, id)?;
         let merged_into = match idea.merged_into {
             Some(target) => locate_idea(c, actor, target).ok().map(|(i, ..)| i),
@@ -337,6 +400,7 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             community,
             author,
             idea,
+            moderates,
         })
     })
     .await

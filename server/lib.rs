@@ -22,6 +22,7 @@ pub mod import;
 pub mod jobs;
 pub mod live;
 pub mod mail;
+pub mod moderation;
 pub mod notify;
 pub mod observability;
 pub mod pages;

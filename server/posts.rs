@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::communities::{Located, activity, locate, locate_id};
 use crate::db::models::posts::{self, Author, Comment, NewPost, Post, ReactionSummary};
 use crate::db::models::users::User;
-use crate::db::models::{activities, now};
+use crate::db::models::{activities, moderation, notifications, now};
 use crate::db::{Db, DbConn};
 use crate::domain::content::{self, MAX_COMMENT, MAX_POST_BODY, MAX_TITLE, PostKind, ReactionKind};
 use crate::domain::markdown;
@@ -143,7 +143,11 @@ pub(crate) fn title_of(post: &Post) -> String {
 }
 
 /// Finds a post the actor may read, with its community.
-fn locate_post(c: &mut DbConn, actor: Actor, id: i64) -> AppResult<(Post, Option<Author>, Located)> {
+pub(crate) fn locate_post(
+    c: &mut DbConn,
+    actor: Actor,
+    id: i64,
+) -> AppResult<(Post, Option<Author>, Located)> {
     let (post, author) = posts::find(c, id)?.ok_or(AppError::NotFound)?;
     let located = locate_id(c, actor, post.community_id)?;
     located.allow(Action::Read)?;
@@ -185,9 +189,22 @@ pub struct PostPage {
     /// Per reaction kind that anyone gave: the names of those who gave it.
     pub reactors: Vec<(ReactionKind, Vec<String>)>,
     pub comments: Vec<CommentView>,
+    /// Whether the viewer moderates here (sees hidden content, comments in locked threads).
+    pub moderates: bool,
 }
 
 impl PostPage {
+    /// Whether the viewer may comment: may write here, and the thread is open (or they
+    /// moderate it).
+    pub fn can_comment(&self) -> bool {
+        self.card.can_react && (self.card.post.locked_at.is_none() || self.moderates)
+    }
+
+    /// Whether the viewer may report an item by `author_id` (not their own).
+    pub fn can_report(&self, author_id: &Option<i64>) -> bool {
+        *author_id != Some(self.located.actor.user_id)
+    }
+
     /// Whether the viewer may edit or delete the post.
     pub fn can_change(&self) -> bool {
         policy::can_change_content(self.located.actor, &self.located.place, self.card.post.author_id).is_ok()
@@ -214,9 +231,20 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<PostPage> {
     let actor = user.actor();
     db.read(move |c| {
         let (post, author, located) = locate_post(c, actor, id)?;
+        let moderates = located.may(Action::Moderate);
+        if post.hidden_at.is_some() && !moderates {
+            return Ok(hidden_page(post, located));
+        }
         let row = vec![(post, author, located.community.slug.clone())];
         let card = cards(c, actor, row, located.may(Action::Write))?.remove(0);
-        let rows = posts::comments_of(c, id, MAX_COMMENTS_SHOWN)?;
+        let mut rows = posts::comments_of(c, id, MAX_COMMENTS_SHOWN)?;
+        if !moderates {
+            // A hidden comment keeps its place in the thread; its words do not reach the page.
+            for (comment, _) in rows.iter_mut().filter(|(comment, _)| comment.hidden_at.is_some()) {
+                comment.body.clear();
+                comment.html.clear();
+            }
+        }
         let ids: Vec<i64> = rows.iter().map(|(comment, _)| comment.id).collect();
         let summary = posts::reaction_summary(c, "comment", &ids, actor.user_id)?;
         let given = posts::reactors(c, "post", id)?;
@@ -230,9 +258,25 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<PostPage> {
             })
             .filter(|(_, names): &(ReactionKind, Vec<String>)| !names.is_empty())
             .collect();
-        Ok(PostPage { card, located, reactors, comments: thread(rows, &summary) })
+        Ok(PostPage { card, located, reactors, comments: thread(rows, &summary), moderates })
     })
     .await
+}
+
+/// What a hidden post's page shows someone who does not moderate it: the notice alone.
+fn hidden_page(mut post: Post, located: Located) -> PostPage {
+    post.title.clear();
+    post.body.clear();
+    post.html.clear();
+    post.comment_count = 0;
+    let card = PostCard {
+        post,
+        author: None,
+        community_slug: located.community.slug.clone(),
+        reactions: Vec::new(),
+        can_react: false,
+    };
+    PostPage { card, located, reactors: Vec::new(), comments: Vec::new(), moderates: false }
 }
 
 fn thread(rows: Vec<(Comment, Option<Author>)>, summary: &ReactionSummary) -> Vec<CommentView> {
@@ -342,10 +386,33 @@ pub async fn delete(db: &Db, user: &User, id: i64) -> AppResult<String> {
         let (post, _, located) = locate_post(c, actor, id)?;
         policy::can_change_content(actor, &located.place, post.author_id)?;
         posts::soft_delete(c, id, now())?;
+        withdraw(c, "post", &[id])?;
+        let comments = moderation::visible_comment_ids(c, id)?;
+        withdraw(c, "comment", &comments)?;
         activities::record(c, &activity(&located, "post.deleted", "post", id, json!({})))?;
         Ok(located.community.slug)
     })
     .await
+}
+
+/// Takes deleted content's entries out of feeds, with the unread notifications about it.
+fn withdraw(c: &mut DbConn, object_type: &str, ids: &[i64]) -> AppResult<()> {
+    let withdrawn = moderation::withdraw(c, object_type, ids, Some(now()))?;
+    notifications::delete_unread_for(c, &withdrawn)?;
+    Ok(())
+}
+
+/// Refuses changes under a hidden post (it is not there for them: 404) and comments in a
+/// locked thread (409); moderators are not held back by either.
+fn open_for(post: &Post, located: &Located, commenting: bool) -> AppResult<()> {
+    let moderator = located.allow(Action::Moderate).is_ok();
+    if post.hidden_at.is_some() && !moderator {
+        return Err(AppError::NotFound);
+    }
+    if commenting && post.locked_at.is_some() && !moderator {
+        return Err(AppError::Conflict("this thread is locked: it takes no more comments".into()));
+    }
+    Ok(())
 }
 
 /// Comments on a post; a reply to a reply joins its parent's thread (one level deep).
@@ -362,6 +429,7 @@ pub async fn comment(
     db.write(move |c| {
         let (post, _, located) = locate_post(c, actor, post_id)?;
         located.allow(Action::Write)?;
+        open_for(&post, &located, true)?;
         let parent = match reply_to {
             Some(id) => {
                 let parent =
@@ -389,6 +457,7 @@ pub async fn delete_comment(db: &Db, user: &User, comment_id: i64) -> AppResult<
         let (_, _, located) = locate_post(c, actor, comment.post_id)?;
         policy::can_change_content(actor, &located.place, comment.author_id)?;
         posts::soft_delete_comment(c, comment_id, now())?;
+        withdraw(c, "comment", &[comment_id])?;
         posts::adjust_comment_count(c, comment.post_id, -1)?;
         activities::record(
             c,
@@ -416,8 +485,9 @@ pub async fn react(db: &Db, user: &User, target: Target, kind: ReactionKind, on:
                 (posts::find_comment(c, id)?.ok_or(AppError::NotFound)?.post_id, "comment", id)
             }
         };
-        let (_, _, located) = locate_post(c, actor, post_id)?;
+        let (post, _, located) = locate_post(c, actor, post_id)?;
         located.allow(Action::Write)?;
+        open_for(&post, &located, false)?;
         let changed = if on {
             posts::add_reaction(c, target_type, target_id, actor.user_id, kind.as_str(), now())?
         } else {

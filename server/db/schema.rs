@@ -72,6 +72,7 @@ diesel::table! {
         visibility -> Text,
         data -> Text,
         created_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
     }
 }
 
@@ -84,6 +85,7 @@ diesel::table! {
         target_id -> Nullable<BigInt>,
         details -> Text,
         created_at -> Timestamp,
+        community_id -> Nullable<BigInt>,
     }
 }
 
@@ -127,6 +129,9 @@ diesel::table! {
         created_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_reason -> Nullable<Text>,
+        locked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -141,6 +146,8 @@ diesel::table! {
         created_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
         deleted_at -> Nullable<Timestamp>,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_reason -> Nullable<Text>,
     }
 }
 
@@ -211,6 +218,8 @@ diesel::table! {
         submitted_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_reason -> Nullable<Text>,
     }
 }
 
@@ -407,6 +416,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        target_type -> Text,
+        target_id -> BigInt,
+        community_id -> Nullable<BigInt>,
+        reporter_id -> BigInt,
+        reason -> Text,
+        note -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<BigInt>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    community_bans (community_id, user_id) {
+        community_id -> BigInt,
+        user_id -> BigInt,
+        until -> Nullable<Timestamp>,
+        reason -> Text,
+        banned_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(outbox_notifications -> outbox (outbox_id));
 diesel::joinable!(outbox_notifications -> notifications (notification_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -439,6 +475,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     outbox_notifications,
     password_resets,
+    reports,
+    community_bans,
     log_cursors,
     sessions,
     api_tokens,

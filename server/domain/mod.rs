@@ -8,5 +8,6 @@ pub mod community;
 pub mod content;
 pub mod idea;
 pub mod markdown;
+pub mod moderation;
 pub mod policy;
 pub mod quarter;

@@ -1,5 +1,6 @@
-//! Per-kind mail preferences (SPEC §7): `off`, `instant` or `digest`. Mentions, replies and
-//! decisions default to `instant` (someone is waiting for you); the rest to the digest.
+//! Per-kind mail preferences (SPEC §7): `off`, `instant` or `digest`. Mentions, replies,
+//! decisions, reports to moderators and moderation of one's own content default to
+//! `instant` (someone is waiting, or should know now); the rest to the digest.
 
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +52,7 @@ impl Mode {
 /// The mode of a kind nobody has chosen one for.
 pub fn default_mode(kind: Kind) -> Mode {
     match kind {
-        Kind::Mention | Kind::Reply | Kind::Decision => Mode::Instant,
+        Kind::Mention | Kind::Reply | Kind::Decision | Kind::Report | Kind::Moderation => Mode::Instant,
         _ => Mode::Digest,
     }
 }

@@ -30,18 +30,22 @@ pub enum Kind {
     IdeaState,
     JoinRequest,
     Membership,
+    Report,
+    Moderation,
     Badge,
 }
 
 impl Kind {
     /// Every kind, in the order settings list them.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 9] = [
         Self::Mention,
         Self::Reply,
         Self::Decision,
         Self::IdeaState,
         Self::JoinRequest,
         Self::Membership,
+        Self::Report,
+        Self::Moderation,
         Self::Badge,
     ];
 
@@ -54,6 +58,8 @@ impl Kind {
             Self::IdeaState => "idea_state",
             Self::JoinRequest => "join_request",
             Self::Membership => "membership",
+            Self::Report => "report",
+            Self::Moderation => "moderation",
             Self::Badge => "badge",
         }
     }
@@ -72,6 +78,8 @@ impl Kind {
             Self::IdeaState => "Ideas you wrote or follow change state",
             Self::JoinRequest => "Requests to join communities you moderate",
             Self::Membership => "Your join requests are approved, or you are invited to a community",
+            Self::Report => "Someone reports content in a community you moderate",
+            Self::Moderation => "Moderators hide something you wrote, or ban you from a community",
             Self::Badge => "You earn a badge",
         }
     }
@@ -85,6 +93,8 @@ impl Kind {
             Self::IdeaState => "you wrote or follow this idea",
             Self::JoinRequest => "you moderate this community",
             Self::Membership => "this is about your membership",
+            Self::Report => "you moderate where it was reported",
+            Self::Moderation => "moderators acted on your content or membership",
             Self::Badge => "you earned a badge",
         }
     }
@@ -229,6 +239,46 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
             let (object, url) = (format!("community:{}", community.id), format!("/c/{}", community.slug));
             tell(vec![id], Kind::Membership, object, title, url);
         }
+        "report.created" => {
+            let moderators = match activity.community_id {
+                Some(community) => communities::moderator_ids(c, community)?,
+                None => users::admin_ids(c)?,
+            };
+            let title = format!("reported {}", quoted(data, "title"));
+            tell(moderators, Kind::Report, "queue:reports".into(), title, "/admin/moderation".into());
+        }
+        "post.hidden" | "comment.hidden" | "idea.hidden" => {
+            let author = data.get("author").and_then(Value::as_i64).into_iter().collect();
+            let noun = activity.object_type.as_str();
+            let reason = data.get("reason").and_then(Value::as_str).unwrap_or_default();
+            let title = format!("hid your {noun} on {}: {reason}", quoted(data, "title"));
+            let url = match data.get("post").and_then(Value::as_i64) {
+                Some(post) => format!("/posts/{post}"),
+                None => format!("/ideas/{id}"),
+            };
+            tell(author, Kind::Moderation, format!("{noun}:{id}"), title, url);
+        }
+        "member.banned" => {
+            let Some(community) =
+                activity.community_id.map(|id| communities::find(c, id)).transpose()?.flatten()
+            else {
+                return Ok(out);
+            };
+            let until = data.get("until").and_then(Value::as_str).map(|u| u.replace('T', " "));
+            let until = until.map_or_else(
+                || "until further notice".to_owned(),
+                |u| format!("until {} UTC", &u[..u.len().min(16)]),
+            );
+            let reason = data.get("reason").and_then(Value::as_str).unwrap_or_default();
+            let title = format!("banned you from “{}” {until}: {reason}", community.name);
+            tell(
+                vec![id],
+                Kind::Moderation,
+                format!("ban:{}", community.id),
+                title,
+                format!("/c/{}", community.slug),
+            );
+        }
         "badge.awarded" => {
             let handle = data.get("handle").and_then(Value::as_str).unwrap_or_default();
             let badge = data.get("badge").and_then(Value::as_str).unwrap_or_default();
@@ -252,7 +302,21 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
 fn readers(c: &mut DbConn, activity: &Activity, people: &[User]) -> AppResult<HashSet<i64>> {
     let everyone = || people.iter().map(|u| u.id).collect();
     match (activity.visibility.as_str(), activity.community_id) {
+        // Someone banned is told so, though they can no longer read the community.
+        _ if activity.verb == "member.banned" => Ok(everyone()),
         ("public", _) | ("community", None) => Ok(everyone()),
+        // Moderation's own entries (reports): admins, and the community's moderators.
+        ("admins", community) => {
+            let moderators: HashSet<i64> = match community {
+                Some(id) => communities::moderator_ids(c, id)?.into_iter().collect(),
+                None => HashSet::new(),
+            };
+            Ok(people
+                .iter()
+                .filter(|u| u.actor().admin || moderators.contains(&u.id))
+                .map(|u| u.id)
+                .collect())
+        }
         ("community", Some(community)) => {
             let Some(community) = communities::find(c, community)? else { return Ok(HashSet::new()) };
             let ids: Vec<i64> = people.iter().map(|u| u.id).collect();
@@ -282,6 +346,9 @@ fn readers(c: &mut DbConn, activity: &Activity, people: &[User]) -> AppResult<Ha
 /// where it happened, and the post or comment still exists. Checked again before any mail
 /// about it leaves, so a mail never tells of what its reader can no longer see.
 pub fn may_see(c: &mut DbConn, user_id: i64, activity: &Activity) -> AppResult<bool> {
+    if activity.withdrawn_at.is_some() {
+        return Ok(false);
+    }
     let people = users::find_active_many(c, &[user_id])?;
     if !readers(c, activity, &people)?.contains(&user_id) {
         return Ok(false);

@@ -40,7 +40,7 @@ fn notify(c: &mut DbConn, composer: &Composer, activity: &Activity) -> AppResult
 /// Someone who left a community loses its unread notifications, and with them the mails
 /// not yet sent about it (the sender checks access again before each mail, too).
 fn revoke(c: &mut DbConn, activity: &Activity) -> AppResult<()> {
-    if activity.verb == "member.left"
+    if matches!(activity.verb.as_str(), "member.left" | "member.banned")
         && let Some(community) = activity.community_id
     {
         notifications::delete_unread_in_community(c, activity.object_id, community)?;

@@ -48,11 +48,16 @@ fn touched(activity: &Activity, out: &mut BTreeSet<Touched>, parents: &mut BTree
             out.insert(Row(Table::Posts, id));
             out.insert(CommentsOfPost(id));
         }
-        "post.deleted" => {
+        // A hidden post takes its comments out of search with it; restoring brings both back.
+        "post.deleted" | "post.hidden" => {
             out.insert(Row(Table::Posts, id));
             parents.insert(key(Table::Posts, id));
         }
-        "comment.created" | "comment.deleted" => {
+        "post.restored" => {
+            out.insert(Row(Table::Posts, id));
+            out.insert(CommentsOfPost(id));
+        }
+        "comment.created" | "comment.deleted" | "comment.hidden" | "comment.restored" => {
             out.insert(Row(Table::Comments, id));
         }
         // The previously accepted answer loses its mark: re-read the post's comments.

@@ -20,6 +20,8 @@ pub struct Activity {
     pub visibility: String,
     pub data: String,
     pub created_at: chrono::NaiveDateTime,
+    /// Set while what the entry tells of is hidden or deleted: readers skip it.
+    pub withdrawn_at: Option<chrono::NaiveDateTime>,
 }
 
 /// Up to `limit` entries after `id`, oldest first.

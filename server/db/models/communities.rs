@@ -292,3 +292,13 @@ pub fn moderator_ids(conn: &mut DbConn, community_id: i64) -> QueryResult<Vec<i6
         .select(memberships::user_id)
         .load(conn)
 }
+
+/// The communities someone actively moderates or owns.
+pub fn moderated_by(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<i64>> {
+    memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::state.eq(MemberState::Active.as_str()))
+        .filter(memberships::role.eq_any([MemberRole::Moderator.as_str(), MemberRole::Owner.as_str()]))
+        .select(memberships::community_id)
+        .load(conn)
+}

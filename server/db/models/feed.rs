@@ -49,6 +49,8 @@ pub fn read(conn: &mut DbConn, q: &FeedQuery) -> QueryResult<Vec<FeedRow>> {
             (users::handle, users::name).nullable(),
             (communities::slug, communities::name).nullable(),
         ))
+        // Entries about hidden or deleted content are withdrawn from every reader.
+        .filter(activities::withdrawn_at.is_null())
         .limit(q.limit)
         .into_boxed();
     if !q.admin {

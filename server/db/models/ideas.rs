@@ -35,6 +35,9 @@ pub struct Idea {
     pub submitted_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Hidden by a moderator: a notice replaces it for everyone but moderators.
+    pub hidden_at: Option<NaiveDateTime>,
+    pub hidden_reason: Option<String>,
 }
 
 impl Idea {
@@ -569,6 +572,8 @@ pub fn list(conn: &mut DbConn, q: &IdeaQuery<'_>) -> QueryResult<Vec<(Idea, Opti
                 .and(memberships::user_id.eq(q.viewer_id))),
         )
         .select((Idea::as_select(), (users::handle, users::name).nullable()))
+        // Hidden ideas leave every list; moderators find them through the queue and log.
+        .filter(ideas::hidden_at.is_null())
         .limit(q.limit)
         .into_boxed();
     // Drafts show only when asked for, and only the viewer's own: sorted lists hold

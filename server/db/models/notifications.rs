@@ -228,3 +228,14 @@ pub fn delete_unread_in_community(conn: &mut DbConn, user_id: i64, community_id:
 pub fn delete(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
     diesel::delete(notifications::table.filter(notifications::id.eq_any(ids))).execute(conn)
 }
+
+/// Deletes the unread notifications about these log entries (their content was hidden or
+/// deleted; the mails that would tell of them are withdrawn with them).
+pub fn delete_unread_for(conn: &mut DbConn, activity_ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(
+        notifications::table
+            .filter(notifications::activity_id.eq_any(activity_ids))
+            .filter(notifications::read_at.is_null()),
+    )
+    .execute(conn)
+}

@@ -26,6 +26,11 @@ pub struct Post {
     pub created_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
+    /// Hidden by a moderator: a notice replaces it for everyone but moderators.
+    pub hidden_at: Option<NaiveDateTime>,
+    pub hidden_reason: Option<String>,
+    /// Locked: the thread takes no more comments.
+    pub locked_at: Option<NaiveDateTime>,
 }
 
 /// Who wrote something, as pages show it.
@@ -88,6 +93,7 @@ pub fn for_community(
         .left_join(users::table)
         .filter(posts::community_id.eq(community_id))
         .filter(posts::deleted_at.is_null())
+        .filter(posts::hidden_at.is_null())
         .select((Post::as_select(), (users::handle, users::name).nullable()))
         .limit(limit)
         .into_boxed();
@@ -116,6 +122,7 @@ pub fn with_tag(
             ))
             .filter(post_tags::tag.eq(tag))
             .filter(posts::deleted_at.is_null())
+            .filter(posts::hidden_at.is_null())
             .select((Post::as_select(), (users::handle, users::name).nullable(), communities::slug))
             .order(posts::id.desc())
             .limit(limit)
@@ -150,6 +157,7 @@ pub fn announcements_for(
         )
         .filter(posts::kind.eq("announcement"))
         .filter(posts::deleted_at.is_null())
+        .filter(posts::hidden_at.is_null())
         .order(posts::id.desc())
         .limit(limit)
         .select((Post::as_select(), (users::handle, users::name).nullable(), communities::slug))
@@ -173,6 +181,7 @@ pub fn by_author(
             ))
             .filter(posts::author_id.eq(author_id))
             .filter(posts::deleted_at.is_null())
+            .filter(posts::hidden_at.is_null())
             .select((Post::as_select(), (users::handle, users::name).nullable(), communities::slug))
             .order(posts::id.desc())
             .limit(limit)
@@ -236,6 +245,8 @@ pub struct Comment {
     pub created_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
     pub deleted_at: Option<NaiveDateTime>,
+    pub hidden_at: Option<NaiveDateTime>,
+    pub hidden_reason: Option<String>,
 }
 
 /// Inserts a comment; returns its id.

@@ -80,18 +80,24 @@ pub struct PostRow {
 
 /// Live posts and their tags.
 pub fn posts(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(PostRow, Vec<String>)>> {
-    let rows: Vec<PostRow> =
-        select!(posts::table.left_join(users::table).filter(posts::deleted_at.is_null()), posts::id, ids)
-            .select((
-                posts::id,
-                posts::community_id,
-                posts::author_id,
-                posts::title,
-                posts::body,
-                posts::created_at,
-                users::department.nullable(),
-            ))
-            .load(conn)?;
+    let rows: Vec<PostRow> = select!(
+        posts::table
+            .left_join(users::table)
+            .filter(posts::deleted_at.is_null())
+            .filter(posts::hidden_at.is_null()),
+        posts::id,
+        ids
+    )
+    .select((
+        posts::id,
+        posts::community_id,
+        posts::author_id,
+        posts::title,
+        posts::body,
+        posts::created_at,
+        users::department.nullable(),
+    ))
+    .load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let tags: Vec<(i64, String)> = post_tags::table
         .filter(post_tags::post_id.eq_any(&ids))
@@ -131,7 +137,9 @@ pub fn comments(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<CommentRow>> 
             .inner_join(posts::table)
             .left_join(users::table.on(users::id.nullable().eq(comments::author_id)))
             .filter(comments::deleted_at.is_null())
-            .filter(posts::deleted_at.is_null()),
+            .filter(comments::hidden_at.is_null())
+            .filter(posts::deleted_at.is_null())
+            .filter(posts::hidden_at.is_null()),
         comments::id,
         ids
     )
@@ -155,6 +163,7 @@ pub fn comment_ids_of_post(conn: &mut DbConn, post_id: i64) -> QueryResult<Vec<i
     comments::table
         .filter(comments::post_id.eq(post_id))
         .filter(comments::deleted_at.is_null())
+        .filter(comments::hidden_at.is_null())
         .select(comments::id)
         .load(conn)
 }
@@ -174,12 +183,13 @@ pub struct IdeaRow {
     pub department: Option<String>,
 }
 
-/// Ideas that are not drafts.
+/// Ideas that are neither drafts nor hidden.
 pub fn ideas(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<IdeaRow>> {
     select!(
         ideas::table
             .left_join(users::table.on(users::id.nullable().eq(ideas::author_id)))
-            .filter(ideas::state.ne("draft")),
+            .filter(ideas::state.ne("draft"))
+            .filter(ideas::hidden_at.is_null()),
         ideas::id,
         ids
     )
@@ -211,14 +221,15 @@ pub struct IdeaCommentRow {
     pub department: Option<String>,
 }
 
-/// Live comments on ideas that are not drafts.
+/// Live comments on ideas that are neither drafts nor hidden.
 pub fn idea_comments(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<IdeaCommentRow>> {
     select!(
         idea_comments::table
             .inner_join(ideas::table.on(ideas::id.eq(idea_comments::idea_id)))
             .left_join(users::table.on(users::id.nullable().eq(idea_comments::author_id)))
             .filter(idea_comments::deleted_at.is_null())
-            .filter(ideas::state.ne("draft")),
+            .filter(ideas::state.ne("draft"))
+            .filter(ideas::hidden_at.is_null()),
         idea_comments::id,
         ids
     )

@@ -262,3 +262,12 @@ pub type OrgLink = (i64, String, String, Option<i64>);
 pub fn org_links(conn: &mut DbConn) -> QueryResult<Vec<OrgLink>> {
     users::table.select((users::id, users::email, users::handle, users::manager_id)).load(conn)
 }
+
+/// Every active admin.
+pub fn admin_ids(conn: &mut DbConn) -> QueryResult<Vec<i64>> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::is_active.eq(true))
+        .select(users::id)
+        .load(conn)
+}

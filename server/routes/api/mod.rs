@@ -7,6 +7,7 @@ mod communities;
 mod feeds;
 mod ideas;
 mod me;
+mod moderation;
 mod notifications;
 mod posts;
 pub(crate) mod quarters;
@@ -29,6 +30,10 @@ pub fn scope() -> Scope {
         .route("/users/{handle}/skills/{skill}/endorsement", web::delete().to(me::endorse))
         .route("/notifications", web::get().to(notifications::list))
         .route("/notifications/read", web::post().to(notifications::read))
+        .route("/reports", web::post().to(moderation::report))
+        .route("/moderation/queue", web::get().to(moderation::queue))
+        .route("/moderation/actions", web::post().to(moderation::act))
+        .route("/admin/audit", web::get().to(moderation::audit))
         .route("/me/notification-settings", web::get().to(notifications::settings))
         .route("/me/notification-settings", web::put().to(notifications::save_settings))
         .route("/admin/users", web::post().to(admin::invite))
@@ -148,7 +153,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
     paths(
-        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, notifications::settings, notifications::save_settings, admin::invite, admin::update, admin::update_profile, admin::import_people, admin::aliases, admin::set_alias, admin::remove_alias,
+        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, notifications::settings, notifications::save_settings, moderation::report, moderation::queue, moderation::act, moderation::audit, admin::invite, admin::update, admin::update_profile, admin::import_people, admin::aliases, admin::set_alias, admin::remove_alias,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,

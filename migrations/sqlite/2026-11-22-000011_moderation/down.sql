@@ -1,0 +1,13 @@
+DROP TABLE community_bans;
+DROP TABLE reports;
+DROP INDEX audit_log_action_idx;
+DROP INDEX audit_log_community_idx;
+ALTER TABLE audit_log DROP COLUMN community_id;
+ALTER TABLE activities DROP COLUMN withdrawn_at;
+ALTER TABLE ideas DROP COLUMN hidden_reason;
+ALTER TABLE ideas DROP COLUMN hidden_at;
+ALTER TABLE comments DROP COLUMN hidden_reason;
+ALTER TABLE comments DROP COLUMN hidden_at;
+ALTER TABLE posts DROP COLUMN locked_at;
+ALTER TABLE posts DROP COLUMN hidden_reason;
+ALTER TABLE posts DROP COLUMN hidden_at;
