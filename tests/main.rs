@@ -17,6 +17,7 @@ mod ideas;
 mod live;
 mod mail;
 mod matrix;
+mod moderation;
 mod notifications;
 mod people;
 mod review;

@@ -108,7 +108,7 @@ fn entry(
             None => reasons.push((reason, 1)),
         }
     }
-    reasons.sort_by(|a, b| b.1.cmp(&a.1));
+    reasons.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     let reporters = group
         .iter()
         .map(|r| {

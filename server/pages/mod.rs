@@ -5,6 +5,7 @@ pub mod account;
 pub mod communities;
 pub mod home;
 pub mod ideas;
+pub mod moderation;
 pub mod notifications;
 pub mod people;
 pub mod posts;

@@ -6,6 +6,7 @@ mod atom;
 mod communities;
 mod home;
 mod ideas;
+mod moderation;
 mod notifications;
 mod people;
 mod posts;
@@ -110,6 +111,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/ideas/{id}/reviews", web::post().to(review::score))
         .route("/ideas/{id}/decision", web::post().to(review::decide))
         .route("/leaderboard", web::get().to(ideas::leaderboard))
+        .route("/report", web::post().to(moderation::report))
+        .route("/admin/moderation", web::get().to(moderation::queue))
+        .route("/admin/moderation/act", web::post().to(moderation::act))
+        .route("/admin/audit", web::get().to(moderation::audit))
+        .route("/c/{slug}/moderation", web::get().to(moderation::community_log))
         .route("/notifications", web::get().to(notifications::list))
         .route("/notifications/open", web::post().to(notifications::open))
         .route("/notifications/read", web::post().to(notifications::read_all))

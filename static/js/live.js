@@ -97,6 +97,12 @@
         unseen += 1;
         showBanner();
       }
+    } else if (/^post\.(hidden|deleted)$/.test(message.verb) && message.topic.startsWith("community:")) {
+      // Hidden or deleted: gone from the list at once, for everyone but its moderators.
+      const card = document.getElementById("post-" + data.object_id);
+      if (card) card.remove();
+    } else if (/^post\.(hidden|restored|locked)$/.test(message.verb) && message.topic.startsWith("post:")) {
+      location.reload();
     } else if (message.verb === "post.created" && message.topic.startsWith("community:") && message.html) {
       waiting.push(message.html);
       showBanner();

@@ -193,6 +193,16 @@ impl TestApp {
         client
     }
 
+    /// A browser signed in as an existing account (an API-only one gets [`PASSWORD`] first).
+    pub async fn signed_in_as(&self, handle: &str) -> Client {
+        let user = self.user(handle).expect("the user exists");
+        let hash = accounts::hash_password_sync(&Password::parse(PASSWORD).expect("password")).expect("hash");
+        self.db
+            .write_sync(move |c| Ok(agora::db::models::users::set_password_hash(c, user.id, &hash)?))
+            .expect("set password");
+        self.signed_in(&format!("{handle}@example.com")).await
+    }
+
     /// An existing account (as an admin or the CLI would create it), password [`PASSWORD`].
     pub fn given_user(&self, handle: &str, role: Role) -> User {
         let account = NewAccount {
