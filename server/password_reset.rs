@@ -8,8 +8,9 @@ use crate::accounts::hash_password;
 use crate::auth::secrets;
 use crate::auth::throttle::{self, LoginBuckets};
 use crate::config::Settings;
-use crate::db::Db;
+use crate::db::models::users::User;
 use crate::db::models::{audit, now, outbox, password_resets, sessions, users};
+use crate::db::{Db, DbConn};
 use crate::domain::account::Password;
 use crate::error::{AppError, AppResult};
 use crate::mail::Composer;
@@ -39,11 +40,32 @@ pub async fn request(
         throttle::check(c, &settings, &buckets, at)?;
         throttle::record_failure(c, &settings, &buckets, at)?;
         let Some(user) = users::by_email(c, &email)?.filter(|u| u.is_active) else { return Ok(()) };
-        let token = secrets::new_token("");
-        let expires = at + Duration::minutes(RESET_MINUTES);
-        password_resets::insert(c, user.id, &secrets::sha256_hex(&token), at, expires)?;
-        let mail = composer.password_reset(&user, &format!("/reset/{token}"), RESET_MINUTES)?;
-        outbox::insert(c, &mail, &[])?;
+        send(c, &composer, &user)
+    })
+    .await
+}
+
+/// Queues a reset link for an account (the request form, or an admin on `/admin/users`).
+pub fn send(c: &mut DbConn, composer: &Composer, user: &User) -> AppResult<()> {
+    let token = secrets::new_token("");
+    let at = now();
+    let expires = at + Duration::minutes(RESET_MINUTES);
+    password_resets::insert(c, user.id, &secrets::sha256_hex(&token), at, expires)?;
+    let mail = composer.password_reset(user, &format!("/reset/{token}"), RESET_MINUTES)?;
+    outbox::insert(c, &mail, &[])?;
+    Ok(())
+}
+
+/// An admin sends someone a reset link (written to the audit log).
+pub async fn send_by_admin(db: &Db, composer: &Composer, admin: &User, handle: &str) -> AppResult<()> {
+    let (composer, admin_id, handle) = (composer.clone(), admin.id, handle.to_lowercase());
+    db.write(move |c| {
+        let user = users::by_handle(c, &handle)?.ok_or(AppError::NotFound)?;
+        if !user.is_active {
+            return Err(AppError::Conflict("the account is deactivated: reactivate it first".into()));
+        }
+        send(c, &composer, &user)?;
+        audit::record(c, Some(admin_id), "user.password_reset_sent", "user", Some(user.id), &json!({}))?;
         Ok(())
     })
     .await

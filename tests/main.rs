@@ -7,6 +7,7 @@
 mod helpers;
 
 mod accounts;
+mod admin;
 mod api;
 mod board;
 mod cli;

@@ -2,6 +2,7 @@
 //! helper that turns a template into a response, and the HTML rendering of errors.
 
 pub mod account;
+pub mod admin;
 pub mod communities;
 pub mod home;
 pub mod ideas;

@@ -1,6 +1,7 @@
 //! THE route table: every URL the server answers, in one place.
 
 mod account;
+mod admin;
 pub mod api;
 mod atom;
 mod communities;
@@ -112,6 +113,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/ideas/{id}/decision", web::post().to(review::decide))
         .route("/leaderboard", web::get().to(ideas::leaderboard))
         .route("/report", web::post().to(moderation::report))
+        .route("/admin", web::get().to(admin::home))
+        .route("/admin/users", web::get().to(admin::users))
+        .route("/admin/invitations", web::post().to(admin::invite))
+        .route("/admin/users/{handle}", web::post().to(admin::change))
+        .route("/admin/users/{handle}/reset", web::post().to(admin::send_reset))
         .route("/admin/moderation", web::get().to(moderation::queue))
         .route("/admin/moderation/act", web::post().to(moderation::act))
         .route("/admin/audit", web::get().to(moderation::audit))

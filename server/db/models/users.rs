@@ -271,3 +271,30 @@ pub fn admin_ids(conn: &mut DbConn) -> QueryResult<Vec<i64>> {
         .select(users::id)
         .load(conn)
 }
+
+/// Accounts for the admin's list, newest first: everyone (deactivated too) whose name,
+/// handle or email contains `search`.
+pub fn admin_list(
+    conn: &mut DbConn,
+    search: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<User>> {
+    use crate::db::models::{escape_like, lower};
+    let mut query = users::table.order(users::id.desc()).limit(limit).select(User::as_select()).into_boxed();
+    let search = search.trim().trim_start_matches('@').to_lowercase();
+    if !search.is_empty() {
+        let pattern = format!("%{}%", escape_like(&search));
+        query = query.filter(
+            lower(users::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::handle.like(pattern.clone()).escape('\\'))
+                .or(users::email.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(id) = before {
+        query = query.filter(users::id.lt(id));
+    }
+    query.load(conn)
+}

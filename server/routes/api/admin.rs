@@ -180,3 +180,39 @@ pub async fn import_people(
         problems,
     }))
 }
+
+/// `?q=&cursor=&limit=` of the account list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct UsersParams {
+    /// Part of a name, handle or email.
+    q: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<i64>,
+    /// At most 100 (default 50).
+    limit: Option<i64>,
+}
+
+/// A page of accounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsersPageJson {
+    pub items: Vec<UserJson>,
+    pub next_cursor: Option<i64>,
+}
+
+/// Lists accounts, deactivated ones too, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(UsersParams), responses((status = 200, body = UsersPageJson)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    ApiAdmin(_): ApiAdmin,
+    params: web::Query<UsersParams>,
+) -> ApiResult<web::Json<UsersPageJson>> {
+    let UsersParams { q, cursor, limit } = params.into_inner();
+    let limit = limit.unwrap_or(50).clamp(1, 100);
+    let search = q.unwrap_or_default();
+    let found =
+        state.db.read(move |c| Ok(crate::db::models::users::admin_list(c, &search, cursor, limit)?)).await?;
+    let next_cursor =
+        (found.len() == usize::try_from(limit).unwrap_or(50)).then(|| found.last().map(|u| u.id)).flatten();
+    let items = found.into_iter().map(|u| UserJson::new(u, None, true)).collect();
+    Ok(web::Json(UsersPageJson { items, next_cursor }))
+}

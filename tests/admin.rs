@@ -1,0 +1,70 @@
+//! Admin pages: only admins reach them; users are found, invited, changed and sent resets
+//! from the browser, and each change lands in the audit log.
+
+use agora::domain::account::Role;
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, location};
+
+#[tokio::test]
+async fn admins_manage_accounts_from_the_browser_and_nobody_else_can() {
+    let app = TestApp::spawn().await;
+    let root = app.given_user("root", Role::Admin);
+    app.given_user("carl", Role::Employee);
+    let employee = app.signed_in("carl@example.com").await;
+    for page in ["/admin", "/admin/users", "/admin/audit"] {
+        assert_eq!(app.get_as(&employee, page).await.status(), StatusCode::NOT_FOUND, "{page}");
+    }
+    let admin = app.signed_in("root@example.com").await;
+    let home = app.get_as(&admin, "/admin").await.text().await.unwrap();
+    assert!(home.contains("Nothing waits."));
+    let list = app.get_as(&admin, "/admin/users?q=carl").await.text().await.unwrap();
+    assert!(list.contains("carl@example.com") && !list.contains("root@example.com"), "searched");
+
+    let invited = app
+        .submit(
+            &admin,
+            "/admin/users",
+            "/admin/invitations",
+            &[("email", "new@example.com"), ("role", "executive")],
+        )
+        .await;
+    assert_eq!(location(&invited), "/admin/users");
+    let promoted = app
+        .submit(&admin, "/admin/users", "/admin/users/carl", &[("role", "executive"), ("active", "true")])
+        .await;
+    assert_eq!(promoted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.user("carl").unwrap().role, "executive");
+    let reset = app.submit(&admin, "/admin/users", "/admin/users/carl/reset", &[]).await;
+    assert_eq!(reset.status(), StatusCode::SEE_OTHER);
+    let off = app
+        .submit(&admin, "/admin/users", "/admin/users/carl", &[("role", "executive"), ("active", "false")])
+        .await;
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+    assert!(!app.user("carl").unwrap().is_active);
+    assert_eq!(
+        app.get_as(&employee, "/settings").await.status(),
+        StatusCode::SEE_OTHER,
+        "carl's session ended"
+    );
+    // An admin cannot lock themself out.
+    let own = app
+        .submit(&admin, "/admin/users", "/admin/users/root", &[("role", "employee"), ("active", "true")])
+        .await;
+    assert_eq!(own.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.user("root").unwrap().role, "admin");
+
+    let kinds: Vec<(String, String)> = app.outbox().into_iter().map(|m| (m.recipient, m.kind)).collect();
+    assert!(kinds.contains(&("new@example.com".into(), "invitation".into())));
+    assert!(kinds.contains(&("carl@example.com".into(), "password_reset".into())));
+    let token = app.token_for(&root);
+    let audit = app.get_json("/admin/audit?action=user.", &token).await;
+    let actions: Vec<&str> =
+        audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        ["user.deactivated", "user.password_reset_sent", "user.role_changed", "user.invited"]
+    );
+    let listed = app.get_json("/admin/users?q=carl", &token).await;
+    assert_eq!(listed["items"][0]["active"], false);
+}
