@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod activitystreams;
+pub mod analytics;
 pub mod assets;
 pub mod auth;
 pub mod board;

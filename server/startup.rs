@@ -85,6 +85,7 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
     tokio::spawn(crate::mail::digest::run(state.db.clone(), state.mail.clone(), state.settings.digest_hour));
     tokio::spawn(crate::search::indexer::run(state.db.clone(), search));
     tokio::spawn(crate::gamification::run(state.db.clone()));
+    tokio::spawn(crate::analytics::run(state.db.clone()));
     state.db.listen_for_other_nodes()?;
     crate::jobs::spawn_session_sweeper(state.db.clone());
     if state.settings.close_quarters_on_schedule {

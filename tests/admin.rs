@@ -68,3 +68,41 @@ async fn admins_manage_accounts_from_the_browser_and_nobody_else_can() {
     let listed = app.get_json("/admin/users?q=carl", &token).await;
     assert_eq!(listed["items"][0]["active"], false);
 }
+
+#[tokio::test]
+async fn analytics_count_a_known_fixture_exactly() {
+    let app = TestApp::spawn().await;
+    app.given_user("root", Role::Admin);
+    let [ada, grace, carl] = ["ada", "grace", "carl"].map(|h| app.given_api_user(h).1);
+    app.given_community(&ada, "plant", "open").await;
+    app.api(reqwest::Method::POST, "/communities/plant/join", &grace).send().await.unwrap();
+    let first = app.given_post(&ada, "plant", "One", "Text").await;
+    app.given_post(&ada, "plant", "Two", "Text").await;
+    for body in ["a", "b", "c"] {
+        app.given_comment(&grace, first, body).await;
+    }
+    let idea = app.submit_idea(&ada, "Bikes").await;
+    for voter in [&grace, &carl] {
+        app.api(reqwest::Method::PUT, &format!("/ideas/{idea}/vote"), voter).send().await.unwrap();
+    }
+    app.caught_up("analytics").await;
+
+    let admin = app.signed_in("root@example.com").await;
+    let csv = app.get_as(&admin, "/admin/analytics.csv?table=weekly").await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "week,active_people,posts,comments,votes,ideas_submitted");
+    assert_eq!(lines.len(), 27, "a header and 26 weeks");
+    let this_week = agora::analytics::week_of(agora::db::models::now()).format("%Y-%m-%d").to_string();
+    // Four joined this week (root too), and ada, grace and carl acted.
+    assert_eq!(lines[26], format!("{this_week},4,2,3,2,1"));
+    assert!(lines[1..26].iter().all(|l| l.ends_with(",0,0,0,0,0")), "earlier weeks are empty");
+    let funnel = app.get_as(&admin, "/admin/analytics.csv?table=funnel").await.text().await.unwrap();
+    assert!(funnel.contains(&format!("{},submitted,1", app.idea_quarter(idea))), "{funnel}");
+
+    let page = app.get_as(&admin, "/admin/analytics").await.text().await.unwrap();
+    assert!(page.contains("<svg") && page.contains(&format!("Week of {this_week}: 4")), "charts drawn");
+    assert!(page.contains(">plant</a> <span class=\"muted\">5 posts and comments"), "top community");
+    assert!(page.contains(">ada</a> <span class=\"muted\">3 posts, comments and ideas"), "top contributor");
+}

@@ -443,6 +443,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    weekly_counts (week, metric, subject) {
+        week -> Text,
+        metric -> Text,
+        subject -> BigInt,
+        count -> BigInt,
+    }
+}
+
+diesel::table! {
+    weekly_actives (week, user_id) {
+        week -> Text,
+        user_id -> BigInt,
+    }
+}
+
 diesel::joinable!(outbox_notifications -> outbox (outbox_id));
 diesel::joinable!(outbox_notifications -> notifications (notification_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -477,6 +493,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     reports,
     community_bans,
+    weekly_counts,
+    weekly_actives,
     log_cursors,
     sessions,
     api_tokens,

@@ -31,3 +31,83 @@ impl UsersPage {
         [Role::Employee, Role::Executive, Role::Admin]
     }
 }
+
+/// A bar of a chart, in SVG units.
+pub struct Bar {
+    pub x: i64,
+    pub y: i64,
+    pub w: i64,
+    pub h: i64,
+    /// The week (its Monday) and the value, for the bar's tooltip and the axis.
+    pub week: String,
+    pub value: i64,
+}
+
+/// A weekly bar chart drawn on the server as SVG.
+pub struct Chart {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub bars: Vec<Bar>,
+    pub max: i64,
+    pub total: i64,
+}
+
+/// Drawing area of a chart.
+pub const CHART_W: i64 = 560;
+pub const CHART_H: i64 = 140;
+
+impl Chart {
+    /// A chart of one weekly number.
+    pub fn weekly(
+        id: &'static str,
+        title: &'static str,
+        weeks: &[crate::analytics::Week],
+        pick: fn(&crate::analytics::Week) -> i64,
+    ) -> Self {
+        let max = weeks.iter().map(pick).max().unwrap_or(0).max(1);
+        let slot = CHART_W / i64::try_from(weeks.len().max(1)).unwrap_or(1);
+        let bars = weeks
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let value = pick(w);
+                let h = value * (CHART_H - 20) / max;
+                Bar {
+                    x: i64::try_from(i).unwrap_or(0) * slot + 1,
+                    y: CHART_H - 20 - h,
+                    w: slot - 2,
+                    h,
+                    week: w.week.clone(),
+                    value,
+                }
+            })
+            .collect();
+        Chart { id, title, bars, max, total: weeks.iter().map(pick).sum() }
+    }
+
+    /// Whether a bar gets an axis label (every fourth week).
+    pub fn labelled(&self, index: &usize) -> bool {
+        index.is_multiple_of(4)
+    }
+}
+
+/// `/admin/analytics`.
+#[derive(Template)]
+#[template(path = "admin/analytics.html")]
+pub struct AnalyticsPage {
+    pub ctx: PageCtx,
+    pub charts: Vec<Chart>,
+    pub report: crate::analytics::Report,
+}
+
+impl AnalyticsPage {
+    /// The share of a quarter's ideas in a state, in percent of the bar's width.
+    pub fn share(&self, count: &i64, total: &i64) -> i64 {
+        if *total == 0 { 0 } else { count * 100 / total }
+    }
+
+    /// The label of a stored state name.
+    pub fn state_label(&self, state: &str) -> &'static str {
+        crate::domain::idea::IdeaState::parse(state).map_or("Other", |s| s.label())
+    }
+}

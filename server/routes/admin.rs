@@ -9,7 +9,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::db::models::users;
 use crate::domain::account::Role;
 use crate::error::AppError;
-use crate::pages::admin::{AdminHome, UsersPage};
+use crate::pages::admin::{AdminHome, AnalyticsPage, Chart, UsersPage};
 use crate::pages::{PageError, SignedIn, flash, render, see_other};
 use crate::state::AppState;
 
@@ -122,4 +122,45 @@ pub async fn send_reset(
     };
     flash(&req, &notice);
     Ok(see_other(&format!("/admin/users?q={}", handle.as_str())))
+}
+
+/// GET /admin/analytics
+pub async fn analytics(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
+    admin_only(&user)?;
+    let report = crate::analytics::current(&state.db).await?;
+    let weeks = &report.weeks;
+    let charts = vec![
+        Chart::weekly("active", "Active people", weeks, |w| w.active),
+        Chart::weekly("posts", "Posts", weeks, |w| w.posts),
+        Chart::weekly("comments", "Comments", weeks, |w| w.comments),
+        Chart::weekly("votes", "Votes", weeks, |w| w.votes),
+        Chart::weekly("ideas", "Ideas submitted", weeks, |w| w.ideas),
+    ];
+    render(StatusCode::OK, &AnalyticsPage { ctx, charts, report })
+}
+
+/// `?table=weekly|funnel` of the CSV download.
+#[derive(Deserialize)]
+pub struct CsvQuery {
+    #[serde(default)]
+    table: String,
+}
+
+/// GET /admin/analytics.csv
+pub async fn analytics_csv(
+    state: web::Data<AppState>,
+    SignedIn(user, _): SignedIn,
+    query: web::Query<CsvQuery>,
+) -> PageResult {
+    admin_only(&user)?;
+    let report = crate::analytics::current(&state.db).await?;
+    let (body, name) = match query.table.as_str() {
+        "funnel" => (crate::analytics::funnel_csv(&report)?, "agora-ideas-per-state.csv"),
+        "weekly" | "" => (crate::analytics::weekly_csv(&report)?, "agora-weekly.csv"),
+        _ => return Err(AppError::field("table", "ask for table=weekly or table=funnel").into()),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .body(body))
 }

@@ -115,6 +115,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/report", web::post().to(moderation::report))
         .route("/admin", web::get().to(admin::home))
         .route("/admin/users", web::get().to(admin::users))
+        .route("/admin/analytics", web::get().to(admin::analytics))
+        .route("/admin/analytics.csv", web::get().to(admin::analytics_csv))
         .route("/admin/invitations", web::post().to(admin::invite))
         .route("/admin/users/{handle}", web::post().to(admin::change))
         .route("/admin/users/{handle}/reset", web::post().to(admin::send_reset))

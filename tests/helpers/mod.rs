@@ -282,11 +282,17 @@ impl TestApp {
     /// Waits until the notifier (and the instant mails it queues) has handled every
     /// activity so far.
     pub async fn notified(&self) {
+        self.caught_up("notifier").await;
+    }
+
+    /// Waits until the consumer of the activity log saved as `cursor` has handled every
+    /// activity so far.
+    pub async fn caught_up(&self, cursor: &'static str) {
         let latest = self.latest();
         for _ in 0..200 {
             let done = self
                 .db
-                .read_sync(|c| Ok(agora::db::models::log_cursors::get(c, "notifier")?))
+                .read_sync(move |c| Ok(agora::db::models::log_cursors::get(c, cursor)?))
                 .expect("query")
                 .is_some_and(|at| at >= latest);
             if done {
@@ -294,7 +300,7 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("the notifier did not catch up with activity {latest}");
+        panic!("{cursor} did not catch up with activity {latest}");
     }
 
     /// Every mail in the outbox, oldest first.

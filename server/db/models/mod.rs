@@ -2,6 +2,7 @@
 //! `QueryResult`; transactions are the caller's (see [`crate::db::Db::write`]).
 
 pub mod activities;
+pub mod analytics;
 pub mod audit;
 pub mod badges;
 pub mod challenges;

@@ -1,0 +1,2 @@
+DROP TABLE weekly_actives;
+DROP TABLE weekly_counts;
