@@ -104,5 +104,6 @@ async fn analytics_count_a_known_fixture_exactly() {
     let page = app.get_as(&admin, "/admin/analytics").await.text().await.unwrap();
     assert!(page.contains("<svg") && page.contains(&format!("Week of {this_week}: 4")), "charts drawn");
     assert!(page.contains(">plant</a> <span class=\"muted\">5 posts and comments"), "top community");
-    assert!(page.contains(">ada</a> <span class=\"muted\">3 posts, comments and ideas"), "top contributor");
+    assert!(page.contains(">ada</a> <span class=\"muted\">3 contributions"), "top contributor");
+    assert!(page.contains("aria-label=\"Open for votes 1\""), "the funnel");
 }

@@ -101,13 +101,35 @@ pub struct AnalyticsPage {
 }
 
 impl AnalyticsPage {
-    /// The share of a quarter's ideas in a state, in percent of the bar's width.
-    pub fn share(&self, count: &i64, total: &i64) -> i64 {
-        if *total == 0 { 0 } else { count * 100 / total }
+    /// A quarter's states with ideas in them, as (state, label, count, x, width) on a bar
+    /// 100 units wide.
+    pub fn segments(
+        &self,
+        quarter: &crate::analytics::Quarter,
+    ) -> Vec<(String, &'static str, i64, f64, f64)> {
+        let total = quarter.total.max(1) as f64;
+        let mut x = 0.0;
+        quarter
+            .states
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(state, n)| {
+                let width = *n as f64 * 100.0 / total;
+                let segment = (state.clone(), state_label(state), *n, x, width);
+                x += width;
+                segment
+            })
+            .collect()
     }
 
-    /// The label of a stored state name.
-    pub fn state_label(&self, state: &str) -> &'static str {
-        crate::domain::idea::IdeaState::parse(state).map_or("Other", |s| s.label())
+    /// "In review 1 · Funded 1": the states with ideas in them.
+    pub fn summary(&self, quarter: &crate::analytics::Quarter) -> String {
+        let parts: Vec<String> =
+            self.segments(quarter).into_iter().map(|(_, label, n, ..)| format!("{label} {n}")).collect();
+        parts.join(" · ")
     }
+}
+
+fn state_label(state: &str) -> &'static str {
+    crate::domain::idea::IdeaState::parse(state).map_or("Other", |s| s.label())
 }
