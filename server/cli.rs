@@ -257,7 +257,7 @@ fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<
 fn close_quarter(settings: Settings, quarter: &str, early: bool) -> anyhow::Result<()> {
     let (state, ..) = crate::startup::prepare(settings)?;
     let closed = actix_web::rt::System::new()
-        .block_on(crate::quarters::close(&state.db, &state.settings, None, quarter, early))
+        .block_on(crate::quarters::close(&state.db, &state.site.current(), None, quarter, early))
         .map_err(describe)?;
     let (view, created) = closed;
     let verb = if created { "closed" } else { "was already closed" };

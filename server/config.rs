@@ -16,6 +16,8 @@ use crate::mail::transport::{SmtpSecurity, TransportKind};
 pub struct Settings {
     /// Address `agora serve` listens on.
     pub bind: String,
+    /// The name pages and mails call the site.
+    pub site_name: String,
     /// Folder for the SQLite file, search index, outbox and secret key.
     pub data_dir: PathBuf,
     /// `postgres://…`, `sqlite://PATH` or a path; default `<data_dir>/agora.db`.
@@ -80,6 +82,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             bind: "127.0.0.1:8080".into(),
+            site_name: "Agora".into(),
             data_dir: PathBuf::from("./data"),
             database_url: None,
             public_url: None,

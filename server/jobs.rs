@@ -1,9 +1,7 @@
 //! Background work that runs beside the HTTP server.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::Settings;
 use crate::db::models::activities::{self, Activity};
 use crate::db::models::{log_cursors, now, sessions};
 use crate::db::{Db, DbConn};
@@ -94,9 +92,10 @@ pub fn spawn_session_sweeper(db: Db) {
 /// Closes each quarter on schedule (setting `close_quarters_on_schedule`): on start it
 /// closes the quarter that ended last if nobody has, then wakes when the current quarter
 /// ends. Closing is idempotent, so several nodes doing this at once take one docket.
-pub fn spawn_quarter_closer(db: Db, settings: Arc<Settings>) {
+pub fn spawn_quarter_closer(db: Db, site: crate::site::Site) {
     tokio::spawn(async move {
         loop {
+            let settings = site.current();
             let Ok(current) = Quarter::parse(&quarter_of(now())) else {
                 return;
             };

@@ -34,5 +34,6 @@ pub mod quarters;
 pub mod routes;
 pub mod search;
 pub mod seed;
+pub mod site;
 pub mod startup;
 pub mod state;

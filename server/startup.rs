@@ -40,9 +40,13 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
     let start_after = db.read_sync(|c| Ok(activities::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (hub, hub_task) = Hub::new(db.clone(), start_after);
     let mail = crate::mail::Composer::new(&settings.base_url(), crate::mail::unsubscribe::Signer::new(&key));
+    let settings = Arc::new(settings);
+    let site = crate::site::Site::new(settings.clone());
+    db.read_sync(|c| site.load(c)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let state = AppState {
         db,
-        settings: Arc::new(settings),
+        site,
+        settings,
         metrics: crate::observability::metrics_handle(),
         hub,
         search: None,
@@ -82,14 +86,15 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
     tokio::spawn(crate::notify::notifier::run(state.db.clone(), state.mail.clone()));
     let transport = crate::mail::transport::Transport::from_settings(&state.settings)?;
     tokio::spawn(crate::mail::sender::run(state.db.clone(), transport, state.settings.clone()));
-    tokio::spawn(crate::mail::digest::run(state.db.clone(), state.mail.clone(), state.settings.digest_hour));
+    tokio::spawn(crate::mail::digest::run(state.db.clone(), state.mail.clone(), state.site.clone()));
+    state.site.spawn_refresher(state.db.clone());
     tokio::spawn(crate::search::indexer::run(state.db.clone(), search));
     tokio::spawn(crate::gamification::run(state.db.clone()));
     tokio::spawn(crate::analytics::run(state.db.clone()));
     state.db.listen_for_other_nodes()?;
     crate::jobs::spawn_session_sweeper(state.db.clone());
     if state.settings.close_quarters_on_schedule {
-        crate::jobs::spawn_quarter_closer(state.db.clone(), state.settings.clone());
+        crate::jobs::spawn_quarter_closer(state.db.clone(), state.site.clone());
     }
     let server = serve(state.clone(), key, listener)?;
     Ok(Running { server, addr, state })

@@ -26,6 +26,8 @@ pub struct AppState {
     pub search: Option<crate::search::Search>,
     /// Renders mails into the outbox (links, unsubscribe signatures).
     pub mail: crate::mail::Composer,
+    /// The settings in effect, with the admins' runtime changes (`/admin/settings`).
+    pub site: crate::site::Site,
 }
 
 impl AppState {

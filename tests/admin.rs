@@ -107,3 +107,73 @@ async fn analytics_count_a_known_fixture_exactly() {
     assert!(page.contains(">ada</a> <span class=\"muted\">3 contributions"), "top contributor");
     assert!(page.contains("aria-label=\"Open for votes 1\""), "the funnel");
 }
+
+#[tokio::test]
+async fn site_settings_are_validated_take_effect_on_every_node_and_are_audited() {
+    let app = TestApp::spawn().await;
+    let root = app.given_user("root", Role::Admin);
+    let token = app.token_for(&root);
+    let mut settings = app.get_json("/admin/settings", &token).await;
+    assert_eq!(settings["site_name"], "Agora");
+    let second_node = TestApp::spawn_sharing(&app).await;
+
+    let bad = serde_json::json!({"site_name": " ", "allowed_email_domains": ["not a domain"], "docket_size": 0,
+        "login_failures_per_account": 5, "login_failures_per_address": 50, "login_window_secs": 900,
+        "auto_hide_reports": 3, "digest_hour": 24});
+    let refused = app.api(reqwest::Method::PUT, "/admin/settings", &token).json(&bad).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = refused.json::<serde_json::Value>().await.unwrap()["error"]["fields"].clone();
+    for field in ["site_name", "allowed_email_domains", "docket_size", "digest_hour"] {
+        assert!(fields.get(field).is_some(), "{field} is reported: {fields}");
+    }
+    assert_eq!(app.get_json("/admin/settings", &token).await["site_name"], "Agora", "nothing saved");
+
+    settings["site_name"] = "Northwind Connect".into();
+    settings["allowed_email_domains"] = serde_json::json!(["Northwind.example"]);
+    let saved =
+        app.api(reqwest::Method::PUT, "/admin/settings", &token).json(&settings).send().await.unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!(
+        saved.json::<serde_json::Value>().await.unwrap()["allowed_email_domains"][0],
+        "northwind.example"
+    );
+    assert!(app.get("/login").await.text().await.unwrap().contains("Northwind Connect"), "this node at once");
+    let mut seen = false;
+    for _ in 0..100 {
+        if second_node.get("/login").await.text().await.unwrap().contains("Northwind Connect") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the other node within seconds");
+    let registered = app
+        .register(&app.browser(), "new@northwind.example", "newbie", "New Person", "a long enough password")
+        .await;
+    assert_eq!(registered.status(), StatusCode::SEE_OTHER, "the new domain may register");
+    let refused = app
+        .register(&app.browser(), "someone@example.com", "someone", "Some One", "a long enough password")
+        .await;
+    assert_ne!(refused.status(), StatusCode::SEE_OTHER, "the old one no longer may");
+
+    let audit = app.get_json("/admin/audit?action=site.settings_changed", &token).await;
+    let changes = audit["items"][0]["details"]["changes"].as_array().unwrap().clone();
+    let names: Vec<&str> = changes.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["allowed_email_domains", "site_name"]);
+
+    // The browser form shows field errors and keeps what was typed.
+    let admin = app.signed_in("root@example.com").await;
+    let form = [
+        ("site_name", "Northwind"),
+        ("allowed_email_domains", "northwind.example"),
+        ("docket_size", "ten"),
+        ("login_failures_per_account", "5"),
+        ("login_failures_per_address", "50"),
+        ("login_window_secs", "900"),
+        ("auto_hide_reports", "3"),
+        ("digest_hour", "7"),
+    ];
+    let rejected = app.submit(&admin, "/admin/settings", "/admin/settings", &form).await;
+    assert_eq!(rejected.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(rejected.text().await.unwrap().contains("use a whole number"));
+}

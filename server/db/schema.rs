@@ -459,6 +459,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_settings (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(outbox_notifications -> outbox (outbox_id));
 diesel::joinable!(outbox_notifications -> notifications (notification_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -495,6 +504,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     community_bans,
     weekly_counts,
     weekly_actives,
+    site_settings,
     log_cursors,
     sessions,
     api_tokens,

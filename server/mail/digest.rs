@@ -21,9 +21,10 @@ const MOST: usize = 200;
 /// Notifications older than this are history, not news.
 const OLDEST_DAYS: i64 = 14;
 
-/// Runs for the life of the process, checking once a minute.
-pub async fn run(db: Db, composer: Composer, hour: u32) {
+/// Runs for the life of the process, checking once a minute (at the hour in effect).
+pub async fn run(db: Db, composer: Composer, site: crate::site::Site) {
     loop {
+        let hour = site.current().digest_hour;
         if let Err(e) = send_due(&db, &composer, hour, now()).await {
             e.log();
         }

@@ -133,3 +133,80 @@ impl AnalyticsPage {
 fn state_label(state: &str) -> &'static str {
     crate::domain::idea::IdeaState::parse(state).map_or("Other", |s| s.label())
 }
+
+/// `/admin/settings`.
+#[derive(Template)]
+#[template(path = "admin/settings.html")]
+pub struct SettingsPage {
+    pub ctx: PageCtx,
+    /// The values shown: in effect, or as submitted when refused.
+    pub form: SiteForm,
+    pub errors: crate::error::FieldErrors,
+}
+
+/// The site settings form, as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SiteForm {
+    pub site_name: String,
+    /// Comma- or line-separated.
+    pub allowed_email_domains: String,
+    pub docket_size: String,
+    pub login_failures_per_account: String,
+    pub login_failures_per_address: String,
+    pub login_window_secs: String,
+    pub auto_hide_reports: String,
+    pub digest_hour: String,
+}
+
+impl SiteForm {
+    /// The form showing settings in effect.
+    pub fn of(e: &crate::site::Editable) -> Self {
+        Self {
+            site_name: e.site_name.clone(),
+            allowed_email_domains: e.allowed_email_domains.join(", "),
+            docket_size: e.docket_size.to_string(),
+            login_failures_per_account: e.login_failures_per_account.to_string(),
+            login_failures_per_address: e.login_failures_per_address.to_string(),
+            login_window_secs: e.login_window_secs.to_string(),
+            auto_hide_reports: e.auto_hide_reports.to_string(),
+            digest_hour: e.digest_hour.to_string(),
+        }
+    }
+
+    /// The settings typed, or every field that is not a number.
+    pub fn parse(&self) -> Result<crate::site::Editable, crate::error::AppError> {
+        let mut errors = crate::error::FieldErrors::new();
+        let mut number = |field: &str, raw: &str| -> i64 {
+            raw.trim().parse().unwrap_or_else(|_| {
+                errors.insert(field.to_owned(), "use a whole number".into());
+                -1
+            })
+        };
+        let docket_size = number("docket_size", &self.docket_size);
+        let per_account = number("login_failures_per_account", &self.login_failures_per_account);
+        let per_address = number("login_failures_per_address", &self.login_failures_per_address);
+        let window = number("login_window_secs", &self.login_window_secs);
+        let auto_hide = number("auto_hide_reports", &self.auto_hide_reports);
+        let digest_hour = number("digest_hour", &self.digest_hour);
+        if !errors.is_empty() {
+            return Err(crate::error::AppError::invalid(errors));
+        }
+        // Out-of-range numbers become 0 here and are reported by `Editable::validated`.
+        let small = |n: i64| u32::try_from(n).unwrap_or(0);
+        Ok(crate::site::Editable {
+            site_name: self.site_name.clone(),
+            allowed_email_domains: self
+                .allowed_email_domains
+                .split([',', '\n', ' '])
+                .map(str::to_owned)
+                .filter(|d| !d.trim().is_empty())
+                .collect(),
+            docket_size: small(docket_size),
+            login_failures_per_account: small(per_account),
+            login_failures_per_address: small(per_address),
+            login_window_secs: window,
+            auto_hide_reports: auto_hide,
+            digest_hour: u32::try_from(digest_hour).unwrap_or(u32::MAX),
+        })
+    }
+}

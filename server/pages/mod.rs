@@ -36,13 +36,15 @@ pub struct PageCtx {
     pub notice: Option<String>,
     /// Unread lines in the viewer's notification bell.
     pub unread: i64,
+    /// What the site is called (an admin setting).
+    pub site_name: std::sync::Arc<str>,
 }
 
 impl PageCtx {
     /// The context of a fragment pushed over the websocket: no viewer, no session. Forms in
     /// it carry an empty CSRF token, which the page's script fills from its own.
     pub fn fragment() -> Self {
-        Self { user: None, session: None, notice: None, unread: 0 }
+        Self { user: None, session: None, notice: None, unread: 0, site_name: std::sync::Arc::from("Agora") }
     }
 
     /// The CSRF token for the page's forms. Created only when a page renders a form, so an
@@ -82,11 +84,13 @@ impl FromRequest for Page {
             let user = identity::session_user(&req).await?;
             let session = req.get_session();
             let notice = session.remove_as::<String>(NOTICE_KEY).and_then(Result::ok);
+            let state = crate::state::AppState::of(&req)?;
             let unread = match &user {
-                Some(user) => crate::notify::unread(&crate::state::AppState::of(&req)?.db, user.id).await?,
+                Some(user) => crate::notify::unread(&state.db, user.id).await?,
                 None => 0,
             };
-            Ok(Page(PageCtx { user, session: Some(session), notice, unread }))
+            let site_name = std::sync::Arc::from(state.site.current().site_name.as_str());
+            Ok(Page(PageCtx { user, session: Some(session), notice, unread, site_name }))
         })
     }
 }

@@ -51,7 +51,7 @@ pub async fn login(
 ) -> PageResult {
     let address = client_address(&req);
     let next = local_path(form.next.as_deref());
-    match accounts::login(&state.db, &state.settings, &form.email, &form.password, &address).await {
+    match accounts::login(&state.db, &state.site.current(), &form.email, &form.password, &address).await {
         Ok(user) => {
             sign_in(&session, &user)?;
             Ok(see_other(&next))
@@ -103,7 +103,7 @@ pub async fn register_form(
     }
     let form =
         RegisterValues { invite: query.into_inner().invite.unwrap_or_default(), ..RegisterValues::default() };
-    let open_domains = state.settings.allowed_email_domains.clone();
+    let open_domains = state.site.current().allowed_email_domains.clone();
     render(StatusCode::OK, &RegisterPage { ctx, form, errors: FieldErrors::new(), open_domains })
 }
 
@@ -133,7 +133,7 @@ pub async fn register(
         password: &form.password,
         invitation: Some(form.invite.as_str()),
     };
-    match accounts::register(&state.db, &state.settings, input).await {
+    match accounts::register(&state.db, &state.site.current(), input).await {
         Ok(user) => {
             sign_in(&session, &user)?;
             flash(&req, &format!("Welcome to Agora, {}!", user.name));
@@ -146,7 +146,7 @@ pub async fn register(
                 name: form.name,
                 invite: form.invite,
             };
-            let open_domains = state.settings.allowed_email_domains.clone();
+            let open_domains = state.site.current().allowed_email_domains.clone();
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &RegisterPage { ctx, form: values, errors: fields, open_domains },
@@ -192,7 +192,7 @@ pub async fn request_reset(
             &reset_page(ctx, ResetStage::Ask, email, error.messages_for("email")),
         );
     }
-    match password_reset::request(&state.db, &state.settings, &state.mail, &email, &client).await {
+    match password_reset::request(&state.db, &state.site.current(), &state.mail, &email, &client).await {
         Ok(()) => render(StatusCode::OK, &reset_page(ctx, ResetStage::Sent, email, FieldErrors::new())),
         Err(error @ AppError::RateLimited { .. }) => {
             let errors = error.messages_for("email");

@@ -9,7 +9,7 @@ use crate::auth::csrf::CsrfForm;
 use crate::db::models::users;
 use crate::domain::account::Role;
 use crate::error::AppError;
-use crate::pages::admin::{AdminHome, AnalyticsPage, Chart, UsersPage};
+use crate::pages::admin::{AdminHome, AnalyticsPage, Chart, SettingsPage, SiteForm, UsersPage};
 use crate::pages::{PageError, SignedIn, flash, render, see_other};
 use crate::state::AppState;
 
@@ -163,4 +163,36 @@ pub async fn analytics_csv(
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
         .body(body))
+}
+
+/// GET /admin/settings
+pub async fn settings(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
+    admin_only(&user)?;
+    let form = SiteForm::of(&state.site.editable());
+    render(StatusCode::OK, &SettingsPage { ctx, form, errors: Default::default() })
+}
+
+/// POST /admin/settings: every field is checked; nothing is saved unless all are right.
+pub async fn save_settings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(user, ctx): SignedIn,
+    CsrfForm(form): CsrfForm<SiteForm>,
+) -> PageResult {
+    admin_only(&user)?;
+    let saved = match form.parse() {
+        Ok(changes) => state.site.save(&state.db, user.id, changes).await,
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => {
+            flash(&req, "Settings saved.");
+            Ok(see_other("/admin/settings"))
+        }
+        Err(error @ AppError::Invalid { .. }) => {
+            let errors = error.messages_for("site_name");
+            crate::pages::render_rejected(&error, &SettingsPage { ctx, form, errors })
+        }
+        Err(other) => Err(other.into()),
+    }
 }

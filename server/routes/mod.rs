@@ -116,6 +116,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin", web::get().to(admin::home))
         .route("/admin/users", web::get().to(admin::users))
         .route("/admin/analytics", web::get().to(admin::analytics))
+        .route("/admin/settings", web::get().to(admin::settings))
+        .route("/admin/settings", web::post().to(admin::save_settings))
         .route("/admin/analytics.csv", web::get().to(admin::analytics_csv))
         .route("/admin/invitations", web::post().to(admin::invite))
         .route("/admin/users/{handle}", web::post().to(admin::change))

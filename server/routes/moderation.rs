@@ -35,7 +35,7 @@ pub async fn report(
             })
             .unwrap_or_else(|| "/".into()),
     };
-    match moderation::report(&state.db, &state.settings, &user, form).await {
+    match moderation::report(&state.db, &state.site.current(), &user, form).await {
         Ok(created) => {
             let notice = if created {
                 "Thank you: the moderators will look at your report."

@@ -41,7 +41,7 @@ pub async fn close(
         return Err(AppError::NotFound.into());
     }
     let early = form.get("early").is_some_and(|v| !v.is_empty());
-    match quarters::close(&state.db, &state.settings, Some(&user), &quarter, early).await {
+    match quarters::close(&state.db, &state.site.current(), Some(&user), &quarter, early).await {
         Ok((view, created)) => {
             let notice = if created {
                 format!("{} closed: {} ideas entered review.", view.docket.quarter, view.entries.len())

@@ -38,7 +38,7 @@ async fn page(
     let user_id = user.id;
     let tokens = state.db.read(move |c| Ok(tokens::list(c, user_id)?)).await?;
     let email = EmailRow::all(&preferences::modes(&state.db, user_id).await?);
-    let digest_hour = state.settings.digest_hour;
+    let digest_hour = state.site.current().digest_hour;
     let page =
         |new_token, errors| SettingsPage { ctx, profile, tokens, new_token, errors, email, digest_hour };
     match outcome {

@@ -25,6 +25,7 @@ pub mod reports;
 pub mod reviews;
 pub mod search;
 pub mod sessions;
+pub mod site_settings;
 pub mod skills;
 pub mod tokens;
 pub mod users;

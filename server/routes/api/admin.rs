@@ -216,3 +216,24 @@ pub async fn list(
     let items = found.into_iter().map(|u| UserJson::new(u, None, true)).collect();
     Ok(web::Json(UsersPageJson { items, next_cursor }))
 }
+
+/// The site settings in effect.
+#[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin", responses((status = 200, body = crate::site::Editable)))]
+pub async fn settings(
+    state: web::Data<AppState>,
+    ApiAdmin(_): ApiAdmin,
+) -> ApiResult<web::Json<crate::site::Editable>> {
+    Ok(web::Json(state.site.editable()))
+}
+
+/// Changes the site settings (all fields; every bad one is reported, nothing is saved).
+#[utoipa::path(put, path = "/api/v1/admin/settings", tag = "admin", request_body = crate::site::Editable,
+    responses((status = 200, body = crate::site::Editable), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn save_settings(
+    state: web::Data<AppState>,
+    ApiAdmin(admin): ApiAdmin,
+    body: web::Json<crate::site::Editable>,
+) -> ApiResult<web::Json<crate::site::Editable>> {
+    state.site.save(&state.db, admin.id, body.into_inner()).await?;
+    Ok(web::Json(state.site.editable()))
+}

@@ -36,6 +36,8 @@ pub fn scope() -> Scope {
         .route("/admin/audit", web::get().to(moderation::audit))
         .route("/me/notification-settings", web::get().to(notifications::settings))
         .route("/me/notification-settings", web::put().to(notifications::save_settings))
+        .route("/admin/settings", web::get().to(admin::settings))
+        .route("/admin/settings", web::put().to(admin::save_settings))
         .route("/admin/users", web::get().to(admin::list))
         .route("/admin/users", web::post().to(admin::invite))
         .route("/admin/users/{handle}", web::patch().to(admin::update))
@@ -154,7 +156,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 #[openapi(
     info(title = "Agora API", description = "Agora's JSON API. Authenticate with `Authorization: Bearer <personal access token>`."),
     paths(
-        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, notifications::settings, notifications::save_settings, moderation::report, moderation::queue, moderation::act, moderation::audit, admin::invite, admin::list, admin::update, admin::update_profile, admin::import_people, admin::aliases, admin::set_alias, admin::remove_alias,
+        me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, notifications::settings, notifications::save_settings, moderation::report, moderation::queue, moderation::act, moderation::audit, admin::invite, admin::list, admin::settings, admin::save_settings, admin::update, admin::update_profile, admin::import_people, admin::aliases, admin::set_alias, admin::remove_alias,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
         communities::archive,

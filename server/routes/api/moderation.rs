@@ -28,7 +28,7 @@ pub async fn report(
     ApiUser(user): ApiUser,
     body: web::Json<ReportInput>,
 ) -> ApiResult<HttpResponse> {
-    let created = moderation::report(&state.db, &state.settings, &user, body.into_inner()).await?;
+    let created = moderation::report(&state.db, &state.site.current(), &user, body.into_inner()).await?;
     let mut response = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(response.json(ReportJson { created }))
 }

@@ -98,7 +98,7 @@ async fn notification_settings_of(state: &AppState, user_id: i64) -> ApiResult<N
     let modes = crate::mail::preferences::modes(&state.db, user_id).await?;
     Ok(NotificationSettingsJson {
         email: modes.into_iter().map(|(k, m)| (k.as_str().to_owned(), m.as_str().to_owned())).collect(),
-        digest_hour: state.settings.digest_hour,
+        digest_hour: state.site.current().digest_hour,
     })
 }
 

@@ -81,7 +81,8 @@ pub async fn close(
     body: Option<web::Json<CloseBody>>,
 ) -> ApiResult<web::Json<DocketJson>> {
     let early = body.is_some_and(|b| b.early);
-    let (view, created) = quarters::close(&state.db, &state.settings, Some(&admin), &quarter, early).await?;
+    let (view, created) =
+        quarters::close(&state.db, &state.site.current(), Some(&admin), &quarter, early).await?;
     Ok(web::Json(DocketJson::new(view, Some(created))))
 }
 
