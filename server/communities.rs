@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::config::Settings;
 use crate::db::models::communities::{self, Community, DirectoryQuery, DirectoryRow, NewCommunity};
 use crate::db::models::users::User;
-use crate::db::models::{activities, moderation, now, users};
+use crate::db::models::{activities, audit, moderation, now, users};
 use crate::db::{Db, DbConn};
 use crate::domain::activity::{NewActivity, Visibility as Audience};
 use crate::domain::community::{MemberRole, MemberState, Membership, Slug, Visibility};
@@ -383,6 +383,8 @@ pub async fn archive(db: &Db, user: &User, slug: &str) -> AppResult<()> {
         let located = locate(c, actor, &slug)?;
         located.allow(Action::Own)?;
         communities::archive(c, located.community.id, now())?;
+        let id = Some(located.community.id);
+        audit::record_in(c, id, Some(actor.user_id), "community.archived", "community", id, &json!({}))?;
         activities::record(
             c,
             &activity(&located, "community.archived", "community", located.community.id, json!({})),
@@ -406,6 +408,92 @@ pub async fn members(
         located.allow(if state == MemberState::Active { Action::Read } else { Action::Moderate })?;
         let members = communities::members(c, located.community.id, state, 500)?;
         Ok((located, members))
+    })
+    .await
+}
+
+/// An owner (or admin) hands the community to a member: they become its owner, and an
+/// owner who hands it over stays on as a moderator.
+pub async fn transfer(db: &Db, user: &User, slug: &str, handle: &str) -> AppResult<()> {
+    let (actor, slug, handle) = (user.actor(), slug.to_owned(), handle.to_lowercase());
+    db.write(move |c| {
+        let located = locate(c, actor, &slug)?;
+        located.allow(Action::Own)?;
+        let community_id = located.community.id;
+        let target = target_user(c, &handle)?;
+        if target.id == actor.user_id {
+            return Err(AppError::Conflict("you own this community already".into()));
+        }
+        communities::membership(c, community_id, target.id)?
+            .filter(|m| m.state == MemberState::Active)
+            .ok_or_else(|| {
+                AppError::Conflict(format!("@{} must be a member to own the community", target.handle))
+            })?;
+        communities::set_role(c, community_id, target.id, MemberRole::Owner)?;
+        let data = json!({ "handle": target.handle, "role": MemberRole::Owner.as_str() });
+        activities::record(c, &activity(&located, "member.role_changed", "user", target.id, data))?;
+        if located.place.membership.is_some_and(|m| m.role == MemberRole::Owner) {
+            communities::set_role(c, community_id, actor.user_id, MemberRole::Moderator)?;
+            let me = users::find(c, actor.user_id)?.ok_or(AppError::NotFound)?;
+            let data = json!({ "handle": me.handle, "role": MemberRole::Moderator.as_str() });
+            activities::record(c, &activity(&located, "member.role_changed", "user", me.id, data))?;
+        }
+        let details = json!({ "to": target.handle });
+        audit::record_in(
+            c,
+            Some(community_id),
+            Some(actor.user_id),
+            "community.ownership_transferred",
+            "community",
+            Some(community_id),
+            &details,
+        )?;
+        Ok(())
+    })
+    .await
+}
+
+/// An owner (or admin) changes who may see the community. Opening a private community
+/// shows everything ever written in it to everyone, so it must be confirmed; closing one
+/// ends outsiders' live views of it at once.
+pub async fn set_visibility(
+    db: &Db,
+    user: &User,
+    slug: &str,
+    visibility: Visibility,
+    confirmed: bool,
+) -> AppResult<()> {
+    let (actor, slug) = (user.actor(), slug.to_owned());
+    db.write(move |c| {
+        let located = locate(c, actor, &slug)?;
+        located.allow(Action::Own)?;
+        let from = located.community.visibility();
+        if from == visibility {
+            return Err(AppError::Conflict(format!("the community is {} already", visibility.as_str())));
+        }
+        if from == Visibility::Private && !confirmed {
+            return Err(AppError::field(
+                "confirm",
+                "everything ever posted here becomes visible to everyone: confirm to go ahead",
+            ));
+        }
+        let community_id = located.community.id;
+        communities::set_visibility(c, community_id, visibility)?;
+        let data = json!({ "from": from.as_str(), "to": visibility.as_str() });
+        audit::record_in(
+            c,
+            Some(community_id),
+            Some(actor.user_id),
+            "community.visibility_changed",
+            "community",
+            Some(community_id),
+            &data,
+        )?;
+        activities::record(
+            c,
+            &activity(&located, "community.visibility_changed", "community", community_id, data),
+        )?;
+        Ok(())
     })
     .await
 }

@@ -177,3 +177,74 @@ async fn site_settings_are_validated_take_effect_on_every_node_and_are_audited()
     assert_eq!(rejected.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(rejected.text().await.unwrap().contains("use a whole number"));
 }
+
+#[tokio::test]
+async fn owners_hand_over_communities_and_change_who_sees_them() {
+    let app = TestApp::spawn().await;
+    let [ada, grace, outsider] = ["ada", "grace", "outsider"].map(|h| app.given_api_user(h).1);
+    app.given_community(&ada, "vault", "private").await;
+    app.api(reqwest::Method::POST, "/communities/vault/members/grace/invite", &ada).send().await.unwrap();
+    app.api(reqwest::Method::POST, "/communities/vault/join", &grace).send().await.unwrap();
+    let post = app.given_post(&ada, "vault", "Plans", "Secret plans").await;
+    let transfer = |token: &str, handle: &str| {
+        app.api(reqwest::Method::POST, "/communities/vault/transfer", token)
+            .json(&serde_json::json!({"handle": handle}))
+            .send()
+    };
+    assert_eq!(transfer(&grace, "grace").await.unwrap().status(), StatusCode::FORBIDDEN, "members cannot");
+    assert_eq!(transfer(&ada, "outsider").await.unwrap().status(), StatusCode::CONFLICT, "not a member");
+    assert_eq!(transfer(&ada, "grace").await.unwrap().status(), StatusCode::NO_CONTENT);
+    let members = app.get_json("/communities/vault/members", &grace).await.to_string();
+    assert!(members.contains("\"handle\":\"grace\"") && members.contains("\"role\":\"owner\""), "{members}");
+    assert_eq!(app.get_json("/communities/vault", &ada).await["role"], "moderator", "the old owner stays on");
+
+    let visibility = |token: &str, body: serde_json::Value| {
+        app.api(reqwest::Method::PUT, "/communities/vault/visibility", token).json(&body).send()
+    };
+    assert_eq!(
+        visibility(&ada, serde_json::json!({"visibility": "open"})).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let unconfirmed = visibility(&grace, serde_json::json!({"visibility": "open"})).await.unwrap();
+    assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY, "opening needs a confirmation");
+    assert_eq!(
+        app.api(reqwest::Method::GET, &format!("/posts/{post}"), &outsider).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let opened =
+        visibility(&grace, serde_json::json!({"visibility": "open", "confirm": true})).await.unwrap();
+    assert_eq!(opened.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.api(reqwest::Method::GET, &format!("/posts/{post}"), &outsider).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    // Closing it again ends an outsider's live view of it at once.
+    let mut ws = app.ws(&outsider).await;
+    let (_, errors) = ws.subscribe(&["community:vault"], None).await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        visibility(&grace, serde_json::json!({"visibility": "private"})).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let dropped = loop {
+        let message = ws.next().await;
+        if message["op"] == "error" {
+            break message;
+        }
+    };
+    assert_eq!(dropped["code"], "not_found", "{dropped}");
+    assert_eq!(
+        app.api(reqwest::Method::GET, &format!("/posts/{post}"), &outsider).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let audit = app.get_json("/admin/audit?action=community.", &admin).await;
+    let actions: Vec<&str> =
+        audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        ["community.visibility_changed", "community.visibility_changed", "community.ownership_transferred"]
+    );
+}

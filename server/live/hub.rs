@@ -241,7 +241,7 @@ pub struct HubTask {
     rx: mpsc::UnboundedReceiver<Command>,
     db: Db,
     conns: HashMap<ConnId, Conn>,
-    /// community id → whether it is private (visibility never changes once created).
+    /// community id → whether it is private (forgotten when an owner changes it).
     private: HashMap<i64, bool>,
     /// The newest activity handed out: replay covers up to here, live events come after.
     last_id: i64,
@@ -547,9 +547,17 @@ impl HubTask {
                 self.conns.retain(|_, c| c.actor.user_id != activity.object_id);
                 return;
             }
-            ("member.joined" | "member.left" | "member.approved" | "member.denied", "user") => {
-                activity.object_id
+            ("community.visibility_changed", _) => {
+                self.private.remove(&activity.object_id);
+                if self.is_private(activity.object_id).await {
+                    self.drop_outsiders(activity.object_id);
+                }
+                return;
             }
+            (
+                "member.joined" | "member.left" | "member.approved" | "member.denied" | "member.banned",
+                "user",
+            ) => activity.object_id,
             ("community.created", _) => match activity.actor_id {
                 Some(id) => id,
                 None => return,
@@ -584,6 +592,24 @@ impl HubTask {
                 .topics
                 .iter()
                 .filter(|(_, (t, _))| t.community().is_some_and(|c| lost_communities.contains(&c)))
+                .map(|(name, _)| name.clone())
+                .collect();
+            for name in lost {
+                conn.topics.remove(&name);
+                conn.send(&ServerMessage::topic_error("not_found", &name.name()));
+            }
+        }
+    }
+}
+
+impl HubTask {
+    /// A community turned private: connections of people outside it lose its topics.
+    fn drop_outsiders(&mut self, community: i64) {
+        for conn in self.conns.values_mut().filter(|c| !c.actor.admin && !c.joined.contains(&community)) {
+            let lost: Vec<TopicName> = conn
+                .topics
+                .iter()
+                .filter(|(_, (t, _))| t.community() == Some(community))
                 .map(|(name, _)| name.clone())
                 .collect();
             for name in lost {

@@ -7,7 +7,7 @@ use serde::de::IgnoredAny;
 
 use crate::auth::csrf::CsrfForm;
 use crate::communities::{self, CommunityInput};
-use crate::domain::community::{MemberRole, MemberState};
+use crate::domain::community::{MemberRole, MemberState, Visibility};
 use crate::error::{AppError, FieldErrors};
 use crate::pages::communities::{CommunityPage, DirectoryList, DirectoryPage, MembersPage, NewCommunityPage};
 use crate::pages::{PageCtx, PageError, SignedIn, flash, render, render_outcome, render_rejected, see_other};
@@ -287,4 +287,64 @@ pub async fn archive(
     communities::archive(&state.db, &user, &slug).await?;
     flash(&req, "The community is archived: everything stays readable; nothing new can be written.");
     Ok(see_other(&format!("/c/{slug}")))
+}
+
+/// The ownership form.
+#[derive(Deserialize)]
+pub struct TransferForm {
+    handle: String,
+}
+
+/// POST /c/<slug>/transfer
+pub async fn transfer(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    SignedIn(user, _): SignedIn,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<TransferForm>,
+) -> PageResult {
+    let notice = match communities::transfer(&state.db, &user, &slug, &form.handle).await {
+        Ok(()) => format!("@{} owns the community now.", form.handle.trim().trim_start_matches('@')),
+        Err(error @ AppError::Conflict(_)) => format!("Nothing changed: {error}"),
+        Err(other) => return Err(other.into()),
+    };
+    flash(&req, &notice);
+    Ok(see_other(&format!("/c/{slug}/members")))
+}
+
+/// The visibility form.
+#[derive(Deserialize)]
+pub struct VisibilityForm {
+    visibility: String,
+    /// The "yes, show everything" checkbox for opening a private community.
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// POST /c/<slug>/visibility
+pub async fn set_visibility(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    SignedIn(user, _): SignedIn,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<VisibilityForm>,
+) -> PageResult {
+    let visibility = Visibility::parse(&form.visibility).map_err(|e| AppError::field("visibility", e))?;
+    let notice = match communities::set_visibility(
+        &state.db,
+        &user,
+        &slug,
+        visibility,
+        form.confirm.is_some(),
+    )
+    .await
+    {
+        Ok(()) => format!("The community is {} now.", visibility.as_str()),
+        Err(error @ (AppError::Conflict(_) | AppError::Invalid { .. })) => {
+            format!("Nothing changed: {error}")
+        }
+        Err(other) => return Err(other.into()),
+    };
+    flash(&req, &notice);
+    Ok(see_other(&format!("/c/{slug}/members")))
 }

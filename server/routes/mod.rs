@@ -71,6 +71,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/c/{slug}/members", web::get().to(communities::members))
         .route("/c/{slug}/invite", web::post().to(communities::invite))
         .route("/c/{slug}/archive", web::post().to(communities::archive))
+        .route("/c/{slug}/transfer", web::post().to(communities::transfer))
+        .route("/c/{slug}/visibility", web::post().to(communities::set_visibility))
         .route("/c/{slug}/members/{handle}/role", web::post().to(communities::set_role))
         .route("/c/{slug}/members/{handle}/{decision}", web::post().to(communities::decide))
         .route("/posts/{id}", web::get().to(posts::show))

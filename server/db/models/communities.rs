@@ -88,6 +88,14 @@ pub fn joined_by(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Community>>
         .load(conn)
 }
 
+/// Changes who may see a community.
+pub fn set_visibility(conn: &mut DbConn, id: i64, visibility: Visibility) -> QueryResult<()> {
+    diesel::update(communities::table.find(id))
+        .set(communities::visibility.eq(visibility.as_str()))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Archives a community (read-only from now on).
 pub fn archive(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(communities::table.find(id)).set(communities::archived_at.eq(at)).execute(conn).map(drop)

@@ -239,3 +239,46 @@ pub async fn archive(
     communities::archive(&state.db, &user, &slug).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// Who receives a community.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransferJson {
+    /// A member's handle.
+    pub handle: String,
+}
+
+/// Hands a community to a member (owners and admins); an owner who hands it over stays on
+/// as a moderator.
+#[utoipa::path(post, path = "/api/v1/communities/{slug}/transfer", tag = "communities", params(("slug" = String, Path)),
+    request_body = TransferJson, responses((status = 204), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn transfer(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    slug: web::Path<String>,
+    body: web::Json<TransferJson>,
+) -> ApiResult<HttpResponse> {
+    communities::transfer(&state.db, &user, &slug, &body.handle).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A change of who may see a community.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VisibilityJson {
+    pub visibility: Visibility,
+    /// Required to open a private community (everything in it becomes visible).
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Changes a community's visibility (owners and admins).
+#[utoipa::path(put, path = "/api/v1/communities/{slug}/visibility", tag = "communities", params(("slug" = String, Path)),
+    request_body = VisibilityJson, responses((status = 204), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_visibility(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    slug: web::Path<String>,
+    body: web::Json<VisibilityJson>,
+) -> ApiResult<HttpResponse> {
+    communities::set_visibility(&state.db, &user, &slug, body.visibility, body.confirm).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

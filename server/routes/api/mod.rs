@@ -60,6 +60,8 @@ pub fn scope() -> Scope {
         .route("/communities/{slug}/members/{handle}/approve", web::post().to(communities::approve))
         .route("/communities/{slug}/members/{handle}/deny", web::post().to(communities::deny))
         .route("/communities/{slug}/members/{handle}/invite", web::post().to(communities::invite))
+        .route("/communities/{slug}/transfer", web::post().to(communities::transfer))
+        .route("/communities/{slug}/visibility", web::put().to(communities::set_visibility))
         .route("/communities/{slug}/members/{handle}/role", web::put().to(communities::set_role))
         .route("/communities/{slug}/posts", web::get().to(posts::list))
         .route("/communities/{slug}/posts", web::post().to(posts::create))
@@ -159,7 +161,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, notifications::settings, notifications::save_settings, moderation::report, moderation::queue, moderation::act, moderation::audit, admin::invite, admin::list, admin::settings, admin::save_settings, admin::update, admin::update_profile, admin::import_people, admin::aliases, admin::set_alias, admin::remove_alias,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
         communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
-        communities::archive,
+        communities::archive, communities::transfer, communities::set_visibility,
         posts::list, posts::create, posts::show, posts::edit, posts::delete, posts::comments, posts::comment,
         posts::react, posts::unreact, posts::react_comment, posts::delete_comment, posts::accept,
         feeds::home, feeds::activity, feeds::person, feeds::follow_user, feeds::follow_tag,
