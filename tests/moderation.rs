@@ -177,6 +177,8 @@ async fn hiding_takes_content_out_of_every_view_and_restoring_brings_it_back() {
     let post = app.given_post(&p.grace, "plant", "Zebra canary", "Quagga canary text").await;
     app.given_comment(&p.carl, post, "Okapi canary comment").await;
     app.indexed().await;
+    app.notified().await;
+    assert!(kinds_of(&app, &p.grace).await.contains(&"reply".to_owned()), "grace heard of carl's comment");
     let found = |q: &'static str| {
         let (app, carl) = (&app, &p.carl);
         async move { app.get_json(&format!("/search?q={q}"), carl).await["total"].as_i64().unwrap() }
@@ -219,6 +221,7 @@ async fn hiding_takes_content_out_of_every_view_and_restoring_brings_it_back() {
     app.notified().await;
     let told = app.get_json("/notifications", &p.grace).await;
     assert!(told.to_string().contains("hid your post on “Zebra canary”: Off-topic sales"), "{told}");
+    assert!(!kinds_of(&app, &p.grace).await.contains(&"reply".to_owned()), "the unread reply about it went: {told}");
 
     // Members read the community's log, reporters unnamed; the audit log has the reason.
     let log = app.get_as(&browser, "/c/plant/moderation").await.text().await.unwrap();
@@ -310,6 +313,11 @@ async fn locks_bans_and_suspensions_hold() {
             .to_string()
             .contains("banned you from “plant” until 2099-01-01")
     );
+    let audit = app.get_json("/admin/audit", &admin).await;
+    let actions: Vec<&str> =
+        audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["member.banned", "post.locked"], "each action is audited");
+    assert_eq!(audit["items"][0]["details"]["until"], "2099-01-01T00:00:00");
     // An admin's post: no ban; one's own: neither ban nor suspension.
     app.api(Method::POST, "/communities/plant/join", &admin).send().await.unwrap();
     let admins = app.given_post(&admin, "plant", "Admin notes", "Text").await;
