@@ -221,7 +221,10 @@ async fn hiding_takes_content_out_of_every_view_and_restoring_brings_it_back() {
     app.notified().await;
     let told = app.get_json("/notifications", &p.grace).await;
     assert!(told.to_string().contains("hid your post on “Zebra canary”: Off-topic sales"), "{told}");
-    assert!(!kinds_of(&app, &p.grace).await.contains(&"reply".to_owned()), "the unread reply about it went: {told}");
+    assert!(
+        !kinds_of(&app, &p.grace).await.contains(&"reply".to_owned()),
+        "the unread reply about it went: {told}"
+    );
 
     // Members read the community's log, reporters unnamed; the audit log has the reason.
     let log = app.get_as(&browser, "/c/plant/moderation").await.text().await.unwrap();
