@@ -59,10 +59,28 @@ enum Command {
     /// index has one writer). A missing or corrupt index is also rebuilt on start.
     Reindex,
     /// Load data.
+    #[command(group(clap::ArgGroup::new("kind").required(true).args(["demo", "synthetic"])))]
     Seed {
         /// The demo organisation: people in departments with managers, demo logins printed.
-        #[arg(long, required = true)]
+        #[arg(long)]
         demo: bool,
+        /// A generated organisation for benchmarks, into an empty database (deterministic).
+        #[arg(long)]
+        synthetic: bool,
+        /// `small` or `large` (with --synthetic).
+        #[arg(long, default_value = "small")]
+        preset: String,
+        #[arg(long)]
+        users: Option<usize>,
+        #[arg(long)]
+        communities: Option<usize>,
+        #[arg(long)]
+        posts: Option<usize>,
+        #[arg(long)]
+        ideas: Option<usize>,
+        /// The random seed: the same seed makes the same organisation.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
     },
 }
 
@@ -148,6 +166,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Quarter(QuarterCommand::Close { quarter, early }) => {
             close_quarter(settings, &quarter, early)
         }
+        Command::Seed { synthetic: true, preset, users, communities, posts, ideas, seed, .. } => {
+            let mut sizes = crate::synthetic::Sizes::preset(&preset)
+                .ok_or_else(|| anyhow::anyhow!("--preset is small or large, not {preset}"))?;
+            if let Some(posts) = posts {
+                sizes.comments = sizes.comments * posts / sizes.posts.max(1);
+                sizes.posts = posts;
+            }
+            sizes.users = users.unwrap_or(sizes.users).max(20);
+            sizes.communities = communities.unwrap_or(sizes.communities).max(1);
+            sizes.ideas = ideas.unwrap_or(sizes.ideas).max(1);
+            synthetic(settings, sizes, seed)
+        }
         Command::Seed { .. } => {
             let (state, ..) = crate::startup::prepare(settings)?;
             let outcome =
@@ -194,6 +224,25 @@ fn import_people(settings: Settings, file: &std::path::Path, dry_run: bool) -> a
         println!("imported: {} created, {} updated", report.created, report.updated);
     }
     Ok(())
+}
+
+fn synthetic(settings: Settings, sizes: crate::synthetic::Sizes, seed: u64) -> anyhow::Result<()> {
+    let (state, ..) = crate::startup::prepare(settings.clone())?;
+    let summary = crate::synthetic::generate(&state.db, sizes, seed).map_err(describe)?;
+    println!(
+        "generated {} rows in {:.1} s ({:.0} rows/s): {} people, {} communities, {} posts, {} comments, {} ideas",
+        summary.rows,
+        summary.seconds,
+        summary.rows as f64 / summary.seconds.max(0.001),
+        sizes.users,
+        sizes.communities,
+        sizes.posts,
+        sizes.comments,
+        sizes.ideas
+    );
+    println!("every account signs in with the password {}", crate::synthetic::PASSWORD);
+    drop(state);
+    reindex(settings)
 }
 
 fn reindex(settings: Settings) -> anyhow::Result<()> {
