@@ -35,6 +35,6 @@ pub mod routes;
 pub mod search;
 pub mod seed;
 pub mod site;
-pub mod synthetic;
 pub mod startup;
 pub mod state;
+pub mod synthetic;

@@ -196,3 +196,49 @@ async fn importing_people_reports_every_bad_row_and_imports_all_or_nothing() {
     let me: serde_json::Value = app.get_json("/me", &token).await;
     assert_eq!(me["skills"].as_array().unwrap().len(), 2);
 }
+
+/// The titles of the first posts, to compare two generated databases.
+fn first_titles(app: &TestApp) -> Vec<String> {
+    use agora::db::schema::posts;
+    use diesel::prelude::*;
+    app.db
+        .read_sync(|c| {
+            Ok(posts::table.order(posts::id.asc()).limit(20).select(posts::title).load::<String>(c)?)
+        })
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_synthetic_organisation_is_generated_the_same_for_the_same_seed_and_works() {
+    let args =
+        ["seed", "--synthetic", "--users", "60", "--communities", "4", "--posts", "300", "--ideas", "12"];
+    let app = TestApp::spawn().await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = app.agora_in(elsewhere.path(), &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("60 people, 4 communities, 300 posts, 900 comments, 12 ideas"), "{printed}");
+    assert_eq!(app.user_count(), 60);
+
+    // The same seed, another database: the same organisation.
+    let twin = TestApp::spawn().await;
+    let twin_dir = tempfile::tempdir().unwrap();
+    assert!(twin.agora_in(twin_dir.path(), &args).status.success());
+    assert_eq!(first_titles(&app), first_titles(&twin));
+    assert!(!app.agora_in(elsewhere.path(), &args).status.success(), "refuses a database with data");
+
+    // The server works on it: feeds, posting (ids continue after the generated ones), analytics.
+    let member = app.user("user2").unwrap();
+    let token = app.token_for(&member);
+    let feed = app.get_json("/feed", &token).await;
+    assert!(!feed["items"].as_array().unwrap().is_empty(), "{feed}");
+    let joined = app.get_json("/communities", &token).await;
+    let slug = joined["items"][0]["slug"].as_str().unwrap().to_owned();
+    app.api(reqwest::Method::POST, &format!("/communities/{slug}/join"), &token).send().await.unwrap();
+    let post = app.given_post(&token, &slug, "After the seed", "New").await;
+    assert!(post > 300);
+    let admin = app.signed_in_as("user1").await;
+    let csv = app.get_as(&admin, "/admin/analytics.csv?table=weekly").await.text().await.unwrap();
+    let posts: i64 = csv.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse::<i64>().unwrap()).sum();
+    assert!(posts > 0 && posts <= 300, "the last 26 weeks hold some of the two years' posts: {posts}");
+}

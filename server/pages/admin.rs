@@ -49,7 +49,8 @@ pub struct Chart {
     pub title: &'static str,
     pub bars: Vec<Bar>,
     pub max: i64,
-    pub total: i64,
+    /// The sum over the weeks, where a sum means something (not for weekly active people).
+    pub total: Option<i64>,
 }
 
 /// Drawing area of a chart.
@@ -82,7 +83,8 @@ impl Chart {
                 }
             })
             .collect();
-        Chart { id, title, bars, max, total: weeks.iter().map(pick).sum() }
+        let total = (id != "active").then(|| weeks.iter().map(pick).sum());
+        Chart { id, title, bars, max, total }
     }
 
     /// Whether a bar gets an axis label (every fourth week).

@@ -68,19 +68,44 @@ pub const PASSWORD: &str = "synthetic-2026";
 const ROWS: usize = 400;
 /// Rows per transaction.
 const CHUNK: usize = 40_000;
-const ACTIVITIES: &str =
-    "INSERT INTO activities (id, actor_id, verb, object_type, object_id, community_id, visibility, data, created_at)";
+const ACTIVITIES: &str = "INSERT INTO activities (id, actor_id, verb, object_type, object_id, community_id, visibility, data, created_at)";
 
 const DEPARTMENTS: &[&str] = &[
-    "Manufacturing", "Research", "Engineering", "Sales", "Finance", "Logistics", "IT", "Legal",
-    "Human Resources", "Procurement", "Quality", "Safety",
+    "Manufacturing",
+    "Research",
+    "Engineering",
+    "Sales",
+    "Finance",
+    "Logistics",
+    "IT",
+    "Legal",
+    "Human Resources",
+    "Procurement",
+    "Quality",
+    "Safety",
 ];
 const LOCATIONS: &[&str] =
     &["Ludwigshafen", "Antwerp", "Houston", "Shanghai", "Freeport", "Kuantan", "São Paulo", "Mumbai"];
 const SKILLS: &[&str] = &[
-    "rust", "python", "kubernetes", "process safety", "catalysis", "polymer chemistry", "sap",
-    "negotiation", "lean", "six sigma", "data analysis", "machine learning", "logistics",
-    "project management", "corrosion", "hazop", "supply chain", "accounting", "public speaking",
+    "rust",
+    "python",
+    "kubernetes",
+    "process safety",
+    "catalysis",
+    "polymer chemistry",
+    "sap",
+    "negotiation",
+    "lean",
+    "six sigma",
+    "data analysis",
+    "machine learning",
+    "logistics",
+    "project management",
+    "corrosion",
+    "hazop",
+    "supply chain",
+    "accounting",
+    "public speaking",
 ];
 
 /// A SQL string literal (generated text only; quotes doubled all the same).
@@ -142,9 +167,15 @@ pub fn generate(db: &Db, sizes: Sizes, seed: u64) -> AppResult<Summary> {
     let started = Instant::now();
     let empty = db.read_sync(|c| Ok(crate::db::models::users::count(c)? == 0))?;
     if !empty {
-        return Err(AppError::Conflict("seed --synthetic needs an empty database (it numbers rows itself)".into()));
+        return Err(AppError::Conflict(
+            "seed --synthetic needs an empty database (it numbers rows itself)".into(),
+        ));
     }
-    let total = (sizes.users * 2 + sizes.communities + sizes.posts * 3 + sizes.comments * 2 + sizes.ideas * 2
+    let total = (sizes.users * 2
+        + sizes.communities
+        + sizes.posts * 3
+        + sizes.comments * 2
+        + sizes.ideas * 2
         + sizes.votes
         + sizes.reactions) as u64;
     let bar = ProgressBar::new(total).with_style(
@@ -212,7 +243,9 @@ impl<'a> World<'a> {
         let mut users = Batch::new(
             self.db,
             self.bar,
-            &["INSERT INTO users (id, handle, email, name, password_hash, role, title, department, location, manager_id, bio, is_active, created_at)"],
+            &[
+                "INSERT INTO users (id, handle, email, name, password_hash, role, title, department, location, manager_id, bio, is_active, created_at)",
+            ],
         );
         for id in 1..=self.sizes.users as i64 {
             // A management tree eight wide: person n reports to person n / 8.
@@ -224,7 +257,11 @@ impl<'a> World<'a> {
             };
             let department = DEPARTMENTS[self.rng.random_range(0..DEPARTMENTS.len())];
             let location = LOCATIONS[self.rng.random_range(0..LOCATIONS.len())];
-            let name = format!("{} {}", capitalised(self.words.word(&mut self.rng)), capitalised(self.words.word(&mut self.rng)));
+            let name = format!(
+                "{} {}",
+                capitalised(self.words.word(&mut self.rng)),
+                capitalised(self.words.word(&mut self.rng))
+            );
             let created = self.past();
             users.push(0, format!(
                 "({id}, 'user{id}', 'user{id}@synthetic.example', {}, {}, '{role}', {}, {}, {}, {manager}, '', TRUE, {})",
@@ -251,8 +288,15 @@ impl<'a> World<'a> {
         let users = self.sizes.users as i64;
         for id in 1..=self.sizes.communities as i64 {
             // Long tail: a few communities with thousands of members, most with a few dozen.
-            let size = ((users as f64 * 0.05) / (id as f64).powf(0.8)).clamp(5.0, users as f64 * 0.3) as usize;
-            let visibility = if id % 10 == 3 { "private" } else if id % 7 == 0 { "restricted" } else { "open" };
+            let size =
+                ((users as f64 * 0.05) / (id as f64).powf(0.8)).clamp(5.0, users as f64 * 0.3) as usize;
+            let visibility = if id % 10 == 3 {
+                "private"
+            } else if id % 7 == 0 {
+                "restricted"
+            } else {
+                "open"
+            };
             let owner = self.rng.random_range(1..=users);
             let mut members = vec![owner];
             while members.len() < size {
@@ -264,16 +308,23 @@ impl<'a> World<'a> {
             members.sort_unstable();
             members.dedup();
             let created = self.past();
-            let name = format!("{} {}", capitalised(self.words.word(&mut self.rng)), capitalised(self.words.word(&mut self.rng)));
+            let name = format!(
+                "{} {}",
+                capitalised(self.words.word(&mut self.rng)),
+                capitalised(self.words.word(&mut self.rng))
+            );
             let description = self.words.sentence(&mut self.rng, 12);
-            batch.push(0, format!(
-                "({id}, 'c{id}', {}, {}, {}, '{visibility}', {owner}, {}, {})",
-                lit(&name),
-                lit(&description),
-                lit(&format!("<p>{description}</p>")),
-                members.len(),
-                at(created)
-            ))?;
+            batch.push(
+                0,
+                format!(
+                    "({id}, 'c{id}', {}, {}, {}, '{visibility}', {owner}, {}, {})",
+                    lit(&name),
+                    lit(&description),
+                    lit(&format!("<p>{description}</p>")),
+                    members.len(),
+                    at(created)
+                ),
+            )?;
             for &member in &members {
                 let role = if member == owner { "owner" } else { "member" };
                 batch.push(1, format!("({id}, {member}, '{role}', 'active', {})", at(created)))?;
@@ -321,23 +372,29 @@ impl<'a> World<'a> {
             let body = format!("{} #{tag}", self.words.paragraph(&mut self.rng, 1..4));
             let comment_count = (per_post * self.rng.random_range(0.0..2.0)).round() as i64;
             let community_id = community as i64 + 1;
-            batch.push(POSTS, format!(
-                "({id}, {community_id}, {author}, 'discussion', {}, {}, {}, FALSE, {comment_count}, {})",
-                lit(&title),
-                lit(&body),
-                lit(&format!("<p>{body}</p>")),
-                at(created)
-            ))?;
+            batch.push(
+                POSTS,
+                format!(
+                    "({id}, {community_id}, {author}, 'discussion', {}, {}, {}, FALSE, {comment_count}, {})",
+                    lit(&title),
+                    lit(&body),
+                    lit(&format!("<p>{body}</p>")),
+                    at(created)
+                ),
+            )?;
             batch.push(TAGS, format!("({id}, {})", lit(&tag)))?;
             self.activity_id += 1;
             let excerpt: String = body.chars().take(160).collect();
             let data = serde_json::json!({ "title": title, "excerpt": excerpt, "mentions": [] }).to_string();
-            batch.push(LOG, format!(
-                "({}, {author}, 'post.created', 'post', {id}, {community_id}, 'community', {}, {})",
-                self.activity_id,
-                lit(&data),
-                at(created)
-            ))?;
+            batch.push(
+                LOG,
+                format!(
+                    "({}, {author}, 'post.created', 'post', {id}, {community_id}, 'community', {}, {})",
+                    self.activity_id,
+                    lit(&data),
+                    at(created)
+                ),
+            )?;
             self.count(created, "posts", 0, author);
             self.count(created, "community", community_id, author);
             self.count(created, "person", author, author);
@@ -347,14 +404,19 @@ impl<'a> World<'a> {
                 let commenter = members[self.rng.random_range(0..members.len())];
                 let when = (created + Duration::minutes(self.rng.random_range(1..10_000))).min(self.now);
                 let text = self.words.paragraph(&mut self.rng, 1..3);
-                batch.push(COMMENTS, format!(
-                    "({comment_id}, {id}, {commenter}, {}, {}, {})",
-                    lit(&text),
-                    lit(&format!("<p>{text}</p>")),
-                    at(when)
-                ))?;
+                batch.push(
+                    COMMENTS,
+                    format!(
+                        "({comment_id}, {id}, {commenter}, {}, {}, {})",
+                        lit(&text),
+                        lit(&format!("<p>{text}</p>")),
+                        at(when)
+                    ),
+                )?;
                 self.activity_id += 1;
-                let data = serde_json::json!({ "post": id, "post_title": title, "reply_to": null, "mentions": [] }).to_string();
+                let data =
+                    serde_json::json!({ "post": id, "post_title": title, "reply_to": null, "mentions": [] })
+                        .to_string();
                 batch.push(LOG, format!(
                     "({}, {commenter}, 'comment.created', 'comment', {comment_id}, {community_id}, 'community', {}, {})",
                     self.activity_id,
@@ -381,9 +443,11 @@ impl<'a> World<'a> {
         let mut batch = Batch::new(
             self.db,
             self.bar,
-            &["INSERT INTO ideas (id, author_id, community_id, title, problem, proposal, benefit, html, tags, state, quarter, vote_count, trend_value, trend_key, submitted_at, created_at, updated_at)",
-              "INSERT INTO idea_votes (idea_id, user_id, created_at)",
-              ACTIVITIES],
+            &[
+                "INSERT INTO ideas (id, author_id, community_id, title, problem, proposal, benefit, html, tags, state, quarter, vote_count, trend_value, trend_key, submitted_at, created_at, updated_at)",
+                "INSERT INTO idea_votes (idea_id, user_id, created_at)",
+                ACTIVITIES,
+            ],
         );
         let users = self.sizes.users as i64;
         let per_idea = self.sizes.votes / self.sizes.ideas.max(1);
@@ -395,7 +459,8 @@ impl<'a> World<'a> {
             let state = if current {
                 "submitted"
             } else {
-                ["declined", "funded", "needs_work", "in_development", "launched", "submitted"][self.rng.random_range(0..6)]
+                ["declined", "funded", "needs_work", "in_development", "launched", "submitted"]
+                    [self.rng.random_range(0..6)]
             };
             // Vote counts follow a long tail too: a few ideas draw most votes. Stepping by a
             // prime through everyone gives distinct voters.
@@ -419,13 +484,17 @@ impl<'a> World<'a> {
                 at(submitted)
             ))?;
             self.activity_id += 1;
-            let data = serde_json::json!({ "title": title, "from": "draft", "to": "submitted", "note": "" }).to_string();
-            batch.push(LOG, format!(
-                "({}, {author}, 'idea.transitioned', 'idea', {id}, NULL, 'public', {}, {})",
-                self.activity_id,
-                lit(&data),
-                at(submitted)
-            ))?;
+            let data = serde_json::json!({ "title": title, "from": "draft", "to": "submitted", "note": "" })
+                .to_string();
+            batch.push(
+                LOG,
+                format!(
+                    "({}, {author}, 'idea.transitioned', 'idea', {id}, NULL, 'public', {}, {})",
+                    self.activity_id,
+                    lit(&data),
+                    at(submitted)
+                ),
+            )?;
             self.count(submitted, "ideas", 0, author);
             self.count(submitted, "person", author, author);
             for voter in voters {
@@ -452,7 +521,8 @@ impl<'a> World<'a> {
                 batch.push(0, format!("({id}, {}, {})", lit(skill), at(self.now)))?;
                 // Their manager vouches for the first one.
                 if skill == SKILLS[first] && id > 1 {
-                    batch.push(1, format!("({id}, {}, {}, {})", lit(skill), (id / 8).max(1), at(self.now)))?;
+                    batch
+                        .push(1, format!("({id}, {}, {}, {})", lit(skill), (id / 8).max(1), at(self.now)))?;
                 }
             }
         }
@@ -464,7 +534,10 @@ impl<'a> World<'a> {
         let mut batch = Batch::new(
             self.db,
             self.bar,
-            &["INSERT INTO weekly_counts (week, metric, subject, count)", "INSERT INTO weekly_actives (week, user_id)"],
+            &[
+                "INSERT INTO weekly_counts (week, metric, subject, count)",
+                "INSERT INTO weekly_actives (week, user_id)",
+            ],
         );
         for ((week, metric, subject), n) in std::mem::take(&mut self.counts) {
             batch.push(0, format!("({}, '{metric}', {subject}, {n})", lit(&week)))?;

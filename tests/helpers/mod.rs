@@ -196,11 +196,12 @@ impl TestApp {
     /// A browser signed in as an existing account (an API-only one gets [`PASSWORD`] first).
     pub async fn signed_in_as(&self, handle: &str) -> Client {
         let user = self.user(handle).expect("the user exists");
+        let (id, email) = (user.id, user.email);
         let hash = accounts::hash_password_sync(&Password::parse(PASSWORD).expect("password")).expect("hash");
         self.db
-            .write_sync(move |c| Ok(agora::db::models::users::set_password_hash(c, user.id, &hash)?))
+            .write_sync(move |c| Ok(agora::db::models::users::set_password_hash(c, id, &hash)?))
             .expect("set password");
-        self.signed_in(&format!("{handle}@example.com")).await
+        self.signed_in(&email).await
     }
 
     /// An existing account (as an admin or the CLI would create it), password [`PASSWORD`].
