@@ -39,10 +39,14 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
     let key = crate::auth::secrets::cookie_key(settings.secret_key.as_deref(), &settings.data_dir)?;
     let start_after = db.read_sync(|c| Ok(activities::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (hub, hub_task) = Hub::new(db.clone(), start_after);
-    let mail = crate::mail::Composer::new(&settings.base_url(), crate::mail::unsubscribe::Signer::new(&key));
     let settings = Arc::new(settings);
     let site = crate::site::Site::new(settings.clone());
     db.read_sync(|c| site.load(c)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mail = crate::mail::Composer::new(
+        &settings.base_url(),
+        crate::mail::unsubscribe::Signer::new(&key),
+        site.clone(),
+    );
     let state = AppState {
         db,
         site,

@@ -147,6 +147,15 @@ async fn site_settings_are_validated_take_effect_on_every_node_and_are_audited()
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(seen, "the other node within seconds");
+    let invited = app
+        .api(reqwest::Method::POST, "/admin/users", &token)
+        .json(&serde_json::json!({"email": "guest@northwind.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invited.status(), StatusCode::CREATED);
+    let mail = app.outbox().pop().unwrap();
+    assert_eq!(mail.subject, "root Tester invited you to Northwind Connect", "mails use the name too");
     let registered = app
         .register(&app.browser(), "new@northwind.example", "newbie", "New Person", "a long enough password")
         .await;

@@ -31,6 +31,7 @@ struct NotificationText<'a> {
 #[derive(Template)]
 #[template(path = "email/notification/body.html")]
 struct NotificationHtml<'a> {
+    site: &'a str,
     name: &'a str,
     sentence: &'a str,
     excerpt: Option<&'a str>,
@@ -54,7 +55,8 @@ pub struct DigestSection {
 
 #[derive(Template)]
 #[template(path = "email/digest/subject.txt")]
-struct DigestSubject {
+struct DigestSubject<'a> {
+    site: &'a str,
     total: usize,
 }
 
@@ -70,6 +72,7 @@ struct DigestText<'a> {
 #[derive(Template)]
 #[template(path = "email/digest/body.html")]
 struct DigestHtml<'a> {
+    site: &'a str,
     name: &'a str,
     sections: &'a [DigestSection],
     unsubscribe: &'a str,
@@ -79,12 +82,14 @@ struct DigestHtml<'a> {
 #[derive(Template)]
 #[template(path = "email/invitation/subject.txt")]
 struct InvitationSubject<'a> {
+    site: &'a str,
     inviter: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "email/invitation/body.txt")]
 struct InvitationText<'a> {
+    site: &'a str,
     inviter: &'a str,
     link: &'a str,
     days: i64,
@@ -93,6 +98,7 @@ struct InvitationText<'a> {
 #[derive(Template)]
 #[template(path = "email/invitation/body.html")]
 struct InvitationHtml<'a> {
+    site: &'a str,
     inviter: &'a str,
     link: &'a str,
     days: i64,
@@ -100,11 +106,14 @@ struct InvitationHtml<'a> {
 
 #[derive(Template)]
 #[template(path = "email/password_reset/subject.txt")]
-struct ResetSubject;
+struct ResetSubject<'a> {
+    site: &'a str,
+}
 
 #[derive(Template)]
 #[template(path = "email/password_reset/body.txt")]
 struct ResetText<'a> {
+    site: &'a str,
     name: &'a str,
     link: &'a str,
     minutes: i64,
@@ -114,6 +123,7 @@ struct ResetText<'a> {
 #[derive(Template)]
 #[template(path = "email/password_reset/body.html")]
 struct ResetHtml<'a> {
+    site: &'a str,
     name: &'a str,
     link: &'a str,
     minutes: i64,
@@ -131,6 +141,8 @@ pub struct Composer {
     base_url: String,
     host: String,
     signer: Signer,
+    /// The site's settings in effect (its name, which admins may change).
+    site: crate::site::Site,
 }
 
 /// A rendered mail before it is addressed.
@@ -142,10 +154,10 @@ struct Rendered {
 
 impl Composer {
     /// A composer for links under `base_url`.
-    pub fn new(base_url: &str, signer: Signer) -> Self {
+    pub fn new(base_url: &str, signer: Signer, site: crate::site::Site) -> Self {
         let host =
             base_url.split("://").nth(1).unwrap_or(base_url).split(['/', ':']).next().unwrap_or("agora");
-        Self { base_url: base_url.trim_end_matches('/').to_owned(), host: host.to_owned(), signer }
+        Self { base_url: base_url.trim_end_matches('/').to_owned(), host: host.to_owned(), signer, site }
     }
 
     /// The signer of unsubscribe links (the unsubscribe page checks with it).
@@ -199,6 +211,8 @@ impl Composer {
         let (link, settings) = (self.link(path), self.link("/settings#email"));
         let unsubscribe = self.unsubscribe(to.id, Scope::Kind(kind));
         let (name, reason) = (to.name.as_str(), kind.reason());
+        let settings_now = self.site.current();
+        let site = settings_now.site_name.as_str();
         let text = NotificationText {
             name,
             sentence,
@@ -209,6 +223,7 @@ impl Composer {
             settings: &settings,
         };
         let html = NotificationHtml {
+            site,
             name,
             sentence,
             excerpt,
@@ -229,10 +244,18 @@ impl Composer {
     pub fn digest(&self, to: &User, sections: &[DigestSection], total: usize) -> AppResult<NewMail> {
         let (settings, unsubscribe) = (self.link("/settings#email"), self.unsubscribe(to.id, Scope::All));
         let name = to.name.as_str();
+        let settings_now = self.site.current();
+        let site = settings_now.site_name.as_str();
         let rendered = Rendered {
-            subject: render(&DigestSubject { total })?,
+            subject: render(&DigestSubject { site, total })?,
             text: render(&DigestText { name, sections, unsubscribe: &unsubscribe, settings: &settings })?,
-            html: render(&DigestHtml { name, sections, unsubscribe: &unsubscribe, settings: &settings })?,
+            html: render(&DigestHtml {
+                site,
+                name,
+                sections,
+                unsubscribe: &unsubscribe,
+                settings: &settings,
+            })?,
         };
         Ok(self.address(Some(to), &to.email, "digest", rendered, Some(unsubscribe)))
     }
@@ -241,10 +264,12 @@ impl Composer {
     /// from: the mail says so and says how to ignore it.
     pub fn invitation(&self, email: &str, inviter: &str, path: &str, days: i64) -> AppResult<NewMail> {
         let link = self.link(path);
+        let settings_now = self.site.current();
+        let site = settings_now.site_name.as_str();
         let rendered = Rendered {
-            subject: render(&InvitationSubject { inviter })?,
-            text: render(&InvitationText { inviter, link: &link, days })?,
-            html: render(&InvitationHtml { inviter, link: &link, days })?,
+            subject: render(&InvitationSubject { site, inviter })?,
+            text: render(&InvitationText { site, inviter, link: &link, days })?,
+            html: render(&InvitationHtml { site, inviter, link: &link, days })?,
         };
         Ok(self.address(None, email, "invitation", rendered, None))
     }
@@ -253,10 +278,12 @@ impl Composer {
     pub fn password_reset(&self, to: &User, path: &str, minutes: i64) -> AppResult<NewMail> {
         let (link, unsubscribe) = (self.link(path), self.unsubscribe(to.id, Scope::All));
         let name = to.name.as_str();
+        let settings_now = self.site.current();
+        let site = settings_now.site_name.as_str();
         let rendered = Rendered {
-            subject: render(&ResetSubject)?,
-            text: render(&ResetText { name, link: &link, minutes, unsubscribe: &unsubscribe })?,
-            html: render(&ResetHtml { name, link: &link, minutes, unsubscribe: &unsubscribe })?,
+            subject: render(&ResetSubject { site })?,
+            text: render(&ResetText { site, name, link: &link, minutes, unsubscribe: &unsubscribe })?,
+            html: render(&ResetHtml { site, name, link: &link, minutes, unsubscribe: &unsubscribe })?,
         };
         Ok(self.address(Some(to), &to.email, "password_reset", rendered, Some(unsubscribe)))
     }
