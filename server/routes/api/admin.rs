@@ -181,40 +181,21 @@ pub async fn import_people(
     }))
 }
 
-/// `?q=&cursor=&limit=` of the account list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct UsersParams {
-    /// Part of a name, handle or email.
-    q: Option<String>,
-    /// `next_cursor` of the previous page.
-    cursor: Option<i64>,
-    /// At most 100 (default 50).
-    limit: Option<i64>,
-}
-
-/// A page of accounts.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UsersPageJson {
-    pub items: Vec<UserJson>,
-    pub next_cursor: Option<i64>,
-}
-
-/// Lists accounts, deactivated ones too, newest first.
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(UsersParams), responses((status = 200, body = UsersPageJson)))]
+/// Lists accounts, deactivated ones too, newest first (`q`: part of a name, handle or
+/// email).
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(super::ListQuery),
+    responses((status = 200, body = super::Listing<UserJson>)))]
 pub async fn list(
     state: web::Data<AppState>,
     ApiAdmin(_): ApiAdmin,
-    params: web::Query<UsersParams>,
-) -> ApiResult<web::Json<UsersPageJson>> {
-    let UsersParams { q, cursor, limit } = params.into_inner();
-    let limit = limit.unwrap_or(50).clamp(1, 100);
-    let search = q.unwrap_or_default();
+    query: web::Query<super::ListQuery>,
+) -> ApiResult<web::Json<super::Listing<UserJson>>> {
+    let (limit, before, search) = (query.limit(), query.id_cursor()?, query.q.clone().unwrap_or_default());
     let found =
-        state.db.read(move |c| Ok(crate::db::models::users::admin_list(c, &search, cursor, limit)?)).await?;
-    let next_cursor =
-        (found.len() == usize::try_from(limit).unwrap_or(50)).then(|| found.last().map(|u| u.id)).flatten();
-    let items = found.into_iter().map(|u| UserJson::new(u, None, true)).collect();
-    Ok(web::Json(UsersPageJson { items, next_cursor }))
+        state.db.read(move |c| Ok(crate::db::models::users::admin_list(c, &search, before, limit)?)).await?;
+    let page = super::Listing::by_id(found, limit, |u| u.id);
+    let items = page.items.into_iter().map(|u| UserJson::new(u, None, true)).collect();
+    Ok(web::Json(super::Listing { items, next_cursor: page.next_cursor }))
 }
 
 /// The site settings in effect.

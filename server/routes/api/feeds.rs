@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{ListQuery, Listing};
 use crate::activitystreams::{self, As2Activity, As2Page};
 use crate::auth::identity::ApiUser;
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::feeds;
 use crate::state::AppState;
 
@@ -19,11 +19,7 @@ pub async fn home(
     query: web::Query<ListQuery>,
 ) -> ApiResult<web::Json<Listing<As2Activity>>> {
     let limit = query.limit();
-    let before = query
-        .cursor
-        .as_deref()
-        .map(|c| c.parse().map_err(|_| AppError::BadRequest("invalid cursor".into())))
-        .transpose()?;
+    let before = query.id_cursor()?;
     let rows = feeds::home(&state.db, &user, before, limit).await?;
     let next_cursor =
         (rows.len() as i64 == limit).then(|| rows.last().map(|(a, ..)| a.id.to_string())).flatten();
@@ -71,11 +67,7 @@ pub async fn person(
     query: web::Query<ListQuery>,
 ) -> ApiResult<HttpResponse> {
     let limit = query.limit();
-    let before = query
-        .cursor
-        .as_deref()
-        .map(|c| c.parse().map_err(|_| AppError::BadRequest("invalid cursor".into())))
-        .transpose()?;
+    let before = query.id_cursor()?;
     let (person, rows) = feeds::person(&state.db, &user, &handle, before, limit).await?;
     let base = state.settings.base_url();
     let id = format!("{base}/api/v1/users/{}/activity", person.handle);

@@ -135,6 +135,25 @@ impl ListQuery {
     pub fn limit(&self) -> i64 {
         self.limit.unwrap_or(20).clamp(1, 100)
     }
+
+    /// The cursor of a list paged by id, newest first.
+    pub fn id_cursor(&self) -> Result<Option<i64>, AppError> {
+        id_cursor(self.cursor.as_deref())
+    }
+}
+
+/// Parses the cursor of a list paged by id.
+pub fn id_cursor(cursor: Option<&str>) -> Result<Option<i64>, AppError> {
+    cursor.map(|c| c.parse().map_err(|_| AppError::BadRequest("invalid cursor".into()))).transpose()
+}
+
+impl<T> Listing<T> {
+    /// A page of a list paged by id: a full page points on past its last row.
+    pub fn by_id(items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Self {
+        let full = i64::try_from(items.len()).is_ok_and(|n| n == limit);
+        let next_cursor = full.then(|| items.last().map(|item| id(item).to_string())).flatten();
+        Self { items, next_cursor }
+    }
 }
 
 /// Turns JSON body failures into API errors.

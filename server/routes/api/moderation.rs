@@ -116,7 +116,7 @@ pub struct AuditParams {
     /// A community's slug.
     community: Option<String>,
     /// `next_cursor` of the previous page.
-    cursor: Option<i64>,
+    cursor: Option<String>,
     /// At most 100 (default 50).
     limit: Option<i64>,
 }
@@ -136,28 +136,20 @@ pub struct AuditJson {
     pub at: NaiveDateTime,
 }
 
-/// A page of the audit log.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditPage {
-    pub items: Vec<AuditJson>,
-    pub next_cursor: Option<i64>,
-}
-
 /// The audit log (admins), newest first.
-#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", params(AuditParams), responses((status = 200, body = AuditPage)))]
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", params(AuditParams), responses((status = 200, body = super::Listing<AuditJson>)))]
 pub async fn audit(
     state: web::Data<AppState>,
     ApiAdmin(_): ApiAdmin,
     params: web::Query<AuditParams>,
-) -> ApiResult<web::Json<AuditPage>> {
+) -> ApiResult<web::Json<super::Listing<AuditJson>>> {
     let params = params.into_inner();
     let limit = params.limit.unwrap_or(50).clamp(1, 100);
     let query = resolve_filters(&state, params, limit).await?;
     let entries = state.db.read(move |c| Ok(audit::list(c, &query)?)).await?;
-    let next_cursor = (entries.len() == usize::try_from(limit).unwrap_or(50))
-        .then(|| entries.last().map(|e| e.id))
-        .flatten();
-    let items = entries
+    let page = super::Listing::by_id(entries, limit, |e| e.id);
+    let items = page
+        .items
         .into_iter()
         .map(|e| AuditJson {
             id: e.id,
@@ -170,7 +162,7 @@ pub async fn audit(
             at: e.created_at,
         })
         .collect();
-    Ok(web::Json(AuditPage { items, next_cursor }))
+    Ok(web::Json(super::Listing { items, next_cursor: page.next_cursor }))
 }
 
 /// Turns handles and slugs into ids; an unknown one is a 422, not an empty page.
@@ -199,7 +191,7 @@ async fn resolve_filters(state: &AppState, params: AuditParams, limit: i64) -> R
                 action: params.action,
                 target_type: params.target_type,
                 community_id,
-                before: params.cursor,
+                before: super::id_cursor(params.cursor.as_deref())?,
                 limit,
             })
         })
