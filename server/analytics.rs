@@ -193,30 +193,21 @@ fn decisions(rows: Vec<(String, NaiveDateTime, NaiveDateTime)>) -> Vec<Decisions
 
 /// The report's weekly numbers as CSV.
 pub fn weekly_csv(report: &Report) -> AppResult<String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| crate::error::AppError::Internal(e.into());
-    out.write_record(["week", "active_people", "posts", "comments", "votes", "ideas_submitted"])
-        .map_err(io)?;
-    for w in &report.weeks {
-        let row = [w.active, w.posts, w.comments, w.votes, w.ideas].map(|n| n.to_string());
-        out.write_record(std::iter::once(w.week.clone()).chain(row)).map_err(io)?;
-    }
-    let bytes = out.into_inner().map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("{e}")))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    let header = ["week", "active_people", "posts", "comments", "votes", "ideas_submitted"];
+    let rows = report.weeks.iter().map(|w| {
+        let numbers = [w.active, w.posts, w.comments, w.votes, w.ideas].map(|n| n.to_string());
+        std::iter::once(w.week.clone()).chain(numbers)
+    });
+    crate::export::csv(&header, rows)
 }
 
 /// The report's funnel as CSV: one row per quarter and state.
 pub fn funnel_csv(report: &Report) -> AppResult<String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| crate::error::AppError::Internal(e.into());
-    out.write_record(["quarter", "state", "ideas"]).map_err(io)?;
-    for q in &report.funnel {
-        for (state, n) in &q.states {
-            out.write_record([q.quarter.as_str(), state.as_str(), &n.to_string()]).map_err(io)?;
-        }
-    }
-    let bytes = out.into_inner().map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("{e}")))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    let rows = report
+        .funnel
+        .iter()
+        .flat_map(|q| q.states.iter().map(|(state, n)| [q.quarter.clone(), state.clone(), n.to_string()]));
+    crate::export::csv(&["quarter", "state", "ideas"], rows)
 }
 
 /// The current report (for the page and downloads).

@@ -362,7 +362,6 @@ pub async fn results_csv(db: &Db, user: &User, quarter: &str) -> AppResult<Strin
             Ok(rows)
         })
         .await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
         "rank",
         "idea",
@@ -380,12 +379,10 @@ pub async fn results_csv(db: &Db, user: &User, quarter: &str) -> AppResult<Strin
         "budget",
         "sponsor",
     ];
-    let csv_error = |e: csv::Error| AppError::Internal(anyhow::anyhow!("csv: {e}"));
-    out.write_record(header).map_err(csv_error)?;
-    for (entry, idea, author, scores, decision, sponsor) in rows {
+    let records = rows.into_iter().map(|(entry, idea, author, scores, decision, sponsor)| {
         let [impact, feasibility, fit] =
             means(&scores).map_or_else(Default::default, |m| m.map(|x| format!("{x:.2}")));
-        let record = [
+        [
             entry.rank.to_string(),
             idea.id.to_string(),
             idea.title.clone(),
@@ -401,9 +398,7 @@ pub async fn results_csv(db: &Db, user: &User, quarter: &str) -> AppResult<Strin
             decision.as_ref().map(|d| d.rationale.clone()).unwrap_or_default(),
             decision.as_ref().and_then(|d| d.budget).map(|b| b.to_string()).unwrap_or_default(),
             sponsor.unwrap_or_default(),
-        ];
-        out.write_record(&record).map_err(csv_error)?;
-    }
-    let bytes = out.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.into()))
+        ]
+    });
+    crate::export::csv(&header, records)
 }
