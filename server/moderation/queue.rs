@@ -7,11 +7,12 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 
 use super::{Item, load};
-use crate::db::Db;
 use crate::db::models::reports::{self, OpenReport};
 use crate::db::models::users::User;
 use crate::db::models::{communities, users};
+use crate::db::{Db, DbConn};
 use crate::domain::moderation::{ReportReason, TargetType};
+use crate::domain::policy::Actor;
 use crate::error::AppResult;
 
 /// The most reports the queue reads at once.
@@ -44,11 +45,32 @@ pub struct Entry {
     pub last_at: NaiveDateTime,
 }
 
+/// Where someone moderates: everywhere (`None`, admins) or these communities.
+fn scope(c: &mut DbConn, actor: Actor) -> AppResult<Option<Vec<i64>>> {
+    Ok(if actor.admin { None } else { Some(communities::moderated_by(c, actor.user_id)?) })
+}
+
+/// Whether the user moderates anywhere (the queue page exists for them).
+pub async fn moderates_somewhere(db: &Db, user: &User) -> AppResult<bool> {
+    let actor = user.actor();
+    db.read(move |c| Ok(scope(c, actor)?.is_none_or(|ids| !ids.is_empty()))).await
+}
+
+/// How many items wait in the user's queue.
+pub async fn waiting(db: &Db, user: &User) -> AppResult<usize> {
+    let actor = user.actor();
+    db.read(move |c| match scope(c, actor)? {
+        Some(ids) if ids.is_empty() => Ok(0),
+        scope => Ok(reports::open_items(c, scope.as_deref())?),
+    })
+    .await
+}
+
 /// The queue as the user may work it, items with the most reports first.
 pub async fn open(db: &Db, user: &User) -> AppResult<Vec<Entry>> {
     let actor = user.actor();
     db.read(move |c| {
-        let scope = if actor.admin { None } else { Some(communities::moderated_by(c, actor.user_id)?) };
+        let scope = scope(c, actor)?;
         if scope.as_ref().is_some_and(Vec::is_empty) {
             return Ok(Vec::new());
         }

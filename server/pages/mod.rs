@@ -95,6 +95,11 @@ impl FromRequest for Page {
     }
 }
 
+/// Admin pages do not exist for anyone else (404, as for anything one may not see).
+pub fn admin_only(user: &User) -> Result<(), PageError> {
+    if user.actor().admin { Ok(()) } else { Err(AppError::NotFound.into()) }
+}
+
 /// A page that needs a signed-in user; others are sent to `/login` and brought back.
 pub struct SignedIn(pub User, pub PageCtx);
 

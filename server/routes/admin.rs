@@ -10,7 +10,7 @@ use crate::db::models::users;
 use crate::domain::account::Role;
 use crate::error::AppError;
 use crate::pages::admin::{AdminHome, AnalyticsPage, Chart, SettingsPage, SiteForm, UsersPage};
-use crate::pages::{PageError, SignedIn, flash, render, see_other};
+use crate::pages::{PageError, SignedIn, admin_only, flash, render, see_other};
 use crate::state::AppState;
 
 type PageResult = Result<HttpResponse, PageError>;
@@ -18,14 +18,10 @@ type PageResult = Result<HttpResponse, PageError>;
 /// Accounts per page of the list.
 const PAGE: i64 = 50;
 
-fn admin_only(user: &users::User) -> Result<(), PageError> {
-    if user.actor().admin { Ok(()) } else { Err(AppError::NotFound.into()) }
-}
-
 /// GET /admin
 pub async fn home(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
     admin_only(&user)?;
-    let waiting = crate::moderation::queue::open(&state.db, &user).await?.len();
+    let waiting = crate::moderation::queue::waiting(&state.db, &user).await?;
     render(StatusCode::OK, &AdminHome { ctx, waiting })
 }
 

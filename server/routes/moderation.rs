@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::moderation::actions::{self, ActionInput};
 use crate::moderation::{self as moderation, ReportInput, queue};
 use crate::pages::moderation::{AuditPage, CommunityLogPage, LogLine, QueuePage};
-use crate::pages::{PageError, SignedIn, flash, local_path, render, see_other};
+use crate::pages::{PageError, SignedIn, admin_only, flash, local_path, render, see_other};
 use crate::state::AppState;
 
 type PageResult = Result<HttpResponse, PageError>;
@@ -55,14 +55,7 @@ pub async fn report(
 
 /// GET /admin/moderation: moderators and admins only (others get 404).
 pub async fn queue(state: web::Data<AppState>, SignedIn(user, ctx): SignedIn) -> PageResult {
-    let actor = user.actor();
-    let moderates_somewhere = actor.admin
-        || !state
-            .db
-            .read(move |c| Ok(crate::db::models::communities::moderated_by(c, actor.user_id)?))
-            .await?
-            .is_empty();
-    if !moderates_somewhere {
+    if !queue::moderates_somewhere(&state.db, &user).await? {
         return Err(AppError::NotFound.into());
     }
     let entries = queue::open(&state.db, &user).await?;
@@ -134,9 +127,7 @@ pub async fn audit(
     SignedIn(user, ctx): SignedIn,
     filters: web::Query<AuditFilters>,
 ) -> PageResult {
-    if !user.actor().admin {
-        return Err(AppError::NotFound.into());
-    }
+    admin_only(&user)?;
     let AuditFilters { action, actor, cursor } = filters.into_inner();
     let (action_filter, handle) = (action.trim().to_owned(), actor.trim().to_lowercase());
     let entries = state

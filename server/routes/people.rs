@@ -10,7 +10,7 @@ use crate::db::models::users::User;
 use crate::domain::markdown;
 use crate::error::{AppError, FieldErrors};
 use crate::pages::people::{DirectoryPage, EditProfilePage, ImportPage, OrgPage, ProfilePage};
-use crate::pages::{PageError, SignedIn, flash, render, see_other};
+use crate::pages::{PageError, SignedIn, admin_only, flash, render, see_other};
 use crate::people::DirectoryParams;
 use crate::state::AppState;
 
@@ -107,12 +107,6 @@ pub async fn edit(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-/// Admin pages answer 404 to everyone else, as hidden things do.
-/// Admin pages answer 404 to everyone else, as hidden things do.
-fn admin_only(user: &User) -> Result<(), PageError> {
-    if user.actor().admin { Ok(()) } else { Err(AppError::NotFound.into()) }
 }
 
 /// GET /admin/people/import

@@ -99,6 +99,19 @@ pub fn open(conn: &mut DbConn, communities: Option<&[i64]>, limit: i64) -> Query
     query.load(conn)
 }
 
+/// How many items have open reports: in the given communities, or (`None`) anywhere.
+pub fn open_items(conn: &mut DbConn, communities: Option<&[i64]>) -> QueryResult<usize> {
+    let mut query = reports::table
+        .filter(reports::resolved_at.is_null())
+        .select((reports::target_type, reports::target_id))
+        .distinct()
+        .into_boxed();
+    if let Some(ids) = communities {
+        query = query.filter(reports::community_id.eq_any(ids.to_vec()));
+    }
+    Ok(query.load::<(String, i64)>(conn)?.len())
+}
+
 /// The outcomes of the given reporters' resolved reports, as (reporter, outcome).
 pub fn accuracy(conn: &mut DbConn, reporter_ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     reports::table
