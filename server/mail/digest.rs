@@ -40,12 +40,12 @@ fn due_since(at: NaiveDateTime, hour: u32) -> NaiveDateTime {
 
 /// Queues every digest due at `at`; returns how many.
 pub async fn send_due(db: &Db, composer: &Composer, hour: u32, at: NaiveDateTime) -> AppResult<usize> {
-    let since = at - TimeDelta::days(OLDEST_DAYS);
-    let people = db.read(move |c| Ok(notifications::people_with_unmailed(c, since)?)).await?;
+    let (since, due) = (at - TimeDelta::days(OLDEST_DAYS), due_since(at, hour));
+    let people = db.read(move |c| Ok(notifications::people_with_unmailed(c, since, due)?)).await?;
     let mut sent = 0;
     for user_id in people {
         let composer = composer.clone();
-        if db.write(move |c| digest_for(c, &composer, user_id, due_since(at, hour), since)).await? {
+        if db.write(move |c| digest_for(c, &composer, user_id, due, since)).await? {
             sent += 1;
         }
     }

@@ -164,12 +164,25 @@ pub fn unmailed(conn: &mut DbConn, user_id: i64, kinds: &[&str]) -> QueryResult<
         .load(conn)
 }
 
-/// Who has notifications neither read nor mailed that were made after `since`.
-pub fn people_with_unmailed(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<i64>> {
+/// Who has notifications neither read nor mailed that were made after `since`, and no
+/// digest since `digested_since`.
+pub fn people_with_unmailed(
+    conn: &mut DbConn,
+    since: NaiveDateTime,
+    digested_since: NaiveDateTime,
+) -> QueryResult<Vec<i64>> {
+    use crate::db::schema::outbox;
+    // Those who had their digest already wait for the next one: the job, which checks every
+    // minute, would otherwise open a transaction for each of them only to find that out.
+    let digested = outbox::table
+        .filter(outbox::kind.eq("digest"))
+        .filter(outbox::created_at.ge(digested_since))
+        .select(outbox::user_id.assume_not_null());
     notifications::table
         .filter(notifications::read_at.is_null())
         .filter(notifications::mailed_at.is_null())
         .filter(notifications::created_at.gt(since))
+        .filter(notifications::user_id.ne_all(digested))
         .select(notifications::user_id)
         .distinct()
         .load(conn)

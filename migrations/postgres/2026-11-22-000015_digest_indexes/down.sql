@@ -1,0 +1,2 @@
+DROP INDEX outbox_by_kind;
+DROP INDEX notifications_unmailed;
