@@ -76,6 +76,15 @@ pub struct Settings {
     /// Reports from this many different members hide an item until a moderator reviews it
     /// (0: never automatically).
     pub auto_hide_reports: i64,
+    /// Where uploaded files are kept (default `<data_dir>/files`); several nodes on one
+    /// host may share one directory.
+    pub files_dir: Option<PathBuf>,
+    /// Largest uploaded file, in MiB.
+    pub upload_max_mib: u32,
+    /// Most files on one post, comment or idea.
+    pub upload_files_per_item: u32,
+    /// Most MiB one person may upload in a day.
+    pub upload_daily_mib: u32,
 }
 
 impl Default for Settings {
@@ -111,6 +120,10 @@ impl Default for Settings {
             mail_max_attempts: 12,
             digest_hour: 7,
             auto_hide_reports: 3,
+            files_dir: None,
+            upload_max_mib: 25,
+            upload_files_per_item: 10,
+            upload_daily_mib: 500,
         }
     }
 }

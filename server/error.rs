@@ -35,6 +35,12 @@ pub enum AppError {
     /// The request body is over the limit.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// One part of the request (a file) is over its limit; the message names the limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A person used up a quota (a day's uploads); it frees up after `retry_after` seconds.
+    #[error("{message}")]
+    QuotaExceeded { message: String, retry_after: u64 },
     /// Too many attempts; try again after `retry_after` seconds.
     #[error("too many attempts; try again in {retry_after} seconds")]
     RateLimited { retry_after: u64 },
@@ -82,8 +88,8 @@ impl AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge | Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -98,8 +104,9 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::Invalid { .. } => "invalid",
             Self::BadRequest(_) => "bad_request",
-            Self::PayloadTooLarge => "payload_too_large",
+            Self::PayloadTooLarge | Self::TooLarge(_) => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
+            Self::QuotaExceeded { .. } => "quota_exceeded",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -116,7 +123,7 @@ impl AppError {
 
     /// Adds `Retry-After` where the error has one.
     pub fn decorate(&self, response: &mut actix_web::HttpResponseBuilder) {
-        if let Self::RateLimited { retry_after } = self {
+        if let Self::RateLimited { retry_after } | Self::QuotaExceeded { retry_after, .. } = self {
             response.insert_header(("Retry-After", retry_after.to_string()));
         }
     }

@@ -20,6 +20,7 @@ use crate::domain::idea::{self as rules, IdeaState, Standing};
 use crate::domain::markdown;
 use crate::domain::policy::{Action, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::files::{Attach, Target as FileTarget};
 use crate::search::Search;
 
 /// Longest problem, proposal or benefit, in characters.
@@ -47,6 +48,10 @@ pub struct IdeaInput {
     /// Submit now (default) or keep as a draft.
     #[serde(default = "yes")]
     pub submit: bool,
+    /// Uploads to attach (`POST /api/v1/uploads` gives their ids); a comma-separated string
+    /// in HTML forms.
+    #[serde(default, deserialize_with = "crate::files::ids")]
+    pub uploads: Vec<i64>,
 }
 
 fn yes() -> bool {
@@ -180,9 +185,9 @@ fn transition_in(c: &mut DbConn, actor_id: i64, idea: &Idea, to: IdeaState, note
     Ok(())
 }
 
-/// Submits (or drafts) an idea; returns its id. Submitting the same idea twice in a row
-/// (a double click) gives the first one back instead of a duplicate.
-pub async fn create(db: &Db, user: &User, input: IdeaInput) -> AppResult<i64> {
+/// Submits (or drafts) an idea with its files; returns its id. Submitting the same idea
+/// twice in a row (a double click) gives the first one back instead of a duplicate.
+pub async fn create(db: &Db, user: &User, input: IdeaInput, files: Attach) -> AppResult<i64> {
     validate(&input)?;
     let (actor, html, tags) = (user.actor(), render(&input), parse_tags(&input.tags));
     db.write(move |c| {
@@ -217,6 +222,7 @@ pub async fn create(db: &Db, user: &User, input: IdeaInput) -> AppResult<i64> {
             updated_at: at,
         };
         let id = ideas::insert(c, &new)?;
+        files.apply(c, actor.user_id, FileTarget::Idea(id))?;
         if let Some(challenge) = input.challenge {
             let found = challenges::find(c, challenge)?
                 .ok_or_else(|| AppError::field("challenge", "there is no such challenge"))?;
@@ -526,9 +532,16 @@ pub async fn follow(db: &Db, user: &User, id: i64, on: bool) -> AppResult<()> {
     .await
 }
 
-/// Comments on an idea; a reply to a reply joins its parent's thread (one level deep).
-/// Returns the comment's id.
-pub async fn comment(db: &Db, user: &User, id: i64, body: String, reply_to: Option<i64>) -> AppResult<i64> {
+/// Comments on an idea, with files; a reply to a reply joins its parent's thread (one level
+/// deep). Returns the comment's id.
+pub async fn comment(
+    db: &Db,
+    user: &User,
+    id: i64,
+    body: String,
+    reply_to: Option<i64>,
+    files: Attach,
+) -> AppResult<i64> {
     content::check_text(&body, content::MAX_COMMENT, "comment").map_err(|e| AppError::field("body", e))?;
     let (actor, html) = (user.actor(), markdown::render(&body));
     db.write(move |c| {
@@ -545,6 +558,7 @@ pub async fn comment(db: &Db, user: &User, id: i64, body: String, reply_to: Opti
             None => None,
         };
         let comment = ideas::add_comment(c, id, actor.user_id, parent, &body, &html, now())?;
+        files.apply(c, actor.user_id, FileTarget::IdeaComment(comment))?;
         ideas::follow(c, id, actor.user_id, now())?;
         let data = json!({ "idea": id, "title": idea.title, "mentions": content::mentions(&body) });
         activities::record(c, &activity(actor.user_id, "idea.commented", &idea, data))?;

@@ -18,6 +18,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod feeds;
+pub mod files;
 pub mod gamification;
 pub mod ideas;
 pub mod import;

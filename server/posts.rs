@@ -13,6 +13,7 @@ use crate::domain::content::{self, MAX_COMMENT, MAX_POST_BODY, MAX_TITLE, PostKi
 use crate::domain::markdown;
 use crate::domain::policy::{self, Action, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::files::{Attach, Target as FileTarget};
 
 /// Most comments shown under a post.
 const MAX_COMMENTS_SHOWN: i64 = 500;
@@ -84,6 +85,10 @@ pub struct PostInput {
     #[serde(default)]
     pub title: String,
     pub body: String,
+    /// Uploads to attach (`POST /api/v1/uploads` gives their ids); a comma-separated string
+    /// in HTML forms.
+    #[serde(default, deserialize_with = "crate::files::ids")]
+    pub uploads: Vec<i64>,
 }
 
 fn parse_post(input: &PostInput) -> AppResult<PostKind> {
@@ -104,8 +109,8 @@ fn parse_post(input: &PostInput) -> AppResult<PostKind> {
     }
 }
 
-/// Writes a post in a community; returns its id.
-pub async fn create(db: &Db, user: &User, slug: &str, input: PostInput) -> AppResult<i64> {
+/// Writes a post in a community, with its files; returns its id.
+pub async fn create(db: &Db, user: &User, slug: &str, input: PostInput, files: Attach) -> AppResult<i64> {
     let kind = parse_post(&input)?;
     let html = markdown::render(&input.body);
     let (actor, slug) = (user.actor(), slug.to_owned());
@@ -124,6 +129,7 @@ pub async fn create(db: &Db, user: &User, slug: &str, input: PostInput) -> AppRe
             created_at: now(),
         };
         let id = posts::insert(c, &new, &tags)?;
+        files.apply(c, actor.user_id, FileTarget::Post(id))?;
         let excerpt: String = markdown::plain_text(&input.body).chars().take(160).collect();
         let data = json!({ "kind": kind.as_str(), "title": new.title, "excerpt": excerpt, "tags": tags,
             "mentions": content::mentions(&input.body) });
@@ -366,7 +372,7 @@ pub async fn edit(db: &Db, user: &User, id: i64, title: String, body: String) ->
     db.write(move |c| {
         let (post, _, located) = locate_post(c, actor, id)?;
         policy::can_change_content(actor, &located.place, post.author_id)?;
-        let input = PostInput { kind: post.kind.clone(), title, body };
+        let input = PostInput { kind: post.kind.clone(), title, body, uploads: Vec::new() };
         parse_post(&input)?;
         posts::update(c, id, input.title.trim(), &input.body, &markdown::render(&input.body), now())?;
         posts::set_tags(c, id, &content::tags(&input.body))?;
@@ -415,13 +421,15 @@ fn open_for(post: &Post, located: &Located, commenting: bool) -> AppResult<()> {
     Ok(())
 }
 
-/// Comments on a post; a reply to a reply joins its parent's thread (one level deep).
+/// Comments on a post, with files; a reply to a reply joins its parent's thread (one level
+/// deep).
 pub async fn comment(
     db: &Db,
     user: &User,
     post_id: i64,
     body: String,
     reply_to: Option<i64>,
+    files: Attach,
 ) -> AppResult<i64> {
     content::check_text(&body, MAX_COMMENT, "comment").map_err(|e| AppError::field("body", e))?;
     let html = markdown::render(&body);
@@ -439,6 +447,7 @@ pub async fn comment(
             None => None,
         };
         let id = posts::insert_comment(c, post_id, actor.user_id, parent, &body, &html, now())?;
+        files.apply(c, actor.user_id, FileTarget::Comment(id))?;
         posts::adjust_comment_count(c, post_id, 1)?;
         let data = json!({ "post": post_id, "post_title": title_of(&post), "reply_to": parent,
             "mentions": content::mentions(&body) });

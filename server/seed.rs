@@ -229,6 +229,7 @@ async fn communities(db: &Db, settings: &Settings) -> AppResult<()> {
         kind: kind.into(),
         title: title.into(),
         body: body.into(),
+        uploads: Vec::new(),
     };
     let (carl, fritz, marie, stephanie, ada, alan) = (
         user("carl").await?,
@@ -239,27 +240,29 @@ async fn communities(db: &Db, settings: &Settings) -> AppResult<()> {
         user("alan").await?,
     );
     posts::create(db, &carl, "plant-safety", post("announcement", "Safety week starts Monday",
-        "All shifts: the **#safety-week** programme is on the intranet. Toolbox talks at 07:00 in every unit; @fritz runs the ammonia drill on Wednesday.")).await?;
+        "All shifts: the **#safety-week** programme is on the intranet. Toolbox talks at 07:00 in every unit; @fritz runs the ammonia drill on Wednesday."), crate::files::Attach::default()).await?;
     let question = posts::create(db, &fritz, "plant-safety", post("question", "Which gloves for handling the new solvent blend?",
-        "We switched to the new cleaning blend in unit C4. The SDS lists butyl or Viton gloves. Has anyone compared them for **dexterity** during valve work? #ppe #safety")).await?;
-    let answer = posts::comment(db, &stephanie, question, "We tested both in QA: butyl held up for a full shift, Viton was stiffer below 10 °C. Butyl, size up one. Details in the QA wiki.".into(), None).await?;
+        "We switched to the new cleaning blend in unit C4. The SDS lists butyl or Viton gloves. Has anyone compared them for **dexterity** during valve work? #ppe #safety"), crate::files::Attach::default()).await?;
+    let answer = posts::comment(db, &stephanie, question, "We tested both in QA: butyl held up for a full shift, Viton was stiffer below 10 °C. Butyl, size up one. Details in the QA wiki.".into(), None, crate::files::Attach::default()).await?;
     posts::comment(
         db,
         &marie,
         question,
         "Agree with butyl. Also check the breakthrough time: the blend has 30 % MEK.".into(),
         Some(answer),
+        crate::files::Attach::default(),
     )
     .await?;
     posts::accept(db, &fritz, question, answer).await?;
     let near_miss = posts::create(db, &stephanie, "plant-safety", post("discussion", "Near miss: forklift and pedestrian at gate 7",
-        "Yesterday a forklift reversed out of bay 3 while a visitor walked the marked path. Nobody was hurt.\n\nProposals:\n\n1. Convex mirror at the bay exit\n2. Blue spot lights on all reversing forklifts\n\nWhat has worked on your site? #near-miss #logistics")).await?;
+        "Yesterday a forklift reversed out of bay 3 while a visitor walked the marked path. Nobody was hurt.\n\nProposals:\n\n1. Convex mirror at the bay exit\n2. Blue spot lights on all reversing forklifts\n\nWhat has worked on your site? #near-miss #logistics"), crate::files::Attach::default()).await?;
     posts::comment(
         db,
         &carl,
         near_miss,
         "Blue spots worked well in Antwerp. I will order a trial set for gate 7.".into(),
         None,
+        crate::files::Attach::default(),
     )
     .await?;
     for (who, kind) in
@@ -277,10 +280,11 @@ async fn communities(db: &Db, settings: &Settings) -> AppResult<()> {
             "",
             "Agora is live for Northwind 🎉 Tell us what you miss from the old intranet. #agora",
         ),
+        crate::files::Attach::default(),
     )
     .await?;
     posts::create(db, &alan, "digital-workplace", post("discussion", "Office hours: data literacy",
-        "Every Thursday at 15:00 CET I run an open session on the data platform: bring a spreadsheet, leave with a dashboard. #data")).await?;
+        "Every Thursday at 15:00 CET I run an open session on the data platform: bring a spreadsheet, leave with a dashboard. #data"), crate::files::Attach::default()).await?;
     communities::join(db, &alan, "catalysis-research").await?;
     ideas(db, &user).await
 }
@@ -310,6 +314,7 @@ where
             community: None,
             challenge: None,
             submit: true,
+            uploads: Vec::new(),
         };
     let jackets = crate::ideas::create(db, &user("fritz").await?, crate::ideas::IdeaInput {
         challenge: Some(challenge),
@@ -320,7 +325,7 @@ where
             "About 1.2 GWh a year in C4 alone; payback under one year.",
             "energy steam",
         )
-    })
+    }, crate::files::Attach::default())
     .await?;
     let dashboards = crate::ideas::create(db, &user("alan").await?, idea(
         "Self-service dashboards for plant KPIs",
@@ -328,7 +333,7 @@ where
         "Publish the plant KPIs from the data platform as self-service dashboards, with a one-hour training per team.",
         "Faster decisions on the shift; fewer ad-hoc report requests.",
         "data",
-    ))
+    ), crate::files::Attach::default())
     .await?;
     let portal = crate::ideas::create(
         db,
@@ -340,6 +345,7 @@ where
             "Fewer calls; happier customers.",
             "customers",
         ),
+        crate::files::Attach::default(),
     )
     .await?;
     for (idea_id, voters) in [
@@ -351,7 +357,7 @@ where
             crate::ideas::vote(db, &user(voter).await?, idea_id, true).await?;
         }
     }
-    crate::ideas::comment(db, &user("carl").await?, jackets, "We trialled two jackets on header 3 last winter: surface temperature dropped from 180 °C to 45 °C. Happy to share the data.".into(), None).await?;
+    crate::ideas::comment(db, &user("carl").await?, jackets, "We trialled two jackets on header 3 last winter: surface temperature dropped from 180 °C to 45 °C. Happy to share the data.".into(), None, crate::files::Attach::default()).await?;
     crate::ideas::create(
         db,
         &user("stephanie").await?,
@@ -359,6 +365,7 @@ where
             submit: false,
             ..idea("Digital permit-to-work", "Paper permits get lost between shifts.", "", "", "safety")
         },
+        crate::files::Attach::default(),
     )
     .await?;
     last_quarter(db, user, idea).await
@@ -416,7 +423,8 @@ where
     ];
     let mut ids = Vec::new();
     for (author, input, voters) in ideas {
-        let id = crate::ideas::create(db, &user(author).await?, input).await?;
+        let id =
+            crate::ideas::create(db, &user(author).await?, input, crate::files::Attach::default()).await?;
         for &voter in voters {
             crate::ideas::vote(db, &user(voter).await?, id, true).await?;
         }

@@ -1,8 +1,8 @@
 //! Site settings admins change at runtime (SPEC §8): the site's name, the email domains
-//! that may register, the review board's size, sign-in limits, the report threshold and the
-//! digest hour. Stored in the database (so every node shares them) over the file and
-//! environment settings, and cached: each node rereads them every few seconds, and at once
-//! after an admin saves.
+//! that may register, the review board's size, sign-in limits, the report threshold, the
+//! digest hour and the upload limits. Stored in the database (so every node shares them)
+//! over the file and environment settings, and cached: each node rereads them every few
+//! seconds, and at once after an admin saves.
 
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -36,6 +36,9 @@ pub struct Editable {
     pub login_window_secs: i64,
     pub auto_hide_reports: i64,
     pub digest_hour: u32,
+    pub upload_max_mib: u32,
+    pub upload_files_per_item: u32,
+    pub upload_daily_mib: u32,
 }
 
 impl Editable {
@@ -49,6 +52,9 @@ impl Editable {
             login_window_secs: s.login_window_secs,
             auto_hide_reports: s.auto_hide_reports,
             digest_hour: s.digest_hour,
+            upload_max_mib: s.upload_max_mib,
+            upload_files_per_item: s.upload_files_per_item,
+            upload_daily_mib: s.upload_daily_mib,
         }
     }
 
@@ -62,6 +68,9 @@ impl Editable {
             login_window_secs: self.login_window_secs,
             auto_hide_reports: self.auto_hide_reports,
             digest_hour: self.digest_hour,
+            upload_max_mib: self.upload_max_mib,
+            upload_files_per_item: self.upload_files_per_item,
+            upload_daily_mib: self.upload_daily_mib,
             ..base.clone()
         }
     }
@@ -93,6 +102,9 @@ impl Editable {
             ("login_window_secs", self.login_window_secs, 60, 86_400),
             ("auto_hide_reports", self.auto_hide_reports, 0, 100),
             ("digest_hour", i64::from(self.digest_hour), 0, 23),
+            ("upload_max_mib", i64::from(self.upload_max_mib), 1, 1024),
+            ("upload_files_per_item", i64::from(self.upload_files_per_item), 0, 50),
+            ("upload_daily_mib", i64::from(self.upload_daily_mib), 1, 100_000),
         ];
         for (field, value, low, high) in ranges {
             if !(low..=high).contains(&value) {

@@ -47,6 +47,8 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
         crate::mail::unsubscribe::Signer::new(&key),
         site.clone(),
     );
+    let files = crate::files::Files::from_settings(&settings)
+        .map_err(|e| anyhow::anyhow!("cannot use the files directory: {e}"))?;
     let state = AppState {
         db,
         site,
@@ -55,6 +57,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
         hub,
         search: None,
         mail,
+        files,
     };
     let bells_after =
         state.db.read_sync(|c| Ok(notifications::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -97,6 +100,7 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
     tokio::spawn(crate::analytics::run(state.db.clone()));
     state.db.listen_for_other_nodes()?;
     crate::jobs::spawn_session_sweeper(state.db.clone());
+    crate::files::spawn_sweeper(state.db.clone(), state.files.clone());
     if state.settings.close_quarters_on_schedule {
         crate::jobs::spawn_quarter_closer(state.db.clone(), state.site.clone());
     }

@@ -28,12 +28,24 @@ pub struct AppState {
     pub mail: crate::mail::Composer,
     /// The settings in effect, with the admins' runtime changes (`/admin/settings`).
     pub site: crate::site::Site,
+    /// Where uploaded files are kept.
+    pub files: crate::files::Files,
 }
 
 impl AppState {
     /// The search index of a running server.
     pub fn search(&self) -> Result<&crate::search::Search, AppError> {
         self.search.as_ref().ok_or_else(|| AppError::Unavailable("search is not running".into()))
+    }
+
+    /// Upload ids to attach to an item being written, checked against the site's limits.
+    pub fn attach(&self, ids: &[i64]) -> Result<crate::files::Attach, AppError> {
+        crate::files::Attach::new(ids, self.upload_limits())
+    }
+
+    /// The upload limits in effect.
+    pub fn upload_limits(&self) -> crate::files::Limits {
+        crate::files::Limits::of(&self.site.current())
     }
 
     /// The state registered on the app, for extractors and middleware.

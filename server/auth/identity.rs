@@ -58,6 +58,15 @@ async fn bearer_user(req: &HttpRequest) -> AppResult<User> {
     token_user(req, token).await
 }
 
+/// Who downloads a file: the owner of the bearer token when one is sent (API clients
+/// fetching attachments), else the session's user.
+pub async fn downloader(req: &HttpRequest) -> AppResult<Option<User>> {
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        return bearer_user(req).await.map(Some);
+    }
+    session_user(req).await
+}
+
 /// A feed reader: the session's user, or the owner of `?token=` (feed readers cannot keep
 /// a session, so Atom URLs for private content carry a personal access token).
 pub async fn feed_reader(req: &HttpRequest, token: Option<&str>) -> AppResult<User> {

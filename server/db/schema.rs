@@ -489,6 +489,26 @@ diesel::joinable!(idea_follows -> ideas (idea_id));
 diesel::joinable!(idea_comments -> users (author_id));
 diesel::joinable!(idea_events -> users (actor_id));
 
+diesel::table! {
+    uploads (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        sha256 -> Text,
+        name -> Text,
+        mime -> Text,
+        size -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        preview -> Nullable<Text>,
+        text -> Text,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<BigInt>,
+        position -> Integer,
+        created_at -> Timestamp,
+        attached_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     skill_aliases,
@@ -505,6 +525,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     weekly_counts,
     weekly_actives,
     site_settings,
+    uploads,
     log_cursors,
     sessions,
     api_tokens,

@@ -158,6 +158,9 @@ pub struct SiteForm {
     pub login_window_secs: String,
     pub auto_hide_reports: String,
     pub digest_hour: String,
+    pub upload_max_mib: String,
+    pub upload_files_per_item: String,
+    pub upload_daily_mib: String,
 }
 
 impl SiteForm {
@@ -172,6 +175,9 @@ impl SiteForm {
             login_window_secs: e.login_window_secs.to_string(),
             auto_hide_reports: e.auto_hide_reports.to_string(),
             digest_hour: e.digest_hour.to_string(),
+            upload_max_mib: e.upload_max_mib.to_string(),
+            upload_files_per_item: e.upload_files_per_item.to_string(),
+            upload_daily_mib: e.upload_daily_mib.to_string(),
         }
     }
 
@@ -190,6 +196,9 @@ impl SiteForm {
         let window = number("login_window_secs", &self.login_window_secs);
         let auto_hide = number("auto_hide_reports", &self.auto_hide_reports);
         let digest_hour = number("digest_hour", &self.digest_hour);
+        let upload_max = number("upload_max_mib", &self.upload_max_mib);
+        let per_item = number("upload_files_per_item", &self.upload_files_per_item);
+        let daily = number("upload_daily_mib", &self.upload_daily_mib);
         if !errors.is_empty() {
             return Err(crate::error::AppError::invalid(errors));
         }
@@ -209,6 +218,9 @@ impl SiteForm {
             login_window_secs: window,
             auto_hide_reports: auto_hide,
             digest_hour: u32::try_from(digest_hour).unwrap_or(u32::MAX),
+            upload_max_mib: small(upload_max),
+            upload_files_per_item: u32::try_from(per_item).unwrap_or(u32::MAX),
+            upload_daily_mib: small(daily),
         })
     }
 }

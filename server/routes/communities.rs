@@ -138,7 +138,11 @@ pub async fn create_post(
     slug: web::Path<String>,
     CsrfForm(form): CsrfForm<PostInput>,
 ) -> PageResult {
-    match posts::create(&state.db, &user, &slug, form.clone()).await {
+    let created = match state.attach(&form.uploads) {
+        Ok(files) => posts::create(&state.db, &user, &slug, form.clone(), files).await,
+        Err(error) => Err(error),
+    };
+    match created {
         Ok(id) => Ok(see_other(&format!("/c/{slug}#post-{id}"))),
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_) | AppError::Conflict(_))) => {
             community_page(&state, &user, ctx, &slug, None, form, Some(error)).await

@@ -162,6 +162,8 @@ pub struct IdeaForm {
     challenge: String,
     #[serde(default)]
     action: String,
+    #[serde(default, deserialize_with = "crate::files::ids")]
+    uploads: Vec<i64>,
 }
 
 /// POST /ideas
@@ -179,8 +181,13 @@ pub async fn create(
         community: Some(form.community).filter(|c| !c.is_empty()),
         challenge: form.challenge.trim().parse().ok(),
         submit: form.action != "draft",
+        uploads: form.uploads,
     };
-    match ideas::create(&state.db, &user, input.clone()).await {
+    let created = match state.attach(&input.uploads) {
+        Ok(files) => ideas::create(&state.db, &user, input.clone(), files).await,
+        Err(error) => Err(error),
+    };
+    match created {
         Ok(id) => Ok(see_other(&format!("/ideas/{id}"))),
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
             new_page(&state, &user, ctx, input, Some(error)).await
@@ -239,6 +246,7 @@ pub async fn edit_form(
         community: None,
         challenge: None,
         submit: false,
+        uploads: Vec::new(),
     };
     let page =
         NewIdeaPage { ctx, form, communities: Vec::new(), errors: Default::default(), editing: Some(*id) };
@@ -262,6 +270,7 @@ pub async fn edit(
         community: None,
         challenge: None,
         submit: false,
+        uploads: Vec::new(),
     };
     match ideas::edit(&state.db, &user, *id, input.clone()).await {
         Ok(()) => {
@@ -310,7 +319,11 @@ pub async fn comment(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<CommentForm>,
 ) -> PageResult {
-    match ideas::comment(&state.db, &user, *id, form.body.clone(), form.reply_to).await {
+    let created = match state.attach(&form.uploads) {
+        Ok(files) => ideas::comment(&state.db, &user, *id, form.body.clone(), form.reply_to, files).await,
+        Err(error) => Err(error),
+    };
+    match created {
         Ok(comment) => Ok(see_other(&format!("/ideas/{id}#comment-{comment}"))),
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
             let errors = error.messages_for("body");

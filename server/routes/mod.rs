@@ -5,6 +5,7 @@ mod admin;
 pub mod api;
 mod atom;
 mod communities;
+mod files;
 mod home;
 mod ideas;
 mod moderation;
@@ -37,6 +38,9 @@ impl Toggle {
 pub struct CommentForm {
     pub body: String,
     pub reply_to: Option<i64>,
+    /// Uploads to attach, comma-separated.
+    #[serde(default, deserialize_with = "crate::files::ids")]
+    pub uploads: Vec<i64>,
 }
 
 /// Registers every route.
@@ -137,6 +141,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/review/{quarter}/results.csv", web::get().to(review::results))
         .route("/search", web::get().to(search::show))
         .route("/experts", web::get().to(search::experts))
+        .route("/files/{id}/{name}", web::get().to(files::download))
         .route("/ws", web::get().to(crate::live::socket::connect))
         .route("/healthz", web::get().to(system::healthz))
         .route("/metrics", web::get().to(system::metrics))

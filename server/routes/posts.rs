@@ -53,7 +53,11 @@ pub async fn comment(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<CommentForm>,
 ) -> PageResult {
-    match posts::comment(&state.db, &user, *id, form.body.clone(), form.reply_to).await {
+    let created = match state.attach(&form.uploads) {
+        Ok(files) => posts::comment(&state.db, &user, *id, form.body.clone(), form.reply_to, files).await,
+        Err(error) => Err(error),
+    };
+    match created {
         Ok(comment_id) => Ok(see_other(&format!("/posts/{id}#comment-{comment_id}"))),
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_) | AppError::Conflict(_))) => {
             post_page(&state, &user, ctx, *id, form.body, Some(error)).await

@@ -28,6 +28,7 @@ pub mod sessions;
 pub mod site_settings;
 pub mod skills;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 /// The current time as stored: UTC without an offset, to the microsecond (PostgreSQL's

@@ -122,7 +122,8 @@ pub async fn create(
     ApiUser(user): ApiUser,
     body: web::Json<IdeaInput>,
 ) -> ApiResult<HttpResponse> {
-    let id = ideas::create(&state.db, &user, body.into_inner()).await?;
+    let files = state.attach(&body.uploads)?;
+    let id = ideas::create(&state.db, &user, body.into_inner(), files).await?;
     Ok(HttpResponse::Created().json(one(&state, &user, id).await?))
 }
 
@@ -245,6 +246,9 @@ pub struct CommentBody {
     /// Reply to this comment.
     #[serde(default)]
     pub reply_to: Option<i64>,
+    /// Uploads to attach.
+    #[serde(default)]
+    pub uploads: Vec<i64>,
 }
 
 /// Comments on an idea.
@@ -256,8 +260,9 @@ pub async fn comment(
     id: web::Path<i64>,
     body: web::Json<CommentBody>,
 ) -> ApiResult<HttpResponse> {
-    let CommentBody { body, reply_to } = body.into_inner();
-    let comment_id = ideas::comment(&state.db, &user, *id, body, reply_to).await?;
+    let CommentBody { body, reply_to, uploads } = body.into_inner();
+    let files = state.attach(&uploads)?;
+    let comment_id = ideas::comment(&state.db, &user, *id, body, reply_to, files).await?;
     let created = comment_list(&state, &user, *id)
         .await?
         .into_iter()

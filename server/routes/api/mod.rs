@@ -12,6 +12,7 @@ mod notifications;
 mod posts;
 pub(crate) mod quarters;
 mod search;
+mod uploads;
 
 use actix_web::error::JsonPayloadError;
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
@@ -110,6 +111,8 @@ pub fn scope() -> Scope {
         .route("/search", web::get().to(search::search))
         .route("/search/suggest", web::get().to(search::suggest))
         .route("/experts", web::get().to(search::experts))
+        .route("/uploads", web::post().to(uploads::create))
+        .route("/uploads/{id}", web::delete().to(uploads::discard))
         .route("/openapi.json", web::get().to(openapi))
 }
 
@@ -188,7 +191,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         ideas::comment, ideas::transition, ideas::merge, ideas::similar, ideas::challenges, ideas::create_challenge,
         ideas::react_comment, ideas::delete_comment, quarters::close, quarters::board,
         quarters::score, quarters::scores, quarters::decide, quarters::results,
-        search::search, search::suggest, search::experts,
+        search::search, search::suggest, search::experts, uploads::create, uploads::discard,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),

@@ -136,7 +136,8 @@ pub async fn create(
     slug: web::Path<String>,
     body: web::Json<PostInput>,
 ) -> ApiResult<HttpResponse> {
-    let id = posts::create(&state.db, &user, &slug, body.into_inner()).await?;
+    let files = state.attach(&body.uploads)?;
+    let id = posts::create(&state.db, &user, &slug, body.into_inner(), files).await?;
     let page = posts::view(&state.db, &user, id).await?;
     Ok(HttpResponse::Created().json(PostJson::from(page.card)))
 }
@@ -205,6 +206,9 @@ pub struct CommentInput {
     pub body: String,
     /// Reply to this comment.
     pub reply_to: Option<i64>,
+    /// Uploads to attach.
+    #[serde(default)]
+    pub uploads: Vec<i64>,
 }
 
 /// Comments on a post.
@@ -216,8 +220,9 @@ pub async fn comment(
     id: web::Path<i64>,
     body: web::Json<CommentInput>,
 ) -> ApiResult<HttpResponse> {
-    let CommentInput { body, reply_to } = body.into_inner();
-    let comment_id = posts::comment(&state.db, &user, *id, body, reply_to).await?;
+    let CommentInput { body, reply_to, uploads } = body.into_inner();
+    let files = state.attach(&uploads)?;
+    let comment_id = posts::comment(&state.db, &user, *id, body, reply_to, files).await?;
     let page = posts::view(&state.db, &user, *id).await?;
     let mut items = Vec::new();
     flatten(page.comments, &mut items);
