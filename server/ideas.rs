@@ -2,7 +2,7 @@
 //! idea in a community inherits its visibility; drafts are the author's alone. Every change
 //! writes its trail event and activity in the same transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
 
@@ -20,7 +20,7 @@ use crate::domain::idea::{self as rules, IdeaState, Standing};
 use crate::domain::markdown;
 use crate::domain::policy::{Action, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::files::{Attach, Target as FileTarget};
+use crate::files::{Attach, FileView, Target as FileTarget};
 use crate::search::Search;
 
 /// Longest problem, proposal or benefit, in characters.
@@ -262,11 +262,13 @@ pub struct IdeaCommentView {
     pub replies: Vec<IdeaCommentView>,
     /// Whether the viewer may delete it.
     pub can_delete: bool,
+    pub files: Vec<FileView>,
 }
 
 fn thread_comments(
     rows: Vec<(IdeaComment, Option<Author>)>,
     summary: &crate::db::models::posts::ReactionSummary,
+    mut files: HashMap<i64, Vec<FileView>>,
     may_delete: impl Fn(&IdeaComment) -> bool,
 ) -> Vec<IdeaCommentView> {
     let mut top: Vec<IdeaCommentView> = Vec::new();
@@ -274,6 +276,7 @@ fn thread_comments(
         let view = IdeaCommentView {
             reactions: crate::posts::reactions_for(summary, comment.id),
             can_delete: may_delete(&comment),
+            files: files.remove(&comment.id).unwrap_or_default(),
             comment,
             author,
             replies: Vec::new(),
@@ -312,6 +315,8 @@ pub struct IdeaPage {
     pub decision: Option<reviews::DecisionView>,
     /// Whether the viewer moderates where the idea lives (and so sees it hidden).
     pub moderates: bool,
+    /// Attached files, in the author's order.
+    pub files: Vec<FileView>,
 }
 
 impl IdeaPage {
@@ -350,6 +355,7 @@ impl IdeaPage {
             is_author: false,
             decision: None,
             moderates: false,
+            files: Vec::new(),
         }
     }
 }
@@ -381,8 +387,10 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
         let summary =
             crate::db::models::posts::reaction_summary(c, "idea_comment", &comment_ids, actor.user_id)?;
         let moderator = may_merge(actor, community.as_ref());
-        let comments =
-            thread_comments(rows, &summary, |comment| moderator || comment.author_id == Some(actor.user_id));
+        let files = crate::files::views_of(c, "idea_comment", &comment_ids)?;
+        let comments = thread_comments(rows, &summary, files, |comment| {
+            moderator || comment.author_id == Some(actor.user_id)
+        });
         let can_comment = community.as_ref().is_none_or(|l| l.may(Action::Write));
         let challenge = match idea.challenge_id {
             Some(challenge) => challenges::find(c, challenge)?,
@@ -403,6 +411,7 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<IdeaPage> {
             decision,
             moves,
             merged_into,
+            files: crate::files::views_of(c, "idea", &[id])?.remove(&id).unwrap_or_default(),
             community,
             author,
             idea,

@@ -2,6 +2,8 @@
 //! Reads and writes both go through [`crate::communities::locate`] and the policy, so a post
 //! in a community the viewer may not read does not exist for them.
 
+use std::collections::HashMap;
+
 use serde_json::json;
 
 use crate::communities::{Located, activity, locate, locate_id};
@@ -13,7 +15,7 @@ use crate::domain::content::{self, MAX_COMMENT, MAX_POST_BODY, MAX_TITLE, PostKi
 use crate::domain::markdown;
 use crate::domain::policy::{self, Action, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::files::{Attach, Target as FileTarget};
+use crate::files::{Attach, FileView, Target as FileTarget};
 
 /// Most comments shown under a post.
 const MAX_COMMENTS_SHOWN: i64 = 500;
@@ -28,6 +30,8 @@ pub struct PostCard {
     pub reactions: Vec<Reaction>,
     /// Whether the viewer may react and comment here.
     pub can_react: bool,
+    /// Attached files, in the author's order.
+    pub files: Vec<FileView>,
 }
 
 /// One reaction kind's count on an item.
@@ -68,11 +72,13 @@ fn cards(
 ) -> AppResult<Vec<PostCard>> {
     let ids: Vec<i64> = rows.iter().map(|(p, ..)| p.id).collect();
     let summary = posts::reaction_summary(c, "post", &ids, actor.user_id)?;
+    let mut files = crate::files::views_of(c, "post", &ids)?;
     Ok(rows
         .into_iter()
         .map(|(post, author, community_slug)| {
             let reactions = reactions_for(&summary, post.id);
-            PostCard { post, author, community_slug, reactions, can_react }
+            let files = files.remove(&post.id).unwrap_or_default();
+            PostCard { post, author, community_slug, reactions, can_react, files }
         })
         .collect())
 }
@@ -175,7 +181,8 @@ pub fn fresh_card(c: &mut DbConn, post_id: i64, can_react: bool) -> AppResult<Op
     };
     let summary = posts::reaction_summary(c, "post", &[post_id], 0)?;
     let reactions = reactions_for(&summary, post_id);
-    Ok(Some(PostCard { post, author, community_slug: community.slug, reactions, can_react }))
+    let files = crate::files::views_of(c, "post", &[post_id])?.remove(&post_id).unwrap_or_default();
+    Ok(Some(PostCard { post, author, community_slug: community.slug, reactions, can_react, files }))
 }
 
 /// A comment with its reactions.
@@ -185,6 +192,7 @@ pub struct CommentView {
     pub author: Option<Author>,
     pub reactions: Vec<Reaction>,
     pub replies: Vec<CommentView>,
+    pub files: Vec<FileView>,
 }
 
 /// A post page: the post, its community, who reacted, and its comments threaded one level
@@ -253,6 +261,13 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<PostPage> {
         }
         let ids: Vec<i64> = rows.iter().map(|(comment, _)| comment.id).collect();
         let summary = posts::reaction_summary(c, "comment", &ids, actor.user_id)?;
+        // A hidden comment's files stay hidden with its words.
+        let shown: Vec<i64> = rows
+            .iter()
+            .filter(|(comment, _)| moderates || comment.hidden_at.is_none())
+            .map(|(comment, _)| comment.id)
+            .collect();
+        let files = crate::files::views_of(c, "comment", &shown)?;
         let given = posts::reactors(c, "post", id)?;
         let reactors = ReactionKind::ALL
             .into_iter()
@@ -264,7 +279,7 @@ pub async fn view(db: &Db, user: &User, id: i64) -> AppResult<PostPage> {
             })
             .filter(|(_, names): &(ReactionKind, Vec<String>)| !names.is_empty())
             .collect();
-        Ok(PostPage { card, located, reactors, comments: thread(rows, &summary), moderates })
+        Ok(PostPage { card, located, reactors, comments: thread(rows, &summary, files), moderates })
     })
     .await
 }
@@ -281,15 +296,21 @@ fn hidden_page(mut post: Post, located: Located) -> PostPage {
         community_slug: located.community.slug.clone(),
         reactions: Vec::new(),
         can_react: false,
+        files: Vec::new(),
     };
     PostPage { card, located, reactors: Vec::new(), comments: Vec::new(), moderates: false }
 }
 
-fn thread(rows: Vec<(Comment, Option<Author>)>, summary: &ReactionSummary) -> Vec<CommentView> {
+fn thread(
+    rows: Vec<(Comment, Option<Author>)>,
+    summary: &ReactionSummary,
+    mut files: HashMap<i64, Vec<FileView>>,
+) -> Vec<CommentView> {
     let mut top: Vec<CommentView> = Vec::new();
     for (comment, author) in rows {
         let reactions = reactions_for(summary, comment.id);
-        let view = CommentView { comment, author, reactions, replies: Vec::new() };
+        let files = files.remove(&comment.id).unwrap_or_default();
+        let view = CommentView { comment, author, reactions, replies: Vec::new(), files };
         match view.comment.reply_to.and_then(|parent| top.iter_mut().find(|t| t.comment.id == parent)) {
             Some(parent) => parent.replies.push(view),
             None => top.push(view),

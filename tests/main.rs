@@ -14,6 +14,7 @@ mod cli;
 mod content;
 mod csrf;
 mod feeds;
+mod files;
 mod ideas;
 mod live;
 mod mail;

@@ -9,37 +9,37 @@ use serde_json::json;
 use crate::helpers::TestApp;
 
 /// Actions, in the order of the expectation rows below.
-const ACTIONS: [&str; 9] =
-    ["page", "post page", "api read", "directory", "post list", "post", "comment", "react", "join"];
+const ACTIONS: [&str; 10] =
+    ["page", "post page", "api read", "directory", "post list", "file", "post", "comment", "react", "join"];
 
 /// (community, role, expected per action). `listed`/`absent` for the directory.
 #[rustfmt::skip]
-const MATRIX: &[(&str, &str, [&str; 9])] = &[
-    //                          page   post page api read directory  post list post   comment react  join
-    ("open",       "outsider",  ["200", "200", "200", "listed", "200", "403", "403", "403", "200"]),
-    ("open",       "member",    ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("open",       "moderator", ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("open",       "owner",     ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("open",       "admin",     ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("open",       "deactivated", ["303", "303", "401", "401", "401", "401", "401", "401", "401"]),
-    ("restricted", "outsider",  ["200", "200", "200", "listed", "200", "403", "403", "403", "200"]),
-    ("restricted", "member",    ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("restricted", "moderator", ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("restricted", "owner",     ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("restricted", "admin",     ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("restricted", "deactivated", ["303", "303", "401", "401", "401", "401", "401", "401", "401"]),
-    ("private",    "outsider",  ["404", "404", "404", "absent", "404", "404", "404", "404", "404"]),
-    ("private",    "member",    ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("private",    "moderator", ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("private",    "owner",     ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("private",    "admin",     ["200", "200", "200", "listed", "200", "201", "201", "200", "200"]),
-    ("private",    "deactivated", ["303", "303", "401", "401", "401", "401", "401", "401", "401"]),
-    ("archived",   "outsider",  ["200", "200", "200", "listed", "200", "409", "409", "409", "409"]),
-    ("archived",   "member",    ["200", "200", "200", "listed", "200", "409", "409", "409", "409"]),
-    ("archived",   "moderator", ["200", "200", "200", "listed", "200", "409", "409", "409", "409"]),
-    ("archived",   "owner",     ["200", "200", "200", "listed", "200", "409", "409", "409", "409"]),
-    ("archived",   "admin",     ["200", "200", "200", "listed", "200", "409", "409", "409", "409"]),
-    ("archived",   "deactivated", ["303", "303", "401", "401", "401", "401", "401", "401", "401"]),
+const MATRIX: &[(&str, &str, [&str; 10])] = &[
+    //                          page   post page api read directory  post list file   post   comment react  join
+    ("open",       "outsider",  ["200", "200", "200", "listed", "200", "200", "403", "403", "403", "200"]),
+    ("open",       "member",    ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("open",       "moderator", ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("open",       "owner",     ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("open",       "admin",     ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("open",       "deactivated", ["303", "303", "401", "401", "401", "303", "401", "401", "401", "401"]),
+    ("restricted", "outsider",  ["200", "200", "200", "listed", "200", "200", "403", "403", "403", "200"]),
+    ("restricted", "member",    ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("restricted", "moderator", ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("restricted", "owner",     ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("restricted", "admin",     ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("restricted", "deactivated", ["303", "303", "401", "401", "401", "303", "401", "401", "401", "401"]),
+    ("private",    "outsider",  ["404", "404", "404", "absent", "404", "404", "404", "404", "404", "404"]),
+    ("private",    "member",    ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("private",    "moderator", ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("private",    "owner",     ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("private",    "admin",     ["200", "200", "200", "listed", "200", "200", "201", "201", "200", "200"]),
+    ("private",    "deactivated", ["303", "303", "401", "401", "401", "303", "401", "401", "401", "401"]),
+    ("archived",   "outsider",  ["200", "200", "200", "listed", "200", "200", "409", "409", "409", "409"]),
+    ("archived",   "member",    ["200", "200", "200", "listed", "200", "200", "409", "409", "409", "409"]),
+    ("archived",   "moderator", ["200", "200", "200", "listed", "200", "200", "409", "409", "409", "409"]),
+    ("archived",   "owner",     ["200", "200", "200", "listed", "200", "200", "409", "409", "409", "409"]),
+    ("archived",   "admin",     ["200", "200", "200", "listed", "200", "200", "409", "409", "409", "409"]),
+    ("archived",   "deactivated", ["303", "303", "401", "401", "401", "303", "401", "401", "401", "401"]),
 ];
 
 const ROLES: [&str; 6] = ["outsider", "member", "moderator", "owner", "admin", "deactivated"];
@@ -66,8 +66,9 @@ async fn call(
     (status, response.json().await.unwrap_or(serde_json::Value::Null))
 }
 
-/// Sets up one community of each kind with a post, and one user of each role.
-async fn world(app: &TestApp) -> (Vec<Person>, Vec<i64>) {
+/// Sets up one community of each kind with a post carrying a file, and one user of each
+/// role; returns the people and each community's post and file ids.
+async fn world(app: &TestApp) -> (Vec<Person>, Vec<(i64, i64)>) {
     let mut people = Vec::new();
     for role in ROLES {
         let user = app.given_user(role, if role == "admin" { Role::Admin } else { Role::Employee });
@@ -100,11 +101,15 @@ async fn world(app: &TestApp) -> (Vec<Person>, Vec<i64>) {
         )
         .await;
         assert_eq!(promote.0, StatusCode::NO_CONTENT);
-        let post = json!({"kind": "discussion", "title": format!("Hello {kind}"), "body": "First!"});
+        let file = reqwest::multipart::Part::bytes(b"agenda".to_vec()).file_name("agenda.txt");
+        let form = reqwest::multipart::Form::new().part("file", file);
+        let uploaded = app.api(Method::POST, "/uploads", owner).multipart(form).send().await.unwrap();
+        let file_id = uploaded.json::<serde_json::Value>().await.unwrap()["items"][0]["id"].as_i64().unwrap();
+        let post = json!({"kind": "discussion", "title": format!("Hello {kind}"), "body": "First!", "uploads": [file_id]});
         let (status, created) =
             call(app, Method::POST, &format!("/communities/{kind}/posts"), owner, Some(post)).await;
         assert_eq!(status, StatusCode::CREATED);
-        post_ids.push(created["id"].as_i64().unwrap());
+        post_ids.push((created["id"].as_i64().unwrap(), file_id));
     }
     assert_eq!(
         call(app, Method::POST, "/communities/archived/archive", owner, None).await.0,
@@ -117,7 +122,13 @@ async fn world(app: &TestApp) -> (Vec<Person>, Vec<i64>) {
     (people, post_ids)
 }
 
-async fn act(app: &TestApp, person: &Person, kind: &str, post_id: i64, action: &str) -> String {
+async fn act(
+    app: &TestApp,
+    person: &Person,
+    kind: &str,
+    (post_id, file_id): (i64, i64),
+    action: &str,
+) -> String {
     let token = &person.token;
     let code = |s: StatusCode| s.as_u16().to_string();
     match action {
@@ -135,6 +146,7 @@ async fn act(app: &TestApp, person: &Person, kind: &str, post_id: i64, action: &
         "post list" => {
             code(call(app, Method::GET, &format!("/communities/{kind}/posts"), token, None).await.0)
         }
+        "file" => code(app.get_as(&person.browser, &format!("/files/{file_id}/agenda.txt")).await.status()),
         "post" => {
             let body = json!({"kind": "update", "body": "Checking in"});
             code(call(app, Method::POST, &format!("/communities/{kind}/posts"), token, Some(body)).await.0)

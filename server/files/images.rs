@@ -53,7 +53,11 @@ pub fn process(bytes: Vec<u8>) -> Result<Picture, String> {
     } else {
         picture.clone()
     };
-    let thumb = preview.thumbnail(THUMB_SIDE, THUMB_SIDE);
+    let thumb = if preview.width().max(preview.height()) > THUMB_SIDE {
+        preview.thumbnail(THUMB_SIDE, THUMB_SIDE)
+    } else {
+        preview.clone()
+    };
     Ok(Picture {
         original,
         width: picture.width(),

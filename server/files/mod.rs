@@ -187,6 +187,45 @@ impl FileView {
     }
 }
 
+impl FileView {
+    /// The thumbnail's size in pixels (at most 400 a side), so pages keep its place while it
+    /// loads.
+    pub fn thumb_size(&self) -> (i32, i32) {
+        let (width, height) = (self.width.unwrap_or(400).max(1), self.height.unwrap_or(400).max(1));
+        let scale = (400.0 / f64::from(width.max(height))).min(1.0);
+        let side = |n: i32| ((f64::from(n) * scale).round() as i32).max(1);
+        (side(width), side(height))
+    }
+
+    /// A short badge for the file's kind.
+    pub fn kind_code(&self) -> &'static str {
+        match self.kind_label() {
+            "PDF" => "PDF",
+            "CSV" => "CSV",
+            "Markdown" => "MD",
+            "Text" => "TXT",
+            "Zip archive" => "ZIP",
+            "Spreadsheet" => "XLS",
+            "Slides" => "PPT",
+            "Document" => "DOC",
+            "Video" => "VID",
+            "Audio" => "AUD",
+            "Picture" => "IMG",
+            _ => "FILE",
+        }
+    }
+}
+
+/// The pictures among files (shown as thumbnails).
+pub fn pictures(files: &[FileView]) -> Vec<&FileView> {
+    files.iter().filter(|f| f.is_picture()).collect()
+}
+
+/// The files that are not pictures (listed by name).
+pub fn documents(files: &[FileView]) -> Vec<&FileView> {
+    files.iter().filter(|f| !f.is_picture()).collect()
+}
+
 fn size_label(bytes: i64) -> String {
     match bytes {
         n if n < 1024 => format!("{n} B"),
@@ -249,6 +288,11 @@ pub fn ids<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>
             .map(|s| s.parse().map_err(|_| serde::de::Error::custom(format!("“{s}” is not an upload id"))))
             .collect(),
     }
+}
+
+/// Upload ids as forms carry them: `12,13`.
+pub fn joined(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Checks and stores one uploaded file for `owner`; the error says why it is refused.

@@ -30,8 +30,28 @@ fn tags_of(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_owned).collect()
 }
 
-/// Reads the selected rows of a table and turns them into documents.
+/// Reads the selected rows of a table and turns them into documents; items with files are
+/// found by the files' names and text too.
 pub fn load(c: &mut DbConn, table: Table, ids: &[i64]) -> diesel::QueryResult<Vec<Doc>> {
+    let mut docs = rows_of(c, table, ids)?;
+    let kind = match table {
+        Table::Posts => "post",
+        Table::Comments => "comment",
+        Table::Ideas => "idea",
+        Table::IdeaComments => "idea_comment",
+        Table::Communities | Table::People => return Ok(docs),
+    };
+    let found: Vec<i64> = docs.iter().map(|d| d.id).collect();
+    let mut words = crate::files::words_of(c, kind, &found)?;
+    for doc in &mut docs {
+        if let Some(words) = words.remove(&doc.id) {
+            doc.body.push_str(&words);
+        }
+    }
+    Ok(docs)
+}
+
+fn rows_of(c: &mut DbConn, table: Table, ids: &[i64]) -> diesel::QueryResult<Vec<Doc>> {
     Ok(match table {
         Table::Posts => rows::posts(c, ids)?
             .into_iter()

@@ -40,6 +40,9 @@ pub struct IdeaJson {
     /// The review board's decision (only on single-idea answers, once decided).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<IdeaDecisionJson>,
+    /// Attached files (only on single-idea answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<crate::files::FileView>>,
 }
 
 /// The review board's decision on an idea, as everyone may read it.
@@ -91,6 +94,7 @@ impl IdeaJson {
             created_at: idea.created_at,
             submitted_at: idea.submitted_at,
             decision: None,
+            files: None,
         }
     }
 }
@@ -98,7 +102,11 @@ impl IdeaJson {
 async fn one(state: &AppState, user: &crate::db::models::users::User, id: i64) -> ApiResult<IdeaJson> {
     let page = ideas::view(&state.db, user, id).await?;
     let decision = page.decision.map(IdeaDecisionJson::from);
-    Ok(IdeaJson { decision, ..IdeaJson::new(page.idea, page.author, Some(page.voted)) })
+    Ok(IdeaJson {
+        decision,
+        files: Some(page.files),
+        ..IdeaJson::new(page.idea, page.author, Some(page.voted))
+    })
 }
 
 /// Ideas you may see, filtered and sorted (`top`: distinct supporters, ties by earliest
@@ -198,6 +206,7 @@ pub struct IdeaCommentJson {
     pub created_at: NaiveDateTime,
     /// Count per reaction kind.
     pub reactions: std::collections::BTreeMap<String, i64>,
+    pub files: Vec<crate::files::FileView>,
 }
 
 fn flatten(views: Vec<ideas::IdeaCommentView>, out: &mut Vec<IdeaCommentJson>) {
@@ -212,6 +221,7 @@ fn flatten(views: Vec<ideas::IdeaCommentView>, out: &mut Vec<IdeaCommentJson>) {
             reply_to: c.reply_to,
             created_at: c.created_at,
             reactions: view.reactions.iter().map(|r| (r.kind.as_str().to_owned(), r.count)).collect(),
+            files: view.files,
         });
         flatten(view.replies, out);
     }

@@ -11,6 +11,7 @@ use super::{ListQuery, Listing};
 use crate::auth::identity::ApiUser;
 use crate::domain::content::{PostKind, ReactionKind};
 use crate::error::{ApiResult, AppError};
+use crate::files::FileView;
 use crate::posts::{self, CommentView, PostCard, PostInput, Reaction, Target};
 use crate::state::AppState;
 
@@ -37,6 +38,8 @@ pub struct PostJson {
     pub my_reactions: Vec<ReactionKind>,
     pub comment_count: i32,
     pub accepted_comment: Option<i64>,
+    /// Attached files, in the author's order.
+    pub files: Vec<FileView>,
 }
 
 fn counts(reactions: &[Reaction]) -> (BTreeMap<String, i64>, Vec<ReactionKind>) {
@@ -64,6 +67,7 @@ impl From<PostCard> for PostJson {
             my_reactions,
             comment_count: post.comment_count,
             accepted_comment: post.accepted_comment_id,
+            files: card.files,
         }
     }
 }
@@ -80,6 +84,7 @@ pub struct CommentJson {
     pub created_at: NaiveDateTime,
     pub reactions: BTreeMap<String, i64>,
     pub my_reactions: Vec<ReactionKind>,
+    pub files: Vec<FileView>,
 }
 
 fn flatten(views: Vec<CommentView>, out: &mut Vec<CommentJson>) {
@@ -96,6 +101,7 @@ fn flatten(views: Vec<CommentView>, out: &mut Vec<CommentJson>) {
             created_at: c.created_at,
             reactions,
             my_reactions,
+            files: view.files,
         });
         flatten(view.replies, out);
     }
