@@ -119,7 +119,8 @@ async fn site_settings_are_validated_take_effect_on_every_node_and_are_audited()
 
     let bad = serde_json::json!({"site_name": " ", "allowed_email_domains": ["not a domain"], "docket_size": 0,
         "login_failures_per_account": 5, "login_failures_per_address": 50, "login_window_secs": 900,
-        "auto_hide_reports": 3, "digest_hour": 24});
+        "auto_hide_reports": 3, "digest_hour": 24, "upload_max_mib": 25, "upload_files_per_item": 10,
+        "upload_daily_mib": 500});
     let refused = app.api(reqwest::Method::PUT, "/admin/settings", &token).json(&bad).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let fields = refused.json::<serde_json::Value>().await.unwrap()["error"]["fields"].clone();
@@ -181,6 +182,9 @@ async fn site_settings_are_validated_take_effect_on_every_node_and_are_audited()
         ("login_window_secs", "900"),
         ("auto_hide_reports", "3"),
         ("digest_hour", "7"),
+        ("upload_max_mib", "25"),
+        ("upload_files_per_item", "10"),
+        ("upload_daily_mib", "500"),
     ];
     let rejected = app.submit(&admin, "/admin/settings", "/admin/settings", &form).await;
     assert_eq!(rejected.status(), StatusCode::UNPROCESSABLE_ENTITY);

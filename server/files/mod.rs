@@ -197,6 +197,17 @@ impl FileView {
         (side(width), side(height))
     }
 
+    /// What the list says beside the name: the kind (when the badge does not say it
+    /// already) and the size.
+    pub fn detail(&self) -> String {
+        let kind = self.kind_label();
+        if kind.eq_ignore_ascii_case(self.kind_code()) {
+            self.size_label()
+        } else {
+            format!("{kind} · {}", self.size_label())
+        }
+    }
+
     /// A short badge for the file's kind.
     pub fn kind_code(&self) -> &'static str {
         match self.kind_label() {
