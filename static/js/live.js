@@ -75,7 +75,8 @@
     if (!button) return;
     const count = Math.max(0, Number(button.dataset.count) + delta);
     button.dataset.count = count;
-    button.textContent = button.dataset.emoji + " " + count;
+    button.querySelector(".count").textContent = count;
+    if (button.tagName === "SPAN") button.hidden = count === 0;
   }
 
   function ring(unread) {
