@@ -136,7 +136,7 @@ pub async fn create(db: &Db, user: &User, slug: &str, input: PostInput, files: A
         };
         let id = posts::insert(c, &new, &tags)?;
         files.apply(c, actor.user_id, FileTarget::Post(id))?;
-        let excerpt: String = markdown::plain_text(&input.body).chars().take(160).collect();
+        let excerpt = markdown::excerpt(&markdown::plain_text(&input.body), 160);
         let data = json!({ "kind": kind.as_str(), "title": new.title, "excerpt": excerpt, "tags": tags,
             "mentions": content::mentions(&input.body) });
         activities::record(c, &activity(&located, "post.created", "post", id, data))?;

@@ -35,6 +35,21 @@ pub fn render(markdown: &str) -> String {
     sanitizer().clean(&unsafe_html).to_string()
 }
 
+/// The start of a text, at most `limit` characters, cut at a word and marked with "…" when
+/// there is more.
+pub fn excerpt(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(limit).collect();
+    let whole_word = text.chars().nth(limit).is_some_and(char::is_whitespace);
+    let at_word = match cut.rfind(char::is_whitespace) {
+        Some(i) if !whole_word && i > cut.len() / 2 => i,
+        _ => cut.len(),
+    };
+    format!("{}…", cut[..at_word].trim_end())
+}
+
 /// The text of a Markdown document without its markup, for snippets and previews.
 pub fn plain_text(markdown: &str) -> String {
     let mut text = String::with_capacity(markdown.len());
@@ -88,7 +103,14 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{excerpt, render};
+
+    #[test]
+    fn excerpts_end_at_a_word_with_an_ellipsis() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("Convex mirror at the bay exit", 20), "Convex mirror at the…");
+        assert_eq!(excerpt("Überlänge", 4), "Über…");
+    }
 
     #[test]
     fn markdown_renders_with_tables_links_tags_and_mentions() {

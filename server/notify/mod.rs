@@ -367,14 +367,7 @@ pub fn excerpt(c: &mut DbConn, activity: &Activity) -> AppResult<Option<String>>
         "comment" => posts::find_comment(c, activity.object_id)?.map(|c| c.body),
         _ => None,
     };
-    Ok(body.map(|body| {
-        let text = crate::domain::markdown::plain_text(&body);
-        let mut cut: String = text.chars().take(600).collect();
-        if cut.len() < text.len() {
-            cut.push('…');
-        }
-        cut
-    }))
+    Ok(body.map(|body| crate::domain::markdown::excerpt(&crate::domain::markdown::plain_text(&body), 600)))
 }
 
 /// The notifications an activity creates: one per person it tells (never its actor,

@@ -239,11 +239,32 @@ test("4. a member reports a post; a moderator hides it; it leaves the member's o
 });
 
 test("5. expert search finds the planted expert with the evidence", async () => {
+  // A colleague writes about a subject nobody else has touched.
+  const expert = await signIn(site, "chien-shiung");
+  for (const [title, body] of [
+    ["Cryogenic valve seals: what failed in the LNG line", "PTFE seals cracked below -150 °C; filled PTFE held."],
+    ["Checklist for cryogenic valve maintenance", "Warm the bonnet slowly; never torque cryogenic seals cold."],
+  ]) {
+    await expert.goto("/c/plant-safety");
+    await expert.fill("#title", title);
+    await expert.fill("#body", body);
+    await expert.click("form.composer button[type=submit]");
+    await expert.waitForURL(/#post-\d+$/);
+  }
   const page = await signIn(site, "alan");
-  await visit(page, "/experts?q=catalysis", "j5-experts");
+  await eventually("the posts to be searchable", async () => {
+    await page.goto("/experts?q=cryogenic");
+    return (await page.locator("ol.experts > li").count()) > 0;
+  });
+  await check(page, "j5-experts");
   const first = page.locator("ol.experts > li").first();
-  assert.match(await first.textContent(), /Marie Curie/);
-  assert.match(await first.textContent(), /catalysis · 3 endorsements/);
+  assert.match(await first.textContent(), /Chien-Shiung Wu/);
+  assert.match(await first.textContent(), /Wrote 2 matching pieces/);
+  assert.equal(await first.locator(".evidence a:has-text('Cryogenic valve seals')").count(), 1, "the evidence links the post");
+  // And the declared, endorsed skills count too.
+  await visit(page, "/experts?q=catalysis", "j5-experts-skills");
+  assert.match(await page.locator("ol.experts > li").first().textContent(), /Marie Curie[\s\S]*catalysis · 3 endorsements/);
+  await expert.context().close();
   await page.context().close();
 });
 
@@ -290,4 +311,44 @@ test("6. a private community's content never reaches an outsider, on any page", 
   await check(alan, "j6-not-found");
   await grace.context().close();
   await alan.context().close();
+});
+
+const GALLERY = [
+  ["home", "/"],
+  ["communities", "/c"],
+  ["community", "/c/plant-safety"],
+  ["post", "/posts/2"],
+  ["ideas", "/ideas"],
+  ["idea", "/ideas/1"],
+  ["new-idea", "/ideas/new"],
+  ["leaderboard", "/leaderboard"],
+  ["people", "/people"],
+  ["profile", "/people/marie"],
+  ["org", "/people?view=org"],
+  ["search", "/search?q=steam"],
+  ["experts", "/experts?q=steam"],
+  ["notifications", "/notifications"],
+  ["settings", "/settings"],
+  ["review", "/review"],
+  ["admin", "/admin"],
+  ["moderation", "/admin/moderation"],
+  ["admin-settings", "/admin/settings"],
+  ["analytics", "/admin/analytics"],
+];
+
+test("the main pages, at desktop and phone width, pass the checks (screenshots for everyone to look at)", async () => {
+  for (const viewport of [DESKTOP, PHONE]) {
+    const ada = await signIn(site, "ada", viewport);
+    const width = viewport === PHONE ? "phone" : "desktop";
+    for (const [name, path] of GALLERY) {
+      const response = await visit(ada, path, `page-${name}-${width}`);
+      assert.equal(response.status(), 200, path);
+    }
+    for (const [name, path] of [["login", "/login"], ["register", "/register"], ["not-found", "/nowhere"]]) {
+      const anonymous = await session(site, viewport);
+      await visit(anonymous, path, `page-${name}-${width}`);
+      await anonymous.context().close();
+    }
+    await ada.context().close();
+  }
 });
