@@ -133,7 +133,7 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
             .app_data(web::PayloadConfig::default().limit(body_limit))
             .wrap(middleware::from_fn(origin_guard))
             .wrap(sessions)
-            .wrap(security_headers())
+            .wrap(security_headers(settings.secure_cookies()))
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(crate::observability::track_requests))
             .configure(crate::routes::configure)
@@ -161,8 +161,17 @@ async fn origin_guard(
     Ok(next.call(req).await?.map_into_left_body())
 }
 
-fn security_headers() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new()
+/// Headers every response carries unless it sets its own (files set a stricter CSP). HSTS
+/// only when the site is served over HTTPS: on plain HTTP it would be ignored, or worse,
+/// pin a test host.
+fn security_headers(https: bool) -> middleware::DefaultHeaders {
+    let headers = if https {
+        middleware::DefaultHeaders::new()
+            .add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    } else {
+        middleware::DefaultHeaders::new()
+    };
+    headers
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))

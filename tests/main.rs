@@ -22,6 +22,7 @@ mod matrix;
 mod moderation;
 mod notifications;
 mod people;
+mod registry;
 mod review;
 mod search;
 mod sessions;

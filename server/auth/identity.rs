@@ -99,19 +99,33 @@ impl FromRequest for ApiUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
+        // Checked before anything is awaited, so a request without a session or with a
+        // forged write is refused before any other extractor (a JSON body) can answer first.
+        let early =
+            if req.headers().contains_key(header::AUTHORIZATION) { Ok(()) } else { session_refusal(&req) };
         Box::pin(async move {
+            early?;
             if req.headers().contains_key(header::AUTHORIZATION) {
                 return Ok(ApiUser(bearer_user(&req).await?));
             }
             let user = session_user(&req).await?.ok_or(AppError::Unauthenticated)?;
-            if csrf::is_unsafe(req.method()) {
-                let submitted =
-                    req.headers().get(csrf::HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-                csrf::verify(&req.get_session(), submitted)?;
-            }
             Ok(ApiUser(user))
         })
     }
+}
+
+/// Why a cookie-authenticated API call is refused without looking anything up: no signed-in
+/// session (401), or a state-changing method without the session's `X-CSRF-Token` (403).
+fn session_refusal(req: &HttpRequest) -> Result<(), AppError> {
+    let session = req.get_session();
+    if session.get::<i64>(USER_ID_KEY).ok().flatten().is_none() {
+        return Err(AppError::Unauthenticated);
+    }
+    if csrf::is_unsafe(req.method()) {
+        let submitted = req.headers().get(csrf::HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        csrf::verify(&session, submitted)?;
+    }
+    Ok(())
 }
 
 /// An API caller who must be an admin; anyone else gets 404, as if the route did not exist.

@@ -14,7 +14,8 @@ use crate::state::AppState;
 
 /// Nothing in a file response may run or load anything, should a browser ever render one
 /// as a page; pictures may still be shown when opened on their own.
-const FILE_POLICY: &str = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox";
+const FILE_POLICY: &str =
+    "default-src 'none'; img-src 'self'; media-src 'self'; frame-ancestors 'none'; sandbox";
 
 /// `?v=thumb` or `?v=preview` for a picture's smaller forms.
 #[derive(Deserialize)]

@@ -1,4 +1,4 @@
-//! THE route table: every URL the server answers, in one place.
+//! THE route table: every URL the server answers, in one place, each with who may call it.
 
 mod account;
 mod admin;
@@ -43,108 +43,153 @@ pub struct CommentForm {
     pub uploads: Vec<i64>,
 }
 
-/// Registers every route.
+/// Who may call a route. The handlers enforce it (their extractors and the policy); the
+/// table below states it, so `tests/registry.rs` can hold every route to it and a route
+/// cannot be added without saying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Feed readers: a session, or a personal access token in `?token=`.
+    Reader,
+    /// Someone signed in (API routes: a bearer token, or the session with the CSRF header).
+    SignedIn,
+    /// The review board (executives and admins); others get 404.
+    Board,
+    /// Moderators of some community, and admins; others get 404.
+    Moderator,
+    /// Site admins; others get 404.
+    Admin,
+}
+
+/// One route as the registry lists it.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Declares a route table: the listing (`$table`) and the function registering it
+/// (`$register`) come from the same lines, so neither can drift from the other.
+macro_rules! route_table {
+    ($table:ident, $register:ident; $( $method:ident $path:literal $access:ident => $handler:path, )*) => {
+        /// Every route of this table, with who may call it.
+        pub const $table: &[crate::routes::Route] = &[
+            $( crate::routes::Route { method: stringify!($method), path: $path, access: crate::routes::Access::$access }, )*
+        ];
+
+        fn $register(cfg: &mut actix_web::web::ServiceConfig) {
+            $( cfg.route($path, actix_web::web::$method().to($handler)); )*
+        }
+    };
+}
+pub(crate) use route_table;
+
+route_table! { PAGES, register_pages;
+    get "/" Public => home::show,
+    get "/login" Public => account::login_form,
+    post "/login" Public => account::login,
+    post "/logout" Public => account::logout,
+    get "/register" Public => account::register_form,
+    post "/register" Public => account::register,
+    get "/reset" Public => account::reset_form,
+    post "/reset" Public => account::request_reset,
+    get "/reset/{token}" Public => account::reset_with_token,
+    post "/reset/{token}" Public => account::complete_reset,
+    get "/unsubscribe/{token}" Public => notifications::unsubscribe_form,
+    post "/unsubscribe/{token}" Public => notifications::unsubscribe,
+    post "/settings/email" SignedIn => settings::save_email,
+    get "/settings" SignedIn => settings::show,
+    post "/settings/profile" SignedIn => settings::save_profile,
+    post "/settings/password" SignedIn => settings::change_password,
+    post "/settings/tokens" SignedIn => settings::create_token,
+    post "/settings/tokens/{id}/revoke" SignedIn => settings::revoke_token,
+    get "/c" SignedIn => communities::directory,
+    post "/c" SignedIn => communities::create,
+    get "/c/new" SignedIn => communities::new_form,
+    get "/c/{slug}" SignedIn => communities::show,
+    post "/c/{slug}/posts" SignedIn => communities::create_post,
+    get "/c/{slug}/feed.atom" Reader => atom::community,
+    post "/c/{slug}/join" SignedIn => communities::join,
+    post "/c/{slug}/leave" SignedIn => communities::leave,
+    get "/c/{slug}/members" SignedIn => communities::members,
+    post "/c/{slug}/invite" SignedIn => communities::invite,
+    post "/c/{slug}/archive" SignedIn => communities::archive,
+    post "/c/{slug}/transfer" SignedIn => communities::transfer,
+    post "/c/{slug}/visibility" SignedIn => communities::set_visibility,
+    post "/c/{slug}/members/{handle}/role" SignedIn => communities::set_role,
+    post "/c/{slug}/members/{handle}/{decision}" SignedIn => communities::decide,
+    get "/posts/{id}" SignedIn => posts::show,
+    post "/posts/{id}/comments" SignedIn => posts::comment,
+    post "/posts/{id}/react/{kind}" SignedIn => posts::react,
+    post "/comments/{id}/react/{kind}" SignedIn => posts::react,
+    post "/comments/{id}/delete" SignedIn => posts::delete_comment,
+    post "/posts/{id}/accept/{comment_id}" SignedIn => posts::accept,
+    get "/posts/{id}/edit" SignedIn => posts::edit_form,
+    post "/posts/{id}/edit" SignedIn => posts::edit,
+    post "/posts/{id}/delete" SignedIn => posts::delete,
+    get "/tags/{tag}" SignedIn => posts::tag,
+    post "/tags/{tag}/follow" SignedIn => posts::follow_tag,
+    get "/tags/{tag}/feed.atom" Reader => atom::tag,
+    get "/people" SignedIn => people::directory,
+    get "/admin/people/import" Admin => people::import_form,
+    post "/admin/people/import" Admin => people::import,
+    get "/people/{handle}" SignedIn => people::show,
+    get "/people/{handle}/edit" SignedIn => people::edit_form,
+    post "/people/{handle}/edit" SignedIn => people::edit,
+    post "/people/{handle}/follow" SignedIn => people::follow,
+    post "/people/{handle}/skills/{skill}/endorse" SignedIn => people::endorse,
+    get "/people/{handle}/feed.atom" Reader => atom::person,
+    get "/ideas" SignedIn => ideas::list,
+    post "/ideas" SignedIn => ideas::create,
+    get "/ideas/new" SignedIn => ideas::new_form,
+    get "/ideas/{id}" SignedIn => ideas::show,
+    post "/ideas/{id}/vote" SignedIn => ideas::vote,
+    post "/ideas/{id}/follow" SignedIn => ideas::follow,
+    post "/ideas/{id}/comments" SignedIn => ideas::comment,
+    post "/ideas/{id}/transition" SignedIn => ideas::transition,
+    post "/ideas/{id}/merge" SignedIn => ideas::merge,
+    post "/idea-comments/{id}/react/{kind}" SignedIn => ideas::react_comment,
+    post "/idea-comments/{id}/delete" SignedIn => ideas::delete_comment,
+    get "/ideas/{id}/edit" SignedIn => ideas::edit_form,
+    post "/ideas/{id}/edit" SignedIn => ideas::edit,
+    post "/challenges" SignedIn => ideas::create_challenge,
+    get "/challenges/{id}" SignedIn => ideas::challenge,
+    post "/ideas/{id}/reviews" SignedIn => review::score,
+    post "/ideas/{id}/decision" SignedIn => review::decide,
+    get "/leaderboard" SignedIn => ideas::leaderboard,
+    post "/report" SignedIn => moderation::report,
+    get "/admin" Admin => admin::home,
+    get "/admin/users" Admin => admin::users,
+    get "/admin/analytics" Admin => admin::analytics,
+    get "/admin/settings" Admin => admin::settings,
+    post "/admin/settings" Admin => admin::save_settings,
+    get "/admin/analytics.csv" Admin => admin::analytics_csv,
+    post "/admin/invitations" Admin => admin::invite,
+    post "/admin/users/{handle}" Admin => admin::change,
+    post "/admin/users/{handle}/reset" Admin => admin::send_reset,
+    get "/admin/moderation" Moderator => moderation::queue,
+    post "/admin/moderation/act" Moderator => moderation::act,
+    get "/admin/audit" Admin => moderation::audit,
+    get "/c/{slug}/moderation" SignedIn => moderation::community_log,
+    get "/notifications" SignedIn => notifications::list,
+    post "/notifications/open" SignedIn => notifications::open,
+    post "/notifications/read" SignedIn => notifications::read_all,
+    get "/review" Board => review::index,
+    get "/review/{quarter}" Board => review::board,
+    post "/review/{quarter}/close" Board => review::close,
+    get "/review/{quarter}/results.csv" Board => review::results,
+    get "/search" SignedIn => search::show,
+    get "/experts" SignedIn => search::experts,
+    get "/files/{id}/{name}" SignedIn => files::download,
+    get "/ws" SignedIn => crate::live::socket::connect,
+    get "/healthz" Public => system::healthz,
+    get "/metrics" Public => system::metrics,
+    get "/static/{path:.*}" Public => system::static_file,
+}
+
+/// Registers every route: the API scope, the pages, and the friendly 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(api::scope())
-        .route("/", web::get().to(home::show))
-        .route("/login", web::get().to(account::login_form))
-        .route("/login", web::post().to(account::login))
-        .route("/logout", web::post().to(account::logout))
-        .route("/register", web::get().to(account::register_form))
-        .route("/register", web::post().to(account::register))
-        .route("/reset", web::get().to(account::reset_form))
-        .route("/reset", web::post().to(account::request_reset))
-        .route("/reset/{token}", web::get().to(account::reset_with_token))
-        .route("/reset/{token}", web::post().to(account::complete_reset))
-        .route("/unsubscribe/{token}", web::get().to(notifications::unsubscribe_form))
-        .route("/unsubscribe/{token}", web::post().to(notifications::unsubscribe))
-        .route("/settings/email", web::post().to(settings::save_email))
-        .route("/settings", web::get().to(settings::show))
-        .route("/settings/profile", web::post().to(settings::save_profile))
-        .route("/settings/password", web::post().to(settings::change_password))
-        .route("/settings/tokens", web::post().to(settings::create_token))
-        .route("/settings/tokens/{id}/revoke", web::post().to(settings::revoke_token))
-        .route("/c", web::get().to(communities::directory))
-        .route("/c", web::post().to(communities::create))
-        .route("/c/new", web::get().to(communities::new_form))
-        .route("/c/{slug}", web::get().to(communities::show))
-        .route("/c/{slug}/posts", web::post().to(communities::create_post))
-        .route("/c/{slug}/feed.atom", web::get().to(atom::community))
-        .route("/c/{slug}/join", web::post().to(communities::join))
-        .route("/c/{slug}/leave", web::post().to(communities::leave))
-        .route("/c/{slug}/members", web::get().to(communities::members))
-        .route("/c/{slug}/invite", web::post().to(communities::invite))
-        .route("/c/{slug}/archive", web::post().to(communities::archive))
-        .route("/c/{slug}/transfer", web::post().to(communities::transfer))
-        .route("/c/{slug}/visibility", web::post().to(communities::set_visibility))
-        .route("/c/{slug}/members/{handle}/role", web::post().to(communities::set_role))
-        .route("/c/{slug}/members/{handle}/{decision}", web::post().to(communities::decide))
-        .route("/posts/{id}", web::get().to(posts::show))
-        .route("/posts/{id}/comments", web::post().to(posts::comment))
-        .route("/posts/{id}/react/{kind}", web::post().to(posts::react))
-        .route("/comments/{id}/react/{kind}", web::post().to(posts::react))
-        .route("/comments/{id}/delete", web::post().to(posts::delete_comment))
-        .route("/posts/{id}/accept/{comment_id}", web::post().to(posts::accept))
-        .route("/posts/{id}/edit", web::get().to(posts::edit_form))
-        .route("/posts/{id}/edit", web::post().to(posts::edit))
-        .route("/posts/{id}/delete", web::post().to(posts::delete))
-        .route("/tags/{tag}", web::get().to(posts::tag))
-        .route("/tags/{tag}/follow", web::post().to(posts::follow_tag))
-        .route("/tags/{tag}/feed.atom", web::get().to(atom::tag))
-        .route("/people", web::get().to(people::directory))
-        .route("/admin/people/import", web::get().to(people::import_form))
-        .route("/admin/people/import", web::post().to(people::import))
-        .route("/people/{handle}", web::get().to(people::show))
-        .route("/people/{handle}/edit", web::get().to(people::edit_form))
-        .route("/people/{handle}/edit", web::post().to(people::edit))
-        .route("/people/{handle}/follow", web::post().to(people::follow))
-        .route("/people/{handle}/skills/{skill}/endorse", web::post().to(people::endorse))
-        .route("/people/{handle}/feed.atom", web::get().to(atom::person))
-        .route("/ideas", web::get().to(ideas::list))
-        .route("/ideas", web::post().to(ideas::create))
-        .route("/ideas/new", web::get().to(ideas::new_form))
-        .route("/ideas/{id}", web::get().to(ideas::show))
-        .route("/ideas/{id}/vote", web::post().to(ideas::vote))
-        .route("/ideas/{id}/follow", web::post().to(ideas::follow))
-        .route("/ideas/{id}/comments", web::post().to(ideas::comment))
-        .route("/ideas/{id}/transition", web::post().to(ideas::transition))
-        .route("/ideas/{id}/merge", web::post().to(ideas::merge))
-        .route("/idea-comments/{id}/react/{kind}", web::post().to(ideas::react_comment))
-        .route("/idea-comments/{id}/delete", web::post().to(ideas::delete_comment))
-        .route("/ideas/{id}/edit", web::get().to(ideas::edit_form))
-        .route("/ideas/{id}/edit", web::post().to(ideas::edit))
-        .route("/challenges", web::post().to(ideas::create_challenge))
-        .route("/challenges/{id}", web::get().to(ideas::challenge))
-        .route("/ideas/{id}/reviews", web::post().to(review::score))
-        .route("/ideas/{id}/decision", web::post().to(review::decide))
-        .route("/leaderboard", web::get().to(ideas::leaderboard))
-        .route("/report", web::post().to(moderation::report))
-        .route("/admin", web::get().to(admin::home))
-        .route("/admin/users", web::get().to(admin::users))
-        .route("/admin/analytics", web::get().to(admin::analytics))
-        .route("/admin/settings", web::get().to(admin::settings))
-        .route("/admin/settings", web::post().to(admin::save_settings))
-        .route("/admin/analytics.csv", web::get().to(admin::analytics_csv))
-        .route("/admin/invitations", web::post().to(admin::invite))
-        .route("/admin/users/{handle}", web::post().to(admin::change))
-        .route("/admin/users/{handle}/reset", web::post().to(admin::send_reset))
-        .route("/admin/moderation", web::get().to(moderation::queue))
-        .route("/admin/moderation/act", web::post().to(moderation::act))
-        .route("/admin/audit", web::get().to(moderation::audit))
-        .route("/c/{slug}/moderation", web::get().to(moderation::community_log))
-        .route("/notifications", web::get().to(notifications::list))
-        .route("/notifications/open", web::post().to(notifications::open))
-        .route("/notifications/read", web::post().to(notifications::read_all))
-        .route("/review", web::get().to(review::index))
-        .route("/review/{quarter}", web::get().to(review::board))
-        .route("/review/{quarter}/close", web::post().to(review::close))
-        .route("/review/{quarter}/results.csv", web::get().to(review::results))
-        .route("/search", web::get().to(search::show))
-        .route("/experts", web::get().to(search::experts))
-        .route("/files/{id}/{name}", web::get().to(files::download))
-        .route("/ws", web::get().to(crate::live::socket::connect))
-        .route("/healthz", web::get().to(system::healthz))
-        .route("/metrics", web::get().to(system::metrics))
-        .route("/static/{path:.*}", web::get().to(system::static_file))
-        .default_service(web::to(system::not_found));
+    cfg.service(api::scope()).configure(register_pages).default_service(web::to(system::not_found));
 }

@@ -23,97 +23,96 @@ use crate::error::{ApiError, AppError, ErrorBody, FieldErrors};
 
 /// The `/api/v1` scope.
 pub fn scope() -> Scope {
-    web::scope("/api/v1")
-        .route("/me", web::get().to(me::show))
-        .route("/me/profile", web::patch().to(me::update_profile))
-        .route("/users/{handle}", web::get().to(me::user))
-        .route("/users/{handle}/skills/{skill}/endorsement", web::put().to(me::endorse))
-        .route("/users/{handle}/skills/{skill}/endorsement", web::delete().to(me::endorse))
-        .route("/notifications", web::get().to(notifications::list))
-        .route("/notifications/read", web::post().to(notifications::read))
-        .route("/reports", web::post().to(moderation::report))
-        .route("/moderation/queue", web::get().to(moderation::queue))
-        .route("/moderation/actions", web::post().to(moderation::act))
-        .route("/admin/audit", web::get().to(moderation::audit))
-        .route("/me/notification-settings", web::get().to(notifications::settings))
-        .route("/me/notification-settings", web::put().to(notifications::save_settings))
-        .route("/admin/settings", web::get().to(admin::settings))
-        .route("/admin/settings", web::put().to(admin::save_settings))
-        .route("/admin/users", web::get().to(admin::list))
-        .route("/admin/users", web::post().to(admin::invite))
-        .route("/admin/users/{handle}", web::patch().to(admin::update))
-        .route("/admin/users/{handle}/profile", web::patch().to(admin::update_profile))
-        .service(
-            web::resource("/admin/people/import")
-                .app_data(web::PayloadConfig::default().limit(admin::MAX_IMPORT_BYTES))
-                .route(web::post().to(admin::import_people)),
-        )
-        .route("/admin/skill-aliases", web::get().to(admin::aliases))
-        .route("/admin/skill-aliases/{alias}", web::put().to(admin::set_alias))
-        .route("/admin/skill-aliases/{alias}", web::delete().to(admin::remove_alias))
-        .route("/communities", web::get().to(communities::list))
-        .route("/communities", web::post().to(communities::create))
-        .route("/communities/{slug}", web::get().to(communities::show))
-        .route("/communities/{slug}/join", web::post().to(communities::join))
-        .route("/communities/{slug}/leave", web::post().to(communities::leave))
-        .route("/communities/{slug}/archive", web::post().to(communities::archive))
-        .route("/communities/{slug}/members", web::get().to(communities::members))
-        .route("/communities/{slug}/members/{handle}/approve", web::post().to(communities::approve))
-        .route("/communities/{slug}/members/{handle}/deny", web::post().to(communities::deny))
-        .route("/communities/{slug}/members/{handle}/invite", web::post().to(communities::invite))
-        .route("/communities/{slug}/transfer", web::post().to(communities::transfer))
-        .route("/communities/{slug}/visibility", web::put().to(communities::set_visibility))
-        .route("/communities/{slug}/members/{handle}/role", web::put().to(communities::set_role))
-        .route("/communities/{slug}/posts", web::get().to(posts::list))
-        .route("/communities/{slug}/posts", web::post().to(posts::create))
-        .route("/posts/{id}", web::get().to(posts::show))
-        .route("/posts/{id}", web::patch().to(posts::edit))
-        .route("/posts/{id}", web::delete().to(posts::delete))
-        .route("/posts/{id}/comments", web::get().to(posts::comments))
-        .route("/posts/{id}/comments", web::post().to(posts::comment))
-        .route("/posts/{id}/reactions/{kind}", web::put().to(posts::react))
-        .route("/posts/{id}/reactions/{kind}", web::delete().to(posts::unreact))
-        .route("/posts/{id}/accept/{comment_id}", web::post().to(posts::accept))
-        .route("/comments/{id}", web::delete().to(posts::delete_comment))
-        .route("/comments/{id}/reactions/{kind}", web::put().to(posts::react_comment))
-        .route("/comments/{id}/reactions/{kind}", web::delete().to(posts::react_comment))
-        .route("/feed", web::get().to(feeds::home))
-        .route("/activity", web::get().to(feeds::activity))
-        .route("/users/{handle}/activity", web::get().to(feeds::person))
-        .route("/users/{handle}/follow", web::put().to(feeds::follow_user))
-        .route("/users/{handle}/follow", web::delete().to(feeds::follow_user))
-        .route("/tags/{tag}/follow", web::put().to(feeds::follow_tag))
-        .route("/tags/{tag}/follow", web::delete().to(feeds::follow_tag))
-        .route("/ideas", web::get().to(ideas::list))
-        .route("/ideas", web::post().to(ideas::create))
-        .route("/ideas/similar", web::post().to(ideas::similar))
-        .route("/ideas/{id}", web::get().to(ideas::show))
-        .route("/ideas/{id}", web::patch().to(ideas::edit))
-        .route("/ideas/{id}/vote", web::put().to(ideas::vote))
-        .route("/ideas/{id}/vote", web::delete().to(ideas::vote))
-        .route("/ideas/{id}/follow", web::put().to(ideas::follow))
-        .route("/ideas/{id}/follow", web::delete().to(ideas::follow))
-        .route("/ideas/{id}/comments", web::get().to(ideas::comments))
-        .route("/ideas/{id}/comments", web::post().to(ideas::comment))
-        .route("/ideas/{id}/transition", web::post().to(ideas::transition))
-        .route("/ideas/{id}/merge", web::post().to(ideas::merge))
-        .route("/idea-comments/{id}", web::delete().to(ideas::delete_comment))
-        .route("/idea-comments/{id}/reactions/{kind}", web::put().to(ideas::react_comment))
-        .route("/idea-comments/{id}/reactions/{kind}", web::delete().to(ideas::react_comment))
-        .route("/ideas/{id}/reviews", web::post().to(quarters::score))
-        .route("/ideas/{id}/reviews", web::get().to(quarters::scores))
-        .route("/ideas/{id}/decision", web::post().to(quarters::decide))
-        .route("/quarters/{quarter}/close", web::post().to(quarters::close))
-        .route("/quarters/{quarter}/board", web::get().to(quarters::board))
-        .route("/quarters/{quarter}/results.csv", web::get().to(quarters::results))
-        .route("/challenges", web::get().to(ideas::challenges))
-        .route("/challenges", web::post().to(ideas::create_challenge))
-        .route("/search", web::get().to(search::search))
-        .route("/search/suggest", web::get().to(search::suggest))
-        .route("/experts", web::get().to(search::experts))
-        .route("/uploads", web::post().to(uploads::create))
-        .route("/uploads/{id}", web::delete().to(uploads::discard))
-        .route("/openapi.json", web::get().to(openapi))
+    web::scope("/api/v1").configure(register)
+}
+
+crate::routes::route_table! { ROUTES, register;
+    get "/me" SignedIn => me::show,
+    patch "/me/profile" SignedIn => me::update_profile,
+    get "/users/{handle}" SignedIn => me::user,
+    put "/users/{handle}/skills/{skill}/endorsement" SignedIn => me::endorse,
+    delete "/users/{handle}/skills/{skill}/endorsement" SignedIn => me::endorse,
+    get "/notifications" SignedIn => notifications::list,
+    post "/notifications/read" SignedIn => notifications::read,
+    post "/reports" SignedIn => moderation::report,
+    get "/moderation/queue" SignedIn => moderation::queue,
+    post "/moderation/actions" SignedIn => moderation::act,
+    get "/admin/audit" Admin => moderation::audit,
+    get "/me/notification-settings" SignedIn => notifications::settings,
+    put "/me/notification-settings" SignedIn => notifications::save_settings,
+    get "/admin/settings" Admin => admin::settings,
+    put "/admin/settings" Admin => admin::save_settings,
+    get "/admin/users" Admin => admin::list,
+    post "/admin/users" Admin => admin::invite,
+    patch "/admin/users/{handle}" Admin => admin::update,
+    patch "/admin/users/{handle}/profile" Admin => admin::update_profile,
+    post "/admin/people/import" Admin => admin::import_people,
+    get "/admin/skill-aliases" Admin => admin::aliases,
+    put "/admin/skill-aliases/{alias}" Admin => admin::set_alias,
+    delete "/admin/skill-aliases/{alias}" Admin => admin::remove_alias,
+    get "/communities" SignedIn => communities::list,
+    post "/communities" SignedIn => communities::create,
+    get "/communities/{slug}" SignedIn => communities::show,
+    post "/communities/{slug}/join" SignedIn => communities::join,
+    post "/communities/{slug}/leave" SignedIn => communities::leave,
+    post "/communities/{slug}/archive" SignedIn => communities::archive,
+    get "/communities/{slug}/members" SignedIn => communities::members,
+    post "/communities/{slug}/members/{handle}/approve" SignedIn => communities::approve,
+    post "/communities/{slug}/members/{handle}/deny" SignedIn => communities::deny,
+    post "/communities/{slug}/members/{handle}/invite" SignedIn => communities::invite,
+    post "/communities/{slug}/transfer" SignedIn => communities::transfer,
+    put "/communities/{slug}/visibility" SignedIn => communities::set_visibility,
+    put "/communities/{slug}/members/{handle}/role" SignedIn => communities::set_role,
+    get "/communities/{slug}/posts" SignedIn => posts::list,
+    post "/communities/{slug}/posts" SignedIn => posts::create,
+    get "/posts/{id}" SignedIn => posts::show,
+    patch "/posts/{id}" SignedIn => posts::edit,
+    delete "/posts/{id}" SignedIn => posts::delete,
+    get "/posts/{id}/comments" SignedIn => posts::comments,
+    post "/posts/{id}/comments" SignedIn => posts::comment,
+    put "/posts/{id}/reactions/{kind}" SignedIn => posts::react,
+    delete "/posts/{id}/reactions/{kind}" SignedIn => posts::unreact,
+    post "/posts/{id}/accept/{comment_id}" SignedIn => posts::accept,
+    delete "/comments/{id}" SignedIn => posts::delete_comment,
+    put "/comments/{id}/reactions/{kind}" SignedIn => posts::react_comment,
+    delete "/comments/{id}/reactions/{kind}" SignedIn => posts::react_comment,
+    get "/feed" SignedIn => feeds::home,
+    get "/activity" SignedIn => feeds::activity,
+    get "/users/{handle}/activity" SignedIn => feeds::person,
+    put "/users/{handle}/follow" SignedIn => feeds::follow_user,
+    delete "/users/{handle}/follow" SignedIn => feeds::follow_user,
+    put "/tags/{tag}/follow" SignedIn => feeds::follow_tag,
+    delete "/tags/{tag}/follow" SignedIn => feeds::follow_tag,
+    get "/ideas" SignedIn => ideas::list,
+    post "/ideas" SignedIn => ideas::create,
+    post "/ideas/similar" SignedIn => ideas::similar,
+    get "/ideas/{id}" SignedIn => ideas::show,
+    patch "/ideas/{id}" SignedIn => ideas::edit,
+    put "/ideas/{id}/vote" SignedIn => ideas::vote,
+    delete "/ideas/{id}/vote" SignedIn => ideas::vote,
+    put "/ideas/{id}/follow" SignedIn => ideas::follow,
+    delete "/ideas/{id}/follow" SignedIn => ideas::follow,
+    get "/ideas/{id}/comments" SignedIn => ideas::comments,
+    post "/ideas/{id}/comments" SignedIn => ideas::comment,
+    post "/ideas/{id}/transition" SignedIn => ideas::transition,
+    post "/ideas/{id}/merge" SignedIn => ideas::merge,
+    delete "/idea-comments/{id}" SignedIn => ideas::delete_comment,
+    put "/idea-comments/{id}/reactions/{kind}" SignedIn => ideas::react_comment,
+    delete "/idea-comments/{id}/reactions/{kind}" SignedIn => ideas::react_comment,
+    post "/ideas/{id}/reviews" SignedIn => quarters::score,
+    get "/ideas/{id}/reviews" SignedIn => quarters::scores,
+    post "/ideas/{id}/decision" SignedIn => quarters::decide,
+    post "/quarters/{quarter}/close" SignedIn => quarters::close,
+    get "/quarters/{quarter}/board" SignedIn => quarters::board,
+    get "/quarters/{quarter}/results.csv" SignedIn => quarters::results,
+    get "/challenges" SignedIn => ideas::challenges,
+    post "/challenges" SignedIn => ideas::create_challenge,
+    get "/search" SignedIn => search::search,
+    get "/search/suggest" SignedIn => search::suggest,
+    get "/experts" SignedIn => search::experts,
+    post "/uploads" SignedIn => uploads::create,
+    delete "/uploads/{id}" SignedIn => uploads::discard,
+    get "/openapi.json" Public => openapi,
 }
 
 /// A page of a list: SPEC §10's `{"items":[…],"next_cursor":…}`.
