@@ -85,6 +85,9 @@ pub struct Settings {
     pub upload_files_per_item: u32,
     /// Most MiB one person may upload in a day.
     pub upload_daily_mib: u32,
+    /// Per-person limits on posting, commenting, voting, reporting, searching, uploading,
+    /// websocket connects and registrations (a `[rate_limits]` table).
+    pub rate_limits: crate::auth::rate_limit::RateLimits,
 }
 
 impl Default for Settings {
@@ -124,6 +127,7 @@ impl Default for Settings {
             upload_max_mib: 25,
             upload_files_per_item: 10,
             upload_daily_mib: 500,
+            rate_limits: crate::auth::rate_limit::RateLimits::default(),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::models::{activities, notifications};
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::live::{Hub, HubTask};
 use crate::pages::PageError;
 use crate::state::AppState;
@@ -49,6 +49,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
     );
     let files = crate::files::Files::from_settings(&settings)
         .map_err(|e| anyhow::anyhow!("cannot use the files directory: {e}"))?;
+    let limits = crate::auth::rate_limit::Limiter::new(&settings.rate_limits);
     let state = AppState {
         db,
         site,
@@ -58,6 +59,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
         search: None,
         mail,
         files,
+        limits,
     };
     let bells_after =
         state.db.read_sync(|c| Ok(notifications::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -101,6 +103,7 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
     state.db.listen_for_other_nodes()?;
     crate::jobs::spawn_session_sweeper(state.db.clone());
     crate::files::spawn_sweeper(state.db.clone(), state.files.clone());
+    state.limits.spawn_cleaner();
     if state.settings.close_quarters_on_schedule {
         crate::jobs::spawn_quarter_closer(state.db.clone(), state.site.clone());
     }
@@ -131,6 +134,7 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
             )
             .app_data(web::FormConfig::default().limit(body_limit))
             .app_data(web::PayloadConfig::default().limit(body_limit))
+            .wrap(middleware::from_fn(rate_limit))
             .wrap(middleware::from_fn(origin_guard))
             .wrap(sessions)
             .wrap(security_headers(settings.secure_cookies()))
@@ -145,17 +149,32 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
     Ok(server.run())
 }
 
+/// Refuses strangers' requests over their address's rate limit (registrations; signed-in
+/// people are counted by the sign-in extractors) before they reach a handler.
+async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl actix_web::body::MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
+    let refused = AppState::of(req.request()).and_then(|state| state.limits.check_address(req.request()));
+    if let Err(e) = refused {
+        let response = error_response(req.path(), e);
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// An error as the API (JSON) or the pages (HTML) show it, by the request's path.
+fn error_response(path: &str, e: AppError) -> actix_web::HttpResponse {
+    if path.starts_with("/api/") { ApiError(e).error_response() } else { PageError::App(e).error_response() }
+}
+
 /// Refuses cross-site state-changing requests before they reach a handler.
 async fn origin_guard(
     req: ServiceRequest,
     next: Next<impl actix_web::body::MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
     if let Err(e) = csrf::origin_guard(req.request()) {
-        let response = if req.path().starts_with("/api/") {
-            ApiError(e).error_response()
-        } else {
-            PageError::App(e).error_response()
-        };
+        let response = error_response(req.path(), e);
         return Ok(req.into_response(response).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())

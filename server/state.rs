@@ -30,6 +30,8 @@ pub struct AppState {
     pub site: crate::site::Site,
     /// Where uploaded files are kept.
     pub files: crate::files::Files,
+    /// This node's per-person rate limits.
+    pub limits: crate::auth::rate_limit::Limiter,
 }
 
 impl AppState {

@@ -105,10 +105,12 @@ impl FromRequest for ApiUser {
             if req.headers().contains_key(header::AUTHORIZATION) { Ok(()) } else { session_refusal(&req) };
         Box::pin(async move {
             early?;
-            if req.headers().contains_key(header::AUTHORIZATION) {
-                return Ok(ApiUser(bearer_user(&req).await?));
-            }
-            let user = session_user(&req).await?.ok_or(AppError::Unauthenticated)?;
+            let user = if req.headers().contains_key(header::AUTHORIZATION) {
+                bearer_user(&req).await?
+            } else {
+                session_user(&req).await?.ok_or(AppError::Unauthenticated)?
+            };
+            AppState::of(&req)?.limits.check_user(&req, user.id)?;
             Ok(ApiUser(user))
         })
     }

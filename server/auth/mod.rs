@@ -4,6 +4,7 @@
 pub mod csrf;
 pub mod identity;
 pub mod password;
+pub mod rate_limit;
 pub mod secrets;
 pub mod session_store;
 pub mod throttle;

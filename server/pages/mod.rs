@@ -109,12 +109,15 @@ impl FromRequest for SignedIn {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let page = Page::from_request(req, payload);
-        let path = req.uri().path().to_owned();
+        let req = req.clone();
         Box::pin(async move {
             let Page(ctx) = page.await?;
             match ctx.user.clone() {
-                Some(user) => Ok(SignedIn(user, ctx)),
-                None => Err(PageError::LoginRequired { next: path }),
+                Some(user) => {
+                    crate::state::AppState::of(&req)?.limits.check_user(&req, user.id)?;
+                    Ok(SignedIn(user, ctx))
+                }
+                None => Err(PageError::LoginRequired { next: req.uri().path().to_owned() }),
             }
         })
     }

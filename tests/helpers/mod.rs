@@ -55,6 +55,21 @@ pub struct TestApp {
     pub mail: agora::mail::Composer,
 }
 
+/// Rate limits no test of other things reaches.
+pub fn unlimited() -> agora::auth::rate_limit::RateLimits {
+    let n = 1_000_000;
+    agora::auth::rate_limit::RateLimits {
+        posts_per_minute: n,
+        comments_per_minute: n,
+        votes_per_minute: n,
+        reports_per_hour: n,
+        searches_per_minute: n,
+        uploads_per_minute: n,
+        connects_per_minute: n,
+        registrations_per_hour: n,
+    }
+}
+
 /// Makes a fresh, empty database for one test and returns its URL.
 fn fresh_database(data_dir: &std::path::Path) -> String {
     match Backend::from_env() {
@@ -117,6 +132,8 @@ impl TestApp {
             allowed_email_domains: vec!["example.com".into()],
             database_pool_size: 4,
             workers: Some(2),
+            // Tests write and search at machine speed; the tests of the limits lower them.
+            rate_limits: unlimited(),
             ..Settings::default()
         };
         adjust(&mut settings);
