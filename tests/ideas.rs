@@ -643,3 +643,75 @@ async fn idea_discussions_have_replies_reactions_and_moderation_like_posts() {
     let page = app.get_as(&browser, &format!("/ideas/{id}")).await.text().await.unwrap();
     assert!(!page.contains("Love it") && !page.contains(">np<"));
 }
+
+/// One step of a random life of a few ideas.
+#[derive(Debug, Clone)]
+enum Step {
+    Vote { voter: usize, idea: usize, on: bool },
+    Merge { idea: usize, into: usize },
+    Withdraw { idea: usize },
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    prop_oneof![
+        6 => (0..5usize, 0..3usize, any::<bool>()).prop_map(|(voter, idea, on)| Step::Vote { voter, idea, on }),
+        1 => (0..3usize, 0..3usize).prop_map(|(idea, into)| Step::Merge { idea, into }),
+        1 => (0..3usize).prop_map(|idea| Step::Withdraw { idea }),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// Whatever happens in whatever order (votes and unvotes by anyone, their own ideas too,
+    /// merges in any direction, withdrawals), every idea's count is its distinct voters,
+    /// and a merged idea holds no votes.
+    #[test]
+    fn any_sequence_of_votes_merges_and_withdrawals_keeps_the_counts_exact(
+        steps in proptest::collection::vec(step(), 1..30)
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let app = TestApp::spawn().await;
+            let people: Vec<_> = (0..5).map(|i| app.given_api_user(&format!("person{i}")).0).collect();
+            let admin = app.given_user("root", Role::Admin);
+            let mut ideas = Vec::new();
+            for (i, author) in people.iter().take(3).enumerate() {
+                let input = agora::ideas::IdeaInput {
+                    title: format!("Idea number {i}"),
+                    problem: "A problem".into(),
+                    proposal: "A proposal".into(),
+                    submit: true,
+                    ..Default::default()
+                };
+                ideas.push(agora::ideas::create(&app.db, author, input, Default::default()).await.unwrap());
+            }
+            for step in &steps {
+                // Refusals (voting for one's own idea, merging into a merged idea…) are part
+                // of the life; only what is accepted must keep the invariants.
+                let _ = match *step {
+                    Step::Vote { voter, idea, on } => agora::ideas::vote(&app.db, &people[voter], ideas[idea], on).await.map(drop),
+                    Step::Merge { idea, into } => agora::ideas::merge(&app.db, &admin, ideas[idea], ideas[into]).await,
+                    Step::Withdraw { idea } => agora::ideas::transition(&app.db, &people[idea], ideas[idea], "withdrawn", String::new()).await.map(drop),
+                };
+            }
+            for &id in &ideas {
+                let (idea, voters) = app
+                    .db
+                    .read_sync(move |c| {
+                        use agora::db::schema::idea_votes;
+                        use diesel::prelude::*;
+                        let idea = idea_rows::find(c, id)?.unwrap().0;
+                        let voters: i64 = idea_votes::table.filter(idea_votes::idea_id.eq(id)).count().get_result(c)?;
+                        Ok((idea, voters))
+                    })
+                    .unwrap();
+                assert_eq!(i64::from(idea.vote_count), voters, "idea {id} after {steps:?}");
+                if idea.state == "merged" {
+                    assert_eq!(voters, 0, "merged idea {id} holds votes after {steps:?}");
+                }
+            }
+        });
+    }
+}

@@ -523,4 +523,24 @@ mod tests {
         let broken = Snippet { text: "short".into(), highlights: Vec::from([Range { start: 3, end: 40 }]) };
         assert_eq!(broken.parts(), [("short", false)], "a range past the end is ignored");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Whatever is typed (quotes, dashes, colons, any script, control characters) parses
+        /// into clean terms and searches without an error.
+        #[test]
+        fn any_input_parses_and_searches(text in "(\\PC|[\"\\-:() ]){0,80}", prefix in proptest::bool::ANY) {
+            let (_dir, index) = index();
+            let terms = index.terms(&text);
+            for word in &terms.words {
+                proptest::prop_assert!(!word.is_empty() && !word.contains(char::is_whitespace), "{word:?}");
+            }
+            for phrase in terms.phrases.iter().chain(&terms.excluded) {
+                proptest::prop_assert!(phrase.iter().all(|w| !w.is_empty()), "{phrase:?}");
+            }
+            let query = SearchQuery { text: &text, prefix, limit: 10, ..SearchQuery::default() };
+            proptest::prop_assert!(index.search(&query).is_ok());
+        }
+    }
 }

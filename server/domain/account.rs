@@ -192,4 +192,30 @@ mod tests {
         assert_eq!(Role::parse("Admin"), Ok(Role::Admin));
         assert!(Role::parse("root").is_err());
     }
+
+    proptest::proptest! {
+        /// Whatever is typed, an accepted handle is 2–32 of `a-z 0-9 _ -`, starts and ends
+        /// with a letter or digit, and reads back as itself.
+        #[test]
+        fn accepted_handles_keep_their_shape(raw in "@?[A-Za-z0-9_\\-. ]{0,40}|\\PC{0,40}") {
+            if let Ok(handle) = Handle::parse(&raw) {
+                let h = handle.as_str();
+                proptest::prop_assert!((2..=32).contains(&h.len()));
+                proptest::prop_assert!(h.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'));
+                proptest::prop_assert!(h.starts_with(|c: char| c.is_ascii_alphanumeric()) && h.ends_with(|c: char| c.is_ascii_alphanumeric()));
+                proptest::prop_assert_eq!(Handle::parse(h).map(|again| again.as_str().to_owned()), Ok(h.to_owned()));
+            }
+        }
+
+        /// An accepted email has one `@`, no spaces or angle brackets, and is lower-case.
+        #[test]
+        fn accepted_emails_keep_their_shape(raw in "[A-Za-z0-9.<>@ _-]{0,30}|\\PC{0,30}") {
+            if let Ok(email) = Email::parse(&raw) {
+                let e = email.as_str();
+                proptest::prop_assert_eq!(e.matches('@').count(), 1);
+                proptest::prop_assert!(!e.contains(|c: char| c.is_whitespace() || c == '<' || c == '>'));
+                proptest::prop_assert_eq!(e.to_lowercase(), e);
+            }
+        }
+    }
 }

@@ -147,4 +147,20 @@ mod tests {
             assert!(Slug::parse(bad).is_err(), "{bad:?}");
         }
     }
+
+    proptest::proptest! {
+        /// An accepted slug is 2–64 of `a-z 0-9 -`, never starts or ends with `-`, is never a
+        /// reserved address, and reads back as itself.
+        #[test]
+        fn accepted_slugs_keep_their_shape(raw in "[A-Za-z0-9_\\-/. ]{0,70}|\\PC{0,70}") {
+            if let Ok(slug) = Slug::parse(&raw) {
+                let s = slug.as_str();
+                proptest::prop_assert!((2..=64).contains(&s.len()));
+                proptest::prop_assert!(s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+                proptest::prop_assert!(!s.starts_with('-') && !s.ends_with('-'));
+                proptest::prop_assert!(!RESERVED.contains(&s));
+                proptest::prop_assert_eq!(Slug::parse(s).map(|again| again.as_str().to_owned()), Ok(s.to_owned()));
+            }
+        }
+    }
 }

@@ -143,4 +143,92 @@ mod tests {
         assert!(!html.contains("/tags/notatag") && !html.contains("/tags/nothing"));
         assert!(!html.contains("class=\"mention\""));
     }
+
+    /// Every tag of sanitized output, as (name, [(attribute, value)]). In sanitized HTML a
+    /// literal `<` only ever opens a tag (text has `&lt;`).
+    fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+        let mut out = Vec::new();
+        for chunk in html.split('<').skip(1) {
+            let inside = chunk.split('>').next().unwrap_or_default().trim_start_matches('/');
+            let (name, mut rest) = inside.split_once(char::is_whitespace).unwrap_or((inside, ""));
+            let mut attributes = Vec::new();
+            while let Some((attribute, after)) = rest.split_once('=') {
+                let attribute = attribute.trim().to_ascii_lowercase();
+                let after = after.trim_start();
+                let (value, next) = match after.strip_prefix('"') {
+                    Some(quoted) => quoted.split_once('"').unwrap_or((quoted, "")),
+                    None => after.split_once(char::is_whitespace).unwrap_or((after, "")),
+                };
+                attributes.push((attribute, value.to_ascii_lowercase()));
+                rest = next;
+            }
+            out.push((name.to_ascii_lowercase(), attributes));
+        }
+        out
+    }
+
+    #[test]
+    fn the_tag_reader_sees_what_the_property_forbids() {
+        let raw = tags("<p><img src=\"javascript:x\" onerror=alert(1)></p><script>");
+        assert_eq!(raw[1].0, "img");
+        assert_eq!(raw[1].1, [("src".into(), "javascript:x".into()), ("onerror".into(), "alert(1)".into())]);
+        assert_eq!(raw[3].0, "script");
+    }
+
+    fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let hostile = [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[x](javascript:alert(1))",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"&#106;avascript:alert(1)\">x</a>",
+            "<iframe src=//evil.example></iframe>",
+            "<svg onload=alert(1)>",
+            "<style>body{display:none}</style>",
+            "<object data=x></object>",
+            "![x](data:text/html,alert)",
+            "<form action=//evil><button>go</button></form>",
+            "<div style=\"background:url(javascript:1)\">x</div>",
+            "<details open ontoggle=alert(1)>",
+            "```\n<script>x</script>\n```",
+            "`<b>`",
+            "**bold** _em_",
+            "@ada #safety https://x.example",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "\n\n",
+            "<",
+            ">",
+            "\"",
+            "'",
+        ];
+        prop_oneof![proptest::sample::select(hostile.to_vec()).prop_map(str::to_owned), "\\PC{0,12}",]
+    }
+
+    proptest::proptest! {
+        /// However Markdown, HTML and text are mixed, what is rendered has no script, frame,
+        /// plugin, style or form, no event handler, and no link or source that runs code.
+        #[test]
+        fn rendered_markdown_never_holds_active_content(pieces in proptest::collection::vec(fragment(), 0..12)) {
+            let html = render(&pieces.concat());
+            for (name, attributes) in tags(&html) {
+                proptest::prop_assert!(
+                    !["script", "iframe", "object", "embed", "style", "svg", "math", "form", "button", "input", "base", "meta", "link"]
+                        .contains(&name.as_str()),
+                    "<{name}> in {html}"
+                );
+                for (attribute, value) in attributes {
+                    proptest::prop_assert!(!attribute.starts_with("on") && attribute != "style" && attribute != "srcdoc",
+                        "{attribute}= in {html}");
+                    if attribute == "href" || attribute == "src" {
+                        let value = value.trim();
+                        proptest::prop_assert!(
+                            !["javascript:", "vbscript:", "data:"].iter().any(|scheme| value.starts_with(scheme)),
+                            "{attribute}={value} in {html}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
