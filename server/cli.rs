@@ -41,6 +41,18 @@ enum Command {
     },
     /// Apply pending database migrations.
     Migrate,
+    /// Write the whole site (database snapshot, uploaded files, secret key) to one archive;
+    /// safe while the server runs.
+    Backup {
+        /// The archive to write (a tar file).
+        file: std::path::PathBuf,
+    },
+    /// Restore an archive from `agora backup` into an empty data folder and database (of
+    /// the same backend). Start the server afterwards: it rebuilds the search index.
+    Restore {
+        /// The archive to read.
+        file: std::path::PathBuf,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -156,6 +168,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let db = Db::connect(&settings.database()?, 1)?;
             let applied = db.migrate()?;
             println!("{applied} migration(s) applied to {}", settings.database()?);
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let held = crate::backup::backup(&settings, &file)?;
+            println!("Backup written to {}: {held}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let held = crate::backup::restore(&settings, &file)?;
+            println!(
+                "Restored {held} into {}; start the server to rebuild the search index",
+                settings.data_dir.display()
+            );
             Ok(())
         }
         Command::User(UserCommand::Create(args)) => create_user(&settings, args),

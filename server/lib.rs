@@ -9,6 +9,7 @@ pub mod activitystreams;
 pub mod analytics;
 pub mod assets;
 pub mod auth;
+pub mod backup;
 pub mod board;
 pub mod cli;
 pub mod communities;

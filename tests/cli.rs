@@ -242,3 +242,113 @@ async fn a_synthetic_organisation_is_generated_the_same_for_the_same_seed_and_wo
     let posts: i64 = csv.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().parse::<i64>().unwrap()).sum();
     assert!(posts > 0 && posts <= 300, "the last 26 weeks hold some of the two years' posts: {posts}");
 }
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_to_the_same_site() {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    let app = TestApp::spawn().await;
+    let (_, token) = app.given_api_user("ada");
+    app.given_community(&token, "plant", "private").await;
+    let uploaded = app.given_upload(&token, "torque.txt", b"valve torque table").await;
+    let file_url = uploaded["url"].as_str().unwrap().to_owned();
+    let post = json!({"kind": "discussion", "title": "Flange torque", "body": "Torque the flanges crosswise #safety",
+        "uploads": [uploaded["id"]]});
+    app.api(Method::POST, "/communities/plant/posts", &token).json(&post).send().await.unwrap();
+    app.submit_idea(&token, "Torque wrenches with data logging").await;
+    app.indexed().await;
+
+    // Taken while the server runs and keeps writing.
+    let archive_dir = tempfile::tempdir().unwrap();
+    let archive = archive_dir.path().join("site.tar");
+    let writes = async {
+        for n in 0..5 {
+            app.given_post(&token, "plant", &format!("During the backup {n}"), "still writing").await;
+        }
+    };
+    let archive_arg = archive.to_str().unwrap().to_owned();
+    let (backup, ()) = tokio::join!(
+        tokio::task::spawn_blocking({
+            let app_dir = app.data_dir.path().to_owned();
+            let url = app.database_url.clone();
+            move || {
+                Command::new(env!("CARGO_BIN_EXE_agora"))
+                    .args([
+                        "backup",
+                        &archive_arg,
+                        "--data-dir",
+                        app_dir.to_str().unwrap(),
+                        "--database-url",
+                        &url,
+                    ])
+                    .env("RUST_LOG", "off")
+                    .output()
+                    .unwrap()
+            }
+        }),
+        writes
+    );
+    let backup = backup.unwrap();
+    assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
+    let taken: Value = app.get_json("/communities/plant/posts?limit=100", &token).await;
+
+    // Restored into an empty data folder and database.
+    let restored_dir = tempfile::tempdir().unwrap();
+    let restored_url = crate::helpers::fresh_database(restored_dir.path());
+    let restore = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_agora"))
+            .args(args)
+            .args(["--data-dir", restored_dir.path().to_str().unwrap(), "--database-url", &restored_url])
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    let restored = restore(&["restore", archive.to_str().unwrap()]);
+    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+    let again = restore(&["restore", archive.to_str().unwrap()]);
+    assert!(!again.status.success(), "a second restore onto the restored site is refused");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("empty"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+
+    let copy = TestApp::spawn_on(restored_dir, restored_url).await;
+    copy.indexed().await;
+    // The same token works: accounts, tokens and the secret key came along.
+    let posts: Value = copy.get_json("/communities/plant/posts?limit=100", &token).await;
+    let titles = |v: &Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_owned()).collect()
+    };
+    // The snapshot holds what was written before it, and maybe some of what came during.
+    let restored_titles = titles(&posts);
+    assert!(restored_titles.contains(&"Flange torque".to_owned()), "{restored_titles:?}");
+    assert!(
+        restored_titles.iter().all(|t| titles(&taken).contains(t)),
+        "nothing invented: {restored_titles:?}"
+    );
+    let original_file =
+        app.client.get(format!("{}{file_url}", app.url)).bearer_auth(&token).send().await.unwrap();
+    let restored_file =
+        copy.client.get(format!("{}{file_url}", copy.url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(restored_file.status(), StatusCode::OK);
+    assert_eq!(restored_file.bytes().await.unwrap(), original_file.bytes().await.unwrap());
+    for query in ["torque", "flanges", "logging"] {
+        let original = app.get_json(&format!("/search?q={query}"), &token).await;
+        let restored = copy.get_json(&format!("/search?q={query}"), &token).await;
+        let ids = |v: &Value| -> Vec<String> {
+            let mut urls: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["url"].as_str().unwrap().to_owned())
+                .collect();
+            urls.sort();
+            urls
+        };
+        assert!(!ids(&restored).is_empty(), "{query} finds something");
+        assert_eq!(ids(&restored), ids(&original), "{query}");
+    }
+    let idea = copy.get_json("/ideas?limit=10", &token).await;
+    assert_eq!(idea["items"][0]["title"], "Torque wrenches with data logging");
+}

@@ -24,13 +24,6 @@ async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> reqwest
     app.api(Method::POST, "/uploads", token).multipart(upload_form(&[(name, bytes)])).send().await.unwrap()
 }
 
-/// Uploads one file that must be accepted; returns what the server says of it.
-async fn uploaded(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> Value {
-    let response = upload(app, token, name, bytes).await;
-    assert_eq!(response.status(), StatusCode::CREATED, "uploading {name}");
-    response.json::<Value>().await.unwrap()["items"][0].clone()
-}
-
 async fn refusal(response: reqwest::Response) -> (StatusCode, String) {
     let status = response.status();
     let body: Value = response.json().await.unwrap();
@@ -148,11 +141,11 @@ async fn files_are_uploaded_attached_and_served_with_safe_headers() {
     let app = TestApp::spawn().await;
     let (_, ada) = app.given_api_user("ada");
     app.given_community(&ada, "plant", "open").await;
-    let photo = uploaded(&app, &ada, "whiteboard.png", &png(2000, 1000)).await;
+    let photo = app.given_upload(&ada, "whiteboard.png", &png(2000, 1000)).await;
     assert_eq!(photo["mime"], "image/png");
     assert_eq!((photo["width"].as_i64(), photo["height"].as_i64()), (Some(2000), Some(1000)));
     let deck =
-        uploaded(&app, &ada, "Q3 plan.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n").await;
+        app.given_upload(&ada, "Q3 plan.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n").await;
     assert_eq!(deck["mime"], "application/pdf");
     assert_eq!(deck["url"], format!("/files/{}/Q3%20plan%2Epdf", deck["id"]));
 
@@ -242,7 +235,7 @@ async fn a_file_is_served_only_to_those_who_may_read_its_item() {
     app.given_community(&owner, "open", "open").await;
 
     // Not attached yet: only its uploader sees it.
-    let draft = uploaded(&app, &owner, "draft.png", &png(40, 40)).await;
+    let draft = app.given_upload(&owner, "draft.png", &png(40, 40)).await;
     let draft_url = draft["url"].as_str().unwrap().to_owned();
     assert_eq!(fetch(&app, &owner, &draft_url).await.status(), StatusCode::OK);
     assert_eq!(fetch(&app, &member, &draft_url).await.status(), StatusCode::NOT_FOUND);
@@ -264,7 +257,7 @@ async fn a_file_is_served_only_to_those_who_may_read_its_item() {
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 
     // A comment's file goes with its post; an idea draft's with the draft.
-    let note = uploaded(&app, &member, "note.txt", b"minutes of the meeting").await;
+    let note = app.given_upload(&member, "note.txt", b"minutes of the meeting").await;
     let comment = app
         .api(Method::POST, &format!("/posts/{}/comments", post["id"]), &member)
         .json(&json!({"body": "See the minutes", "uploads": [note["id"]]}))
@@ -275,7 +268,7 @@ async fn a_file_is_served_only_to_those_who_may_read_its_item() {
     let note_url = note["url"].as_str().unwrap().to_owned();
     assert_eq!(fetch(&app, &owner, &note_url).await.status(), StatusCode::OK);
     assert_eq!(fetch(&app, &outsider, &note_url).await.status(), StatusCode::NOT_FOUND);
-    let sketch = uploaded(&app, &owner, "sketch.png", &png(30, 30)).await;
+    let sketch = app.given_upload(&owner, "sketch.png", &png(30, 30)).await;
     let idea = json!({"title": "A draft idea", "problem": "p", "submit": false, "uploads": [sketch["id"]]});
     assert_eq!(
         app.api(Method::POST, "/ideas", &owner).json(&idea).send().await.unwrap().status(),
@@ -287,7 +280,7 @@ async fn a_file_is_served_only_to_those_who_may_read_its_item() {
 
     // A hidden post's files are hidden with it (moderators still see them); a deleted
     // post's are gone.
-    let public = uploaded(&app, &owner, "public.png", &png(20, 20)).await;
+    let public = app.given_upload(&owner, "public.png", &png(20, 20)).await;
     let public_post =
         post_with(&app, &owner, "open", "For everyone", &[public["id"].as_i64().unwrap()]).await;
     let public_post: Value = public_post.json().await.unwrap();
@@ -312,7 +305,7 @@ async fn a_file_is_served_only_to_those_who_may_read_its_item() {
     assert_eq!(fetch(&app, &member, &note_url).await.status(), StatusCode::NOT_FOUND);
 
     // Removed from the private community: its files are gone for them too.
-    let kept = uploaded(&app, &owner, "kept.png", &png(20, 20)).await;
+    let kept = app.given_upload(&owner, "kept.png", &png(20, 20)).await;
     post_with(&app, &owner, "secret", "Still secret", &[kept["id"].as_i64().unwrap()]).await;
     let kept_url = kept["url"].as_str().unwrap();
     assert_eq!(fetch(&app, &member, kept_url).await.status(), StatusCode::OK);
@@ -349,13 +342,13 @@ async fn hostile_files_are_refused_with_reasons_and_names_are_cleaned() {
     assert_eq!(stored_originals(&files_dir(&app)), 0, "nothing refused was stored");
 
     // Paths, control and direction characters never reach the name; unicode does.
-    let traversal = uploaded(&app, &ada, "../../etc/passwd", b"root:x:0:0").await;
+    let traversal = app.given_upload(&ada, "../../etc/passwd", b"root:x:0:0").await;
     assert_eq!(traversal["name"], "passwd");
     assert_eq!(traversal["mime"], "text/plain");
-    let spoof = uploaded(&app, &ada, "invoice\u{202e}fdp.exe", b"just text").await;
+    let spoof = app.given_upload(&ada, "invoice\u{202e}fdp.exe", b"just text").await;
     assert_eq!(spoof["name"], "invoicefdp.exe");
     let long = format!("{}.csv", "Übersicht-東京-".repeat(30));
-    let kept = uploaded(&app, &ada, &long, b"a,b\n1,2\n").await;
+    let kept = app.given_upload(&ada, &long, b"a,b\n1,2\n").await;
     let name = kept["name"].as_str().unwrap();
     assert!(
         name.chars().count() <= 120 && name.ends_with(".csv") && name.starts_with("Übersicht-東京"),
@@ -390,7 +383,7 @@ async fn hostile_files_are_refused_with_reasons_and_names_are_cleaned() {
         .await
         .unwrap();
     assert_eq!(nothing.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let gone = uploaded(&app, &ada, "oops.txt", b"wrong file").await;
+    let gone = app.given_upload(&ada, "oops.txt", b"wrong file").await;
     let discard = app.api(Method::DELETE, &format!("/uploads/{}", gone["id"]), &ada).send().await.unwrap();
     assert_eq!(discard.status(), StatusCode::NO_CONTENT);
     assert_eq!(fetch(&app, &ada, gone["url"].as_str().unwrap()).await.status(), StatusCode::NOT_FOUND);
@@ -441,8 +434,8 @@ async fn oversized_uploads_are_refused_early_and_quotas_hold() {
 
     // The daily quota: 2 MiB; the third 900 KB file is over it.
     let chunk = vec![b'q'; 900 * 1024];
-    uploaded(&app, &ada, "one.txt", &chunk).await;
-    uploaded(&app, &ada, "two.txt", &chunk).await;
+    app.given_upload(&ada, "one.txt", &chunk).await;
+    app.given_upload(&ada, "two.txt", &chunk).await;
     let over = upload(&app, &ada, "three.txt", &chunk).await;
     assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(over.headers().contains_key("retry-after"));
@@ -457,9 +450,9 @@ async fn identical_files_are_stored_once_even_when_sent_together() {
     let (_, grace) = app.given_api_user("grace");
     let bytes = png(300, 200);
     let (a, b, c) = tokio::join!(
-        uploaded(&app, &ada, "chart.png", &bytes),
-        uploaded(&app, &grace, "same chart.png", &bytes),
-        uploaded(&app, &ada, "chart copy.png", &bytes),
+        app.given_upload(&ada, "chart.png", &bytes),
+        app.given_upload(&grace, "same chart.png", &bytes),
+        app.given_upload(&ada, "chart copy.png", &bytes),
     );
     let ids = [&a, &b, &c].map(|f| f["id"].as_i64().unwrap());
     assert!(ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2], "three uploads");
@@ -475,7 +468,7 @@ async fn photos_lose_their_metadata_but_keep_their_rotation() {
     let (_, ada) = app.given_api_user("ada");
     let photo = phone_photo();
     assert!(photo.windows(13).any(|w| w == b"Secret Camera"), "the test photo carries an owner");
-    let stored = uploaded(&app, &ada, "IMG_0042.jpg", &photo).await;
+    let stored = app.given_upload(&ada, "IMG_0042.jpg", &photo).await;
     // Rotated by the camera's 90°: shown 32 wide and 64 high.
     assert_eq!((stored["width"].as_i64(), stored["height"].as_i64()), (Some(32), Some(64)));
     let served = fetch(&app, &ada, stored["url"].as_str().unwrap()).await.bytes().await.unwrap();
@@ -498,8 +491,9 @@ async fn search_finds_items_by_their_files_for_those_who_may_read_them() {
     let (_, owner) = app.given_api_user("owner");
     let (_, outsider) = app.given_api_user("outsider");
     app.given_community(&owner, "lab", "private").await;
-    let notes =
-        uploaded(&app, &owner, "flamingo-results.md", b"# Findings\n\nThe xylophagous catalyst held.").await;
+    let notes = app
+        .given_upload(&owner, "flamingo-results.md", b"# Findings\n\nThe xylophagous catalyst held.")
+        .await;
     post_with(&app, &owner, "lab", "Notes from the lab", &[notes["id"].as_i64().unwrap()]).await;
     app.indexed().await;
     for query in ["flamingo", "xylophagous"] {
@@ -519,10 +513,10 @@ async fn uploads_never_attached_are_swept_after_a_day() {
     let (_, ada) = app.given_api_user("ada");
     app.given_community(&ada, "plant", "open").await;
     let bytes = png(64, 64);
-    let abandoned = uploaded(&app, &ada, "abandoned.png", &bytes).await;
-    let shared = uploaded(&app, &ada, "shared.png", &bytes).await;
-    let alone = uploaded(&app, &ada, "alone.txt", b"never attached").await;
-    let fresh = uploaded(&app, &ada, "fresh.txt", b"just uploaded").await;
+    let abandoned = app.given_upload(&ada, "abandoned.png", &bytes).await;
+    let shared = app.given_upload(&ada, "shared.png", &bytes).await;
+    let alone = app.given_upload(&ada, "alone.txt", b"never attached").await;
+    let fresh = app.given_upload(&ada, "fresh.txt", b"just uploaded").await;
     post_with(&app, &ada, "plant", "Keeps one", &[shared["id"].as_i64().unwrap()]).await;
     let old = agora::db::models::now() - chrono::Duration::days(2);
     let stale =
@@ -555,8 +549,8 @@ async fn files_travel_with_comments_and_ideas_through_the_browser_forms() {
     let browser = app.signed_in_as("ada").await;
     let csrf = app.csrf_token(&browser, "/ideas/new").await;
     let token = app.token_for(&app.user("ada").unwrap());
-    let sketch = uploaded(&app, &token, "sketch.png", &png(50, 50)).await;
-    let notes = uploaded(&app, &token, "notes.txt", b"details").await;
+    let sketch = app.given_upload(&token, "sketch.png", &png(50, 50)).await;
+    let notes = app.given_upload(&token, "notes.txt", b"details").await;
     let ids = format!("{},{}", sketch["id"], notes["id"]);
     let response = browser
         .post(format!("{}/ideas", app.url))
@@ -585,7 +579,7 @@ async fn files_travel_with_comments_and_ideas_through_the_browser_forms() {
     assert_eq!(idea["files"].as_array().unwrap().len(), 2);
 
     // A comment on the idea with a file; a bad id list is a clear error, not a lost comment.
-    let reply = uploaded(&app, &token, "reply.txt", b"more").await;
+    let reply = app.given_upload(&token, "reply.txt", b"more").await;
     let form =
         [("csrf_token", csrf.as_str()), ("body", "Here is more"), ("uploads", &reply["id"].to_string())];
     let response = browser.post(format!("{}/ideas/{id}/comments", app.url)).form(&form).send().await.unwrap();

@@ -101,10 +101,7 @@ async fn world(app: &TestApp) -> (Vec<Person>, Vec<(i64, i64)>) {
         )
         .await;
         assert_eq!(promote.0, StatusCode::NO_CONTENT);
-        let file = reqwest::multipart::Part::bytes(b"agenda".to_vec()).file_name("agenda.txt");
-        let form = reqwest::multipart::Form::new().part("file", file);
-        let uploaded = app.api(Method::POST, "/uploads", owner).multipart(form).send().await.unwrap();
-        let file_id = uploaded.json::<serde_json::Value>().await.unwrap()["items"][0]["id"].as_i64().unwrap();
+        let file_id = app.given_upload(owner, "agenda.txt", b"agenda").await["id"].as_i64().unwrap();
         let post = json!({"kind": "discussion", "title": format!("Hello {kind}"), "body": "First!", "uploads": [file_id]});
         let (status, created) =
             call(app, Method::POST, &format!("/communities/{kind}/posts"), owner, Some(post)).await;

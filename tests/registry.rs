@@ -115,9 +115,8 @@ async fn world(app: &TestApp) -> (Client, Client, String, String) {
     let post = app.given_post(&ada_token, "plant", "Safety week", "Plans for #safety week").await;
     app.given_comment(&ada_token, post, "First!").await;
     app.submit_idea(&ada_token, "Solar carports").await;
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(b"notes".to_vec()).file_name("notes.txt"));
-    app.api(Method::POST, "/uploads", &ada_token).multipart(form).send().await.unwrap();
+    app.given_upload(&ada_token, "notes.txt", b"notes").await;
+
     (app.signed_in("root@example.com").await, app.signed_in("bob@example.com").await, root_token, bob_token)
 }
 

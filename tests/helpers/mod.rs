@@ -71,7 +71,7 @@ pub fn unlimited() -> agora::auth::rate_limit::RateLimits {
 }
 
 /// Makes a fresh, empty database for one test and returns its URL.
-fn fresh_database(data_dir: &std::path::Path) -> String {
+pub fn fresh_database(data_dir: &std::path::Path) -> String {
     match Backend::from_env() {
         Backend::Sqlite => format!("sqlite://{}", data_dir.join("agora.db").display()),
         Backend::Postgres => {
@@ -101,6 +101,11 @@ impl TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(data_dir.path());
         Self::start(data_dir, database_url, adjust).await
+    }
+
+    /// An app on an existing data folder and database (a restored backup).
+    pub async fn spawn_on(data_dir: tempfile::TempDir, database_url: String) -> Self {
+        Self::start(data_dir, database_url, |_| {}).await
     }
 
     /// A second node on the same database (as with several `agora serve` processes).
@@ -357,6 +362,19 @@ impl TestApp {
             .expect("request");
         assert_eq!(response.status(), StatusCode::CREATED, "posting {title}");
         response.json::<serde_json::Value>().await.expect("JSON")["id"].as_i64().expect("id")
+    }
+
+    /// Uploads one file through the API; returns the stored file as the API shows it.
+    pub async fn given_upload(&self, token: &str, name: &str, bytes: &[u8]) -> serde_json::Value {
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned());
+        let response = self
+            .api(reqwest::Method::POST, "/uploads", token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::CREATED, "uploading {name}");
+        response.json::<serde_json::Value>().await.expect("JSON")["items"][0].clone()
     }
 
     /// Comments on a post through the API; returns the comment's id.
