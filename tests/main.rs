@@ -20,6 +20,7 @@ mod live;
 mod mail;
 mod matrix;
 mod moderation;
+mod naughty;
 mod notifications;
 mod people;
 mod registry;

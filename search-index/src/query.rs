@@ -9,10 +9,8 @@ use std::ops::Range;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query,
-    TermQuery, TermSetQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
 };
-use tantivy::schema::document::OwnedValue;
 use tantivy::schema::{Field, IndexRecordOption, Term, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
@@ -28,6 +26,8 @@ const MAX_QUERY_CHARS: usize = 500;
 const MAX_TERMS: usize = 16;
 /// Queries of at most this many words also match one or two typos per word.
 const FUZZY_UP_TO: usize = 3;
+/// Most words of a text that a similarity search looks for.
+const MAX_SIMILAR_WORDS: usize = 25;
 /// How much further down a page can go (relevance past this is noise).
 pub const MAX_OFFSET: usize = 1000;
 
@@ -435,16 +435,25 @@ impl SearchIndex {
         limit: usize,
     ) -> Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
-        let f = &self.fields;
-        let like = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(1)
-            .with_min_term_frequency(1)
-            .with_min_word_length(3)
-            .with_max_query_terms(25)
-            .with_document_fields(vec![
-                (f.title, vec![OwnedValue::Str(title.chars().take(MAX_QUERY_CHARS).collect())]),
-                (f.body, vec![OwnedValue::Str(body.chars().take(4 * MAX_QUERY_CHARS).collect())]),
-            ]);
+        // Any of the text's words (title first, at most 25 of three letters or more), each
+        // scored by BM25 as a search would: rare shared words count most. (tantivy's
+        // MoreLikeThisQuery computes idf from live documents but document frequencies that
+        // still count deleted ones, and panics once updates have deleted enough.)
+        let mut words: Vec<String> = Vec::new();
+        for text in [title, body] {
+            let terms = self.terms(text);
+            let found =
+                terms.words.into_iter().chain(terms.phrases.into_iter().chain(terms.excluded).flatten());
+            for word in found {
+                if words.len() < MAX_SIMILAR_WORDS && word.chars().count() >= 3 && !words.contains(&word) {
+                    words.push(word);
+                }
+            }
+        }
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let like = BooleanQuery::union(words.iter().map(|w| self.word_query(w, false, false)).collect());
         let q = SearchQuery { kind: Some(kind), hidden, ..SearchQuery::default() };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, boxed(like))];
         clauses.extend(self.filters(&q, true));
@@ -522,6 +531,41 @@ mod tests {
         assert_eq!(snippet.parts(), [("a ", false), ("steam", true), (" leak", false)]);
         let broken = Snippet { text: "short".into(), highlights: Vec::from([Range { start: 3, end: 40 }]) };
         assert_eq!(broken.parts(), [("short", false)], "a range past the end is ignored");
+    }
+
+    #[test]
+    fn similar_search_survives_deleted_documents() {
+        // Deleted documents stay in their segment until it is merged; a similarity search
+        // must still answer while they outnumber the live ones (tantivy's MoreLikeThisQuery
+        // panicked here: its idf took live documents against frequencies counting deleted).
+        let (_dir, index) = index();
+        let mut writer = crate::writer::Writer::open(&index, 15_000_000).expect("writer");
+        let idea = |id: i64, title: &str| crate::Doc {
+            kind: Kind::Idea,
+            key: format!("idea:{id}"),
+            parent: None,
+            id,
+            title: title.into(),
+            label: title.into(),
+            body: "insulate the steam valves".into(),
+            tags: Vec::new(),
+            url: format!("/ideas/{id}"),
+            community: None,
+            author: None,
+            department: String::new(),
+            created: 0,
+            accepted: false,
+        };
+        for id in 0..50 {
+            writer.put(&idea(id, "Thermal jackets for steam valves")).expect("put");
+        }
+        writer.commit(1).expect("commit");
+        for id in 5..50 {
+            writer.delete(&format!("idea:{id}"));
+        }
+        writer.commit(2).expect("commit");
+        let found = index.similar("Jackets for hot steam valves", "", Kind::Idea, &[], 5).expect("similar");
+        assert_eq!(found.len(), 5);
     }
 
     proptest::proptest! {
