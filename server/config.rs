@@ -39,6 +39,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Days a session lives without use.
     pub session_days: i64,
+    /// Days a session lives at most, however active (then its owner signs in again).
+    pub session_max_days: i64,
     /// Failed logins allowed per account within the window.
     pub login_failures_per_account: u32,
     /// Failed logins allowed per client address within the window.
@@ -104,6 +106,7 @@ impl Default for Settings {
             database_pool_size: 8,
             workers: None,
             session_days: 30,
+            session_max_days: 90,
             login_failures_per_account: 5,
             login_failures_per_address: 50,
             login_window_secs: 15 * 60,

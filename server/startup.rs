@@ -113,7 +113,7 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
 
 fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
-    let store = DbSessionStore::new(state.db.clone());
+    let store = DbSessionStore::new(state.db.clone(), state.settings.session_max_days);
     let data = web::Data::new(state);
     let body_limit = settings.max_body_bytes;
     let workers = settings.workers;

@@ -134,3 +134,29 @@ async fn reading_pages_anonymously_creates_no_session() {
         "a form page needs a session for its token"
     );
 }
+
+#[tokio::test]
+async fn no_sign_in_outlives_the_absolute_limit_however_active() {
+    use agora::db::schema::sessions;
+    use diesel::prelude::*;
+    let app = TestApp::spawn_with(|s| s.session_max_days = 7).await;
+    app.given_user("ada", Role::Employee);
+    let browser = app.signed_in("ada@example.com").await;
+    assert_eq!(app.get_as(&browser, "/settings").await.status(), StatusCode::OK);
+    // Six days in, still signed in; past seven, signed out however recently it was used.
+    for (days, signed_in) in [(6, true), (8, false)] {
+        let born = agora::db::models::now() - chrono::Duration::days(days);
+        app.db
+            .write_sync(move |c| {
+                Ok(diesel::update(sessions::table).set(sessions::created_at.eq(born)).execute(c)?)
+            })
+            .unwrap();
+        let response = app.get_as(&browser, "/settings").await;
+        if signed_in {
+            assert_eq!(response.status(), StatusCode::OK, "{days} days");
+        } else {
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{days} days");
+            assert!(location(&response).starts_with("/login"));
+        }
+    }
+}

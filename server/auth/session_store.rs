@@ -20,12 +20,14 @@ pub const USER_ID_KEY: &str = "uid";
 #[derive(Clone)]
 pub struct DbSessionStore {
     db: Db,
+    /// The longest a session lives, however active (a new one starts at each sign-in).
+    max_age: chrono::Duration,
 }
 
 impl DbSessionStore {
-    /// A store over `db`.
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    /// A store over `db` whose sessions end `max_days` after they began at the latest.
+    pub fn new(db: Db, max_days: i64) -> Self {
+        Self { db, max_age: chrono::Duration::days(max_days) }
     }
 }
 
@@ -51,9 +53,10 @@ fn internal(e: AppError) -> anyhow::Error {
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
         let hash = key_hash(key);
+        let born_after = now() - self.max_age;
         let state = self
             .db
-            .read(move |c| Ok(sessions::load(c, &hash, now())?))
+            .read(move |c| Ok(sessions::load(c, &hash, now(), born_after)?))
             .await
             .map_err(|e| LoadError::Other(internal(e)))?;
         // A row we cannot parse is treated as no session rather than an error page.

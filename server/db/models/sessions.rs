@@ -18,10 +18,16 @@ pub struct SessionRow<'a> {
 }
 
 /// The state of an unexpired session.
-pub fn load(conn: &mut DbConn, key_hash: &str, now: NaiveDateTime) -> QueryResult<Option<String>> {
+pub fn load(
+    conn: &mut DbConn,
+    key_hash: &str,
+    now: NaiveDateTime,
+    born_after: NaiveDateTime,
+) -> QueryResult<Option<String>> {
     sessions::table
         .find(key_hash)
         .filter(sessions::expires_at.gt(now))
+        .filter(sessions::created_at.gt(born_after))
         .select(sessions::state)
         .first(conn)
         .optional()
