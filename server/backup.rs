@@ -201,7 +201,8 @@ pub fn restore(settings: &Settings, archive: &Path) -> anyhow::Result<String> {
             count += 1;
         }
     }
-    Ok(format!("{} database of {} and {count} stored files", manifest.backend, manifest.created_at))
+    let taken = manifest.created_at.format("%Y-%m-%d %H:%M UTC");
+    Ok(format!("{} database taken {taken} and {count} stored files", manifest.backend))
 }
 
 #[derive(diesel::QueryableByName)]

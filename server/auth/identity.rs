@@ -58,6 +58,12 @@ async fn bearer_user(req: &HttpRequest) -> AppResult<User> {
     token_user(req, token).await
 }
 
+/// The client's address for throttling. Forwarded headers are not trusted: anyone can set
+/// them, which would let one client spread its guesses over invented addresses.
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
 /// Who downloads a file: the owner of the bearer token when one is sent (API clients
 /// fetching attachments), else the session's user.
 pub async fn downloader(req: &HttpRequest) -> AppResult<Option<User>> {

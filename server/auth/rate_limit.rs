@@ -154,7 +154,7 @@ impl Limiter {
     pub fn check_address(&self, req: &HttpRequest) -> Result<(), AppError> {
         match self.action(req) {
             Some(Action::Register) => {
-                let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+                let address = crate::auth::identity::client_address(req);
                 self.count(Action::Register, format!("address:{address}"))
             }
             _ => Ok(()),

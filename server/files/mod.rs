@@ -335,7 +335,7 @@ pub async fn receive(
     let store = files.store.clone();
     let stored = actix_web::web::block(move || prepare_and_store(store.as_ref(), &name, bytes)).await??;
     let at = now();
-    let id = db
+    let upload = db
         .write(move |c| {
             let new = NewUpload {
                 owner_id,
@@ -352,7 +352,6 @@ pub async fn receive(
             Ok(uploads::insert(c, &new)?)
         })
         .await?;
-    let upload = db.read(move |c| uploads::find(c, id)?.ok_or(AppError::NotFound)).await?;
     Ok(FileView::of(upload))
 }
 

@@ -49,7 +49,7 @@ pub async fn login(
     Page(ctx): Page,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> PageResult {
-    let address = client_address(&req);
+    let address = crate::auth::identity::client_address(&req);
     let next = local_path(form.next.as_deref());
     match accounts::login(&state.db, &state.site.current(), &form.email, &form.password, &address).await {
         Ok(user) => {
@@ -72,12 +72,6 @@ pub fn sign_in(session: &Session, user: &User) -> Result<(), PageError> {
         .insert(USER_ID_KEY, user.id)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("session insert: {e}")))?;
     Ok(())
-}
-
-/// The client's address for throttling. Forwarded headers are not trusted: anyone can set
-/// them, which would let one client spread its guesses over invented addresses.
-pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// POST /logout: deletes the session row, so the old cookie is worthless at once.
@@ -183,7 +177,7 @@ pub async fn request_reset(
     Page(ctx): Page,
     CsrfForm(form): CsrfForm<ResetRequestForm>,
 ) -> PageResult {
-    let client = client_address(&req);
+    let client = crate::auth::identity::client_address(&req);
     let email = form.email.trim().to_owned();
     if email.is_empty() {
         let error = AppError::field("email", "enter the email address of your account");

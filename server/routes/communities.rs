@@ -138,10 +138,9 @@ pub async fn create_post(
     slug: web::Path<String>,
     CsrfForm(form): CsrfForm<PostInput>,
 ) -> PageResult {
-    let created = match state.attach(&form.uploads) {
-        Ok(files) => posts::create(&state.db, &user, &slug, form.clone(), files).await,
-        Err(error) => Err(error),
-    };
+    let created =
+        async { posts::create(&state.db, &user, &slug, form.clone(), state.attach(&form.uploads)?).await }
+            .await;
     match created {
         Ok(id) => Ok(see_other(&format!("/c/{slug}#post-{id}"))),
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_) | AppError::Conflict(_))) => {

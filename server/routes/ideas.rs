@@ -183,10 +183,8 @@ pub async fn create(
         submit: form.action != "draft",
         uploads: form.uploads,
     };
-    let created = match state.attach(&input.uploads) {
-        Ok(files) => ideas::create(&state.db, &user, input.clone(), files).await,
-        Err(error) => Err(error),
-    };
+    let created =
+        async { ideas::create(&state.db, &user, input.clone(), state.attach(&input.uploads)?).await }.await;
     match created {
         Ok(id) => Ok(see_other(&format!("/ideas/{id}"))),
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {
@@ -319,10 +317,11 @@ pub async fn comment(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<CommentForm>,
 ) -> PageResult {
-    let created = match state.attach(&form.uploads) {
-        Ok(files) => ideas::comment(&state.db, &user, *id, form.body.clone(), form.reply_to, files).await,
-        Err(error) => Err(error),
-    };
+    let created = async {
+        ideas::comment(&state.db, &user, *id, form.body.clone(), form.reply_to, state.attach(&form.uploads)?)
+            .await
+    }
+    .await;
     match created {
         Ok(comment) => Ok(see_other(&format!("/ideas/{id}#comment-{comment}"))),
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_))) => {

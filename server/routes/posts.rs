@@ -53,10 +53,11 @@ pub async fn comment(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<CommentForm>,
 ) -> PageResult {
-    let created = match state.attach(&form.uploads) {
-        Ok(files) => posts::comment(&state.db, &user, *id, form.body.clone(), form.reply_to, files).await,
-        Err(error) => Err(error),
-    };
+    let created = async {
+        posts::comment(&state.db, &user, *id, form.body.clone(), form.reply_to, state.attach(&form.uploads)?)
+            .await
+    }
+    .await;
     match created {
         Ok(comment_id) => Ok(see_other(&format!("/posts/{id}#comment-{comment_id}"))),
         Err(error @ (AppError::Invalid { .. } | AppError::Forbidden(_) | AppError::Conflict(_))) => {

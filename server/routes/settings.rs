@@ -89,7 +89,7 @@ pub async fn change_password(
     SignedIn(user, ctx): SignedIn,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> PageResult {
-    let address = super::account::client_address(&req);
+    let address = crate::auth::identity::client_address(&req);
     let result = accounts::change_password(
         &state.db,
         &state.settings,

@@ -41,11 +41,11 @@ pub struct NewUpload<'a> {
     pub created_at: NaiveDateTime,
 }
 
-/// Stores an upload; returns its id.
-pub fn insert(conn: &mut DbConn, new: &NewUpload<'_>) -> QueryResult<i64> {
+/// Stores an upload; returns it as stored.
+pub fn insert(conn: &mut DbConn, new: &NewUpload<'_>) -> QueryResult<Upload> {
     crate::on_backend!(conn, |c| diesel::insert_into(uploads::table)
         .values(new)
-        .returning(uploads::id)
+        .returning(Upload::as_returning())
         .get_result(c))
 }
 
