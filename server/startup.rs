@@ -142,11 +142,22 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
             .wrap(middleware::from_fn(crate::observability::track_requests))
             .configure(crate::routes::configure)
     })
+    .on_connect(no_delay)
     .listen(listener)?;
     if let Some(workers) = workers {
         server = server.workers(workers);
     }
     Ok(server.run())
+}
+
+/// Sends each response as soon as it is written. Without it a compressed response, which
+/// goes out as headers and then body chunks, waits on Nagle's algorithm for the client's
+/// delayed ACK: 40 ms per response on Linux (measured with oha: 550 req/s instead of
+/// 33,000 for the stylesheet).
+fn no_delay(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+    if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        let _ = tcp.set_nodelay(true);
+    }
 }
 
 /// Refuses strangers' requests over their address's rate limit (registrations; signed-in

@@ -79,6 +79,49 @@ async fn home_holds_your_communities_people_and_tags_and_nothing_you_may_not_see
     );
 }
 
+/// Every page of a home feed through the API, `limit` at a time: the posts' titles.
+async fn all_pages(app: &TestApp, token: &str, limit: usize) -> Vec<String> {
+    let (mut titles, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let page: Value = app.get_json(&format!("/feed?limit={limit}{cursor}"), token).await;
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= limit);
+        let posts = items.iter().filter(|a| a["verb"] == "post.created");
+        titles.extend(posts.filter_map(|a| a["object"]["name"].as_str().map(str::to_owned)));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return titles,
+        }
+    }
+}
+
+/// The home feed takes the newest entries of each source (community, person, tag) and
+/// merges them: a busy source must not push a quiet one off the pages, and a followed
+/// person's entries the reader may not see must not use up that person's share.
+#[tokio::test]
+async fn the_home_feed_merges_busy_and_quiet_sources_page_by_page() {
+    let app = TestApp::spawn().await;
+    let [ada, bob, eve] = world(&app).await;
+    app.api(Method::PUT, "/users/ada/follow", &bob).send().await.unwrap();
+    app.api(Method::POST, "/communities/other/join", &bob).send().await.unwrap();
+    post(&app, &ada, "team", "Ada in the open", "x").await;
+    for n in 0..12 {
+        post(&app, &ada, "secret", &format!("Ada secret {n}"), "x").await;
+    }
+    for n in 0..12 {
+        post(&app, &eve, "other", &format!("Eve busy {n}"), "x").await;
+    }
+    let mut expected: Vec<String> = (0..12).rev().map(|n| format!("Eve busy {n}")).collect();
+    expected.push("Ada in the open".into());
+    // Pages of 5: the feed reads 5 per source per page, fewer than ada's hidden posts.
+    assert_eq!(all_pages(&app, &bob, 5).await, expected);
+    assert_eq!(all_pages(&app, &bob, 100).await, expected);
+    // ada sees her own secret posts among them, newest first.
+    let own = all_pages(&app, &ada, 4).await;
+    assert_eq!(own.len(), 13, "{own:?}");
+    assert_eq!(own[0], "Ada secret 11");
+}
+
 #[tokio::test]
 async fn the_home_page_groups_comments_and_pages_through_older_activity() {
     let app = TestApp::spawn().await;

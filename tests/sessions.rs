@@ -160,3 +160,33 @@ async fn no_sign_in_outlives_the_absolute_limit_however_active() {
         }
     }
 }
+
+/// Reading pages signed in leaves the session row alone: a write per page view would queue
+/// every reader behind SQLite's single writer. Only a page that shows a one-time notice
+/// changes it.
+#[tokio::test]
+async fn reading_pages_signed_in_writes_nothing_to_the_session() {
+    use agora::db::schema::sessions;
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    app.given_user("ada", Role::Employee);
+    let browser = app.signed_in("ada@example.com").await;
+    let row = || {
+        app.db
+            .read_sync(|c| {
+                Ok(sessions::table
+                    .select((sessions::state, sessions::expires_at))
+                    .load::<(String, chrono::NaiveDateTime)>(c)?)
+            })
+            .unwrap()
+    };
+    // The first page with a form stores the session's CSRF token: one write, once.
+    assert_eq!(app.get_as(&browser, "/").await.status(), StatusCode::OK);
+    let before = row();
+    // A write would move the expiry.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    for path in ["/", "/c", "/ideas", "/settings", "/people"] {
+        assert_eq!(app.get_as(&browser, path).await.status(), StatusCode::OK, "{path}");
+    }
+    assert_eq!(row(), before);
+}

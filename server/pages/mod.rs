@@ -83,7 +83,12 @@ impl FromRequest for Page {
         Box::pin(async move {
             let user = identity::session_user(&req).await?;
             let session = req.get_session();
-            let notice = session.remove_as::<String>(NOTICE_KEY).and_then(Result::ok);
+            // Only a page that shows a notice changes the session: actix-session marks it
+            // changed on any `remove`, and a changed session is a database write.
+            let notice = session
+                .contains_key(NOTICE_KEY)
+                .then(|| session.remove_as::<String>(NOTICE_KEY).and_then(Result::ok))
+                .flatten();
             let state = crate::state::AppState::of(&req)?;
             let unread = match &user {
                 Some(user) => crate::notify::unread(&state.db, user.id).await?,

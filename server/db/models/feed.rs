@@ -4,10 +4,12 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::models::activities::Activity;
-use crate::db::schema::{activities, communities, memberships, post_tags, tag_follows, user_follows, users};
+use crate::db::schema::{activities, communities, memberships, users};
 use crate::domain::community::{MemberState, Visibility};
 
 /// Verbs a feed shows (edits, deletions, reactions and membership chores stay out of it).
+/// The partial index `activities_feed_idx` (migration 000017) lists the same verbs in the
+/// same order; change both together.
 pub const FEED_VERBS: &[&str] = &["post.created", "comment.created", "answer.accepted", "community.created"];
 
 /// An activity with its actor `(handle, name)` and community `(slug, name)`.
@@ -65,21 +67,7 @@ pub fn read(conn: &mut DbConn, q: &FeedQuery) -> QueryResult<Vec<FeedRow>> {
         );
     }
     if q.home {
-        let followed_people = user_follows::table
-            .filter(user_follows::follower_id.eq(viewer))
-            .select(user_follows::followee_id);
-        let followed_tags =
-            tag_follows::table.filter(tag_follows::user_id.eq(viewer)).select(tag_follows::tag);
-        let tagged_posts =
-            post_tags::table.filter(post_tags::tag.eq_any(followed_tags)).select(post_tags::post_id);
-        query = query.filter(
-            activities::community_id
-                .assume_not_null()
-                .eq_any(joined())
-                .or(activities::actor_id.assume_not_null().eq_any(followed_people))
-                .or(activities::actor_id.eq(viewer))
-                .or(activities::object_type.eq("post").and(activities::object_id.eq_any(tagged_posts))),
-        );
+        query = query.filter(activities::id.eq_any(home_candidates(conn, q)?));
     }
     if let Some(community_id) = q.community_id {
         query = query.filter(activities::community_id.eq(community_id));
@@ -96,4 +84,93 @@ pub fn read(conn: &mut DbConn, q: &FeedQuery) -> QueryResult<Vec<FeedRow>> {
         (None, None) => query.order(activities::id.desc()),
     };
     query.load(conn)
+}
+
+/// The newest entries (oldest after `q.after`) of the home feed's every source, `q.limit` from each: each of the
+/// viewer's communities, each person and tag they follow, and their own. The page is the
+/// newest `q.limit` of these, since it takes at most that many from any one source.
+///
+/// One index range per source, read newest first and stopped at the limit, instead of
+/// every entry of every source gathered and sorted: that cost grew with the sources'
+/// whole history (58 ms for a member of 30 communities of the small synthetic
+/// organisation, seconds on the large one). SQLite has no LATERAL join, so there each
+/// source's subquery is an `IN (…)` correlated to the outer row, which its planner runs
+/// once per source; PostgreSQL gets the LATERAL join it plans well.
+fn home_candidates(conn: &mut DbConn, q: &FeedQuery) -> QueryResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Candidate {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let (viewer, n) = (q.viewer_id, q.limit);
+    // Every number below is an i64 from the server, never text from a request.
+    let mut wanted = String::from("y.withdrawn_at IS NULL");
+    if let Some(verbs) = q.verbs {
+        let list = verbs.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
+        wanted.push_str(&format!(" AND y.verb IN ({list})"));
+    }
+    let order = match (q.before, q.after) {
+        (_, Some(after)) => {
+            wanted.push_str(&format!(" AND y.id > {after}"));
+            "ASC"
+        }
+        (Some(before), None) => {
+            wanted.push_str(&format!(" AND y.id < {before}"));
+            "DESC"
+        }
+        (None, None) => "DESC",
+    };
+    // The policy's visibility rule, as in `read`; in the viewer's own communities it is
+    // simply "not for admins only", which spares a lookup per entry.
+    let (visible, visible_as_member) = if q.admin {
+        (String::new(), String::new())
+    } else {
+        (
+            format!(
+                " AND (y.visibility = 'public' OR (y.visibility = 'community' AND (\
+                 y.community_id IN (SELECT community_id FROM memberships WHERE user_id = {viewer} AND state = 'active') \
+                 OR EXISTS (SELECT 1 FROM communities c WHERE c.id = y.community_id AND c.visibility <> 'private'))))"
+            ),
+            " AND y.visibility IN ('public', 'community')".to_owned(),
+        )
+    };
+    let lateral = matches!(conn, DbConn::Pg(_));
+    let source = |from: &str, matches: &str, filter: &str, visible: &str| {
+        let newest = format!(
+            "SELECT y.id FROM {from} WHERE {matches} AND {wanted}{visible} ORDER BY y.id {order} LIMIT {n}"
+        );
+        if lateral {
+            format!("SELECT s.id FROM {filter} CROSS JOIN LATERAL ({newest}) s")
+        } else {
+            format!("SELECT x.id FROM {filter} JOIN activities x ON x.id IN ({newest})")
+        }
+    };
+    let sources = [
+        source(
+            "activities y",
+            "y.community_id = m.community_id",
+            &format!(
+                "(SELECT community_id FROM memberships WHERE user_id = {viewer} AND state = 'active') m"
+            ),
+            &visible_as_member,
+        ),
+        source(
+            "activities y",
+            "y.actor_id = f.followee_id",
+            &format!("(SELECT followee_id FROM user_follows WHERE follower_id = {viewer}) f"),
+            &visible,
+        ),
+        source("activities y", "y.actor_id = me.id", &format!("(SELECT {viewer} AS id) me"), &visible),
+        source(
+            "post_tags p JOIN activities y ON y.object_type = 'post' AND y.object_id = p.post_id",
+            "p.tag = t.tag",
+            &format!("(SELECT tag FROM tag_follows WHERE user_id = {viewer}) t"),
+            &visible,
+        ),
+    ];
+    let sql = format!(
+        "SELECT DISTINCT id FROM ({}) candidates ORDER BY id {order} LIMIT {n}",
+        sources.join(" UNION ALL ")
+    );
+    Ok(diesel::sql_query(sql).load::<Candidate>(conn)?.into_iter().map(|c| c.id).collect())
 }

@@ -1,0 +1,150 @@
+//! Search and expert search over a fixed query mix, and how soon a new post is found
+//! (scenarios 3 and 4). Queries run one at a time as the persona, so each latency is one
+//! request's, measured by the client (HTTP on the loopback included).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+use crate::Bench;
+use crate::report::Bound::AtMost;
+
+/// The query mix: words and phrases taken from posts the persona can read, so common words
+/// match many documents and rare ones few, as people's searches do.
+async fn query_mix(bench: &Bench, count: usize) -> anyhow::Result<Vec<String>> {
+    let mut texts = Vec::new();
+    for slug in bench.persona.communities.iter().take(6) {
+        let page = bench.persona.api.get(&format!("/communities/{slug}/posts?limit=100")).await?;
+        for post in page["items"].as_array().into_iter().flatten() {
+            texts.push(format!(
+                "{} {}",
+                post["title"].as_str().unwrap_or(""),
+                post["body"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    let mut frequency: HashMap<String, usize> = HashMap::new();
+    let mut phrases = Vec::new();
+    for text in &texts {
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() >= 4)
+            .map(str::to_lowercase)
+            .collect();
+        for word in &words {
+            *frequency.entry(word.clone()).or_default() += 1;
+        }
+        phrases.extend(words.windows(2).map(|pair| format!("\"{} {}\"", pair[0], pair[1])));
+        phrases.extend(words.windows(3).map(|three| three.join(" ")));
+    }
+    let mut ranked: Vec<(String, usize)> = frequency.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    anyhow::ensure!(ranked.len() >= 40, "too little text to build a query mix from");
+    let common: Vec<&str> = ranked.iter().take(20).map(|(w, _)| w.as_str()).collect();
+    let rare: Vec<&str> = ranked.iter().rev().take(200).map(|(w, _)| w.as_str()).collect();
+    phrases.sort();
+    phrases.dedup();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let mut mix: Vec<String> = (0..count)
+        .map(|n| match n % 10 {
+            // 30% common words, 40% rare words, 30% phrases and several words.
+            0..=2 => common[rng.random_range(0..common.len())].to_owned(),
+            3..=6 => rare[rng.random_range(0..rare.len())].to_owned(),
+            _ => phrases[rng.random_range(0..phrases.len())].clone(),
+        })
+        .collect();
+    mix.shuffle(&mut rng);
+    Ok(mix)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
+        .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+}
+
+async fn timed(bench: &Bench, route: &str, queries: &[String]) -> anyhow::Result<Vec<Duration>> {
+    let client = reqwest::Client::new();
+    let token = bench.persona.api.token();
+    let mut times = Vec::with_capacity(queries.len());
+    for query in queries {
+        let started = Instant::now();
+        let response =
+            client.get(bench.persona.api.url(route)).query(&[("q", query)]).bearer_auth(token).send().await?;
+        anyhow::ensure!(response.status().is_success(), "{route}?q={query}: {}", response.status());
+        response.bytes().await?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(times)
+}
+
+pub async fn queries(bench: &mut Bench) -> anyhow::Result<()> {
+    let mix = query_mix(bench, bench.plan.queries).await?;
+    // One pass to warm the index's pages into memory, as a running site has them.
+    timed(bench, "/search", &mix[..mix.len().min(100)]).await?;
+    let times = timed(bench, "/search", &mix).await?;
+    let note =
+        format!("{} queries: common and rare words, phrases, three words; `/api/v1/search`", mix.len());
+    bench.report.add("search p50", percentile(&times, 0.50), "ms", Some((AtMost, 1.0)), note.clone());
+    bench.report.add("search p99", percentile(&times, 0.99), "ms", Some((AtMost, 8.0)), note);
+    let experts: Vec<String> =
+        mix.into_iter().filter(|q| !q.contains(' ')).take(bench.plan.expert_queries).collect();
+    let times = timed(bench, "/experts", &experts).await?;
+    bench.report.add(
+        "expert search p99",
+        percentile(&times, 0.99),
+        "ms",
+        Some((AtMost, 25.0)),
+        format!(
+            "{} single-word queries, p50 {:.2} ms; `/api/v1/experts`",
+            experts.len(),
+            percentile(&times, 0.5)
+        ),
+    );
+    Ok(())
+}
+
+/// Writes posts through the API and searches for each one's unique word until it is found:
+/// the time from sending the post to the first search that finds it.
+pub async fn searchable(bench: &mut Bench) -> anyhow::Result<()> {
+    let api = bench.persona.api.clone();
+    let slug = bench.persona.home_community().to_owned();
+    let run: u32 = rand::rng().random();
+    let mut times = Vec::new();
+    for n in 0..bench.plan.searchable_posts {
+        let word = format!("benchmark{run:x}probe{n}");
+        let started = Instant::now();
+        api.post(
+            &format!("/communities/{slug}/posts"),
+            json!({"kind": "update", "body": format!("Line check {word}: pressure nominal.")}),
+        )
+        .await?;
+        loop {
+            let found = api.get(&format!("/search?q={word}")).await?;
+            if found["total"].as_u64().context("total")? > 0 {
+                break;
+            }
+            anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "{word} was not found within 30 s");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        times.push(started.elapsed());
+    }
+    times.sort();
+    bench.report.add(
+        "new post → searchable p99",
+        percentile(&times, 0.99),
+        "ms",
+        Some((AtMost, 150.0)),
+        format!(
+            "{} posts, p50 {:.1} ms, from sending the post to the search that finds it",
+            times.len(),
+            percentile(&times, 0.5)
+        ),
+    );
+    Ok(())
+}

@@ -1,0 +1,2 @@
+DROP INDEX activities_feed_idx;
+DROP INDEX posts_announcements_idx;
