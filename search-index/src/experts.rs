@@ -89,8 +89,10 @@ impl SearchIndex {
         ];
         let acl = SearchQuery { hidden: q.hidden, ..SearchQuery::default() };
         clauses.extend(self.filters(&acl, false));
-        let top =
-            searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(DOCUMENTS).order_by_score())?;
+        let top = searcher.search(
+            &BooleanQuery::new(clauses),
+            &crate::query::readable(q.hidden, TopDocs::with_limit(DOCUMENTS).order_by_score()),
+        )?;
         let mut people: HashMap<i64, Tally> = HashMap::new();
         for (relevance, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -10,3 +10,8 @@ CREATE INDEX activities_feed_idx ON activities (community_id, id)
     WHERE withdrawn_at IS NULL
       AND verb IN ('post.created', 'comment.created', 'answer.accepted', 'community.created')
       AND visibility IN ('public', 'community');
+
+-- The private communities, with whether each is archived: search, similar ideas and the
+-- idea page ask on every request which of them the viewer may not read. Without it every
+-- community row was read (1.6 ms with 4,500 communities; 0.6 ms with it).
+CREATE INDEX communities_private_idx ON communities (id, archived_at) WHERE visibility = 'private';
