@@ -65,17 +65,34 @@ pub fn parse_account(
     }
 }
 
-/// Runs argon2 (tens of milliseconds of CPU and 19 MiB each) in a blocking thread, at most
-/// half the cores' worth at once. Unbounded, a storm of sign-ins took every core and
-/// starved page rendering (the benchmark's home feed p99 went from 12 ms to 9 s with 50
-/// clients signing in); bounded, sign-ins queue and pages keep the other cores.
+/// Runs argon2 (tens of milliseconds of CPU and 19 MiB each) in a blocking thread, with at
+/// most a quarter of the machine's CPU time while sign-ins queue: half the cores may hash
+/// at once, and when others are waiting each slot rests as long as it worked before the
+/// next hash may start. Unbounded, a storm of sign-ins took every core and starved page
+/// rendering (the benchmark's home feed p99 went from 12 ms to 9 s with 50 clients signing
+/// in; with half the cores and no rest, still 1 s). Sign-ins queue instead: about 12 a
+/// second per two cores under a storm, 40,000 an hour. Nobody waits for the rest itself.
 async fn with_argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     static SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         tokio::sync::Semaphore::new((cores / 2).max(1))
     });
-    let _slot = SLOTS.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(e.into()))
+    static WAITING: AtomicUsize = AtomicUsize::new(0);
+    WAITING.fetch_add(1, Ordering::SeqCst);
+    let slot = SLOTS.acquire().await;
+    WAITING.fetch_sub(1, Ordering::SeqCst);
+    let slot = slot.map_err(|e| AppError::Internal(e.into()))?;
+    let started = std::time::Instant::now();
+    let out = tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(e.into()));
+    if WAITING.load(Ordering::SeqCst) > 0 {
+        let rest = started.elapsed();
+        tokio::spawn(async move {
+            tokio::time::sleep(rest).await;
+            drop(slot);
+        });
+    }
+    out
 }
 
 /// Hashes a password (see [`with_argon2`]).

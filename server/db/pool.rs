@@ -14,9 +14,12 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 
 /// Settings every SQLite connection needs: WAL lets readers run beside the writer;
 /// NORMAL sync is durable in WAL mode except against power loss of the last commit;
-/// busy_timeout makes writers from other processes (the CLI) wait instead of failing.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+/// busy_timeout makes writers from other processes (the CLI) wait instead of failing. It
+/// comes first: setting the journal mode needs a lock, and without the timeout a CLI
+/// command started while the server wrote failed at once with "database is locked" (the
+/// benchmark making vote tokens found it).
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+    PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
 
 /// Opens connections to one database URL.
 #[derive(Debug)]
