@@ -283,3 +283,42 @@ async fn a_persons_feeds_show_only_what_the_reader_may_see() {
         app.get_as(&anonymous, &format!("/people/ada/feed.atom?token={bob}")).await.text().await.unwrap();
     assert!(xml.contains("Ada in the open") && !xml.contains("Ada in private"));
 }
+
+/// The home feed's partial index only serves queries whose conditions match its own, verb
+/// list and all: a change to the feed's verbs that forgot the index would silently make
+/// every home page read whole communities again. SQLite's plan is checked (PostgreSQL's
+/// planner prefers a sequential scan on a test's few rows, so its plan proves nothing).
+#[tokio::test]
+async fn the_home_feed_reads_each_community_from_its_partial_index() {
+    use agora::db::models::feed::{FEED_VERBS, FeedQuery, home_candidates_sql};
+    if crate::helpers::Backend::from_env() == crate::helpers::Backend::Postgres {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let q = FeedQuery {
+        viewer_id: 1,
+        admin: false,
+        before: Some(1_000),
+        after: None,
+        community_id: None,
+        actor_id: None,
+        verbs: Some(FEED_VERBS),
+        home: true,
+        limit: 30,
+    };
+    let sql = format!("EXPLAIN QUERY PLAN {}", home_candidates_sql(&q, false));
+    #[derive(diesel::QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    let plan = app
+        .db
+        .read_sync(move |c| {
+            use diesel::RunQueryDsl;
+            Ok(diesel::sql_query(sql).load::<Step>(c)?)
+        })
+        .unwrap();
+    let plan: Vec<String> = plan.into_iter().map(|s| s.detail).collect();
+    assert!(plan.iter().any(|step| step.contains("activities_feed_idx")), "{plan:#?}");
+}

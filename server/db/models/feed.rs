@@ -102,6 +102,13 @@ fn home_candidates(conn: &mut DbConn, q: &FeedQuery) -> QueryResult<Vec<i64>> {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         id: i64,
     }
+    let sql = home_candidates_sql(q, matches!(conn, DbConn::Pg(_)));
+    Ok(diesel::sql_query(sql).load::<Candidate>(conn)?.into_iter().map(|c| c.id).collect())
+}
+
+/// The SQL of [`home_candidates`] (`lateral` for PostgreSQL); public so that a test can ask
+/// SQLite's planner whether it still uses `activities_feed_idx`.
+pub fn home_candidates_sql(q: &FeedQuery, lateral: bool) -> String {
     let (viewer, n) = (q.viewer_id, q.limit);
     // Every number below is an i64 from the server, never text from a request.
     let mut wanted = String::from("y.withdrawn_at IS NULL");
@@ -134,7 +141,6 @@ fn home_candidates(conn: &mut DbConn, q: &FeedQuery) -> QueryResult<Vec<i64>> {
             " AND y.visibility IN ('public', 'community')".to_owned(),
         )
     };
-    let lateral = matches!(conn, DbConn::Pg(_));
     let source = |from: &str, matches: &str, filter: &str, visible: &str| {
         let newest = format!(
             "SELECT y.id FROM {from} WHERE {matches} AND {wanted}{visible} ORDER BY y.id {order} LIMIT {n}"
@@ -168,9 +174,8 @@ fn home_candidates(conn: &mut DbConn, q: &FeedQuery) -> QueryResult<Vec<i64>> {
             &visible,
         ),
     ];
-    let sql = format!(
+    format!(
         "SELECT DISTINCT id FROM ({}) candidates ORDER BY id {order} LIMIT {n}",
         sources.join(" UNION ALL ")
-    );
-    Ok(diesel::sql_query(sql).load::<Candidate>(conn)?.into_iter().map(|c| c.id).collect())
+    )
 }
