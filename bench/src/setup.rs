@@ -127,7 +127,7 @@ impl Persona {
         Ok(Self { user, api, cookie, communities })
     }
 
-    /// The largest open community the persona belongs to (where it posts).
+    /// The largest community the persona belongs to (where it posts and listens).
     pub fn home_community(&self) -> &str {
         self.communities.first().map_or("c1", String::as_str)
     }
