@@ -12,6 +12,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::Bench;
 use crate::report::Bound::AtMost;
+use crate::report::percentile_ms;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -83,7 +84,7 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     // Dropping the readers closes their sockets.
     readers.iter().for_each(|reader| reader.abort());
     delays.sort();
-    let ms = |p: f64| delays[((delays.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0;
+    let ms = |p: f64| percentile_ms(&delays, p);
     bench.report.add(
         &format!("websocket fan-out to {sockets_wanted} subscribers, p99"),
         ms(0.99),

@@ -3,8 +3,16 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Serialize;
+
+/// The `p` quantile (0–1) of sorted durations, in milliseconds (NaN when there are none).
+pub fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
+        .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+}
 
 /// Which way a target points.
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::Bench;
 use crate::report::Bound::AtMost;
+use crate::report::percentile_ms;
 
 /// The query mix: words and phrases taken from posts the persona can read, so common words
 /// match many documents and rare ones few, as people's searches do.
@@ -61,12 +62,6 @@ async fn query_mix(bench: &Bench, count: usize) -> anyhow::Result<Vec<String>> {
     Ok(mix)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    sorted
-        .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
-        .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
-}
-
 async fn timed(bench: &Bench, route: &str, queries: &[String]) -> anyhow::Result<Vec<Duration>> {
     let client = reqwest::Client::new();
     let token = bench.persona.api.token();
@@ -90,20 +85,20 @@ pub async fn queries(bench: &mut Bench) -> anyhow::Result<()> {
     let times = timed(bench, "/search", &mix).await?;
     let note =
         format!("{} queries: common and rare words, phrases, three words; `/api/v1/search`", mix.len());
-    bench.report.add("search p50", percentile(&times, 0.50), "ms", Some((AtMost, 1.0)), note.clone());
-    bench.report.add("search p99", percentile(&times, 0.99), "ms", Some((AtMost, 8.0)), note);
+    bench.report.add("search p50", percentile_ms(&times, 0.50), "ms", Some((AtMost, 1.0)), note.clone());
+    bench.report.add("search p99", percentile_ms(&times, 0.99), "ms", Some((AtMost, 8.0)), note);
     let experts: Vec<String> =
         mix.into_iter().filter(|q| !q.contains(' ')).take(bench.plan.expert_queries).collect();
     let times = timed(bench, "/experts", &experts).await?;
     bench.report.add(
         "expert search p99",
-        percentile(&times, 0.99),
+        percentile_ms(&times, 0.99),
         "ms",
         Some((AtMost, 25.0)),
         format!(
             "{} single-word queries, p50 {:.2} ms; `/api/v1/experts`",
             experts.len(),
-            percentile(&times, 0.5)
+            percentile_ms(&times, 0.5)
         ),
     );
     Ok(())
@@ -137,13 +132,13 @@ pub async fn searchable(bench: &mut Bench) -> anyhow::Result<()> {
     times.sort();
     bench.report.add(
         "new post → searchable p99",
-        percentile(&times, 0.99),
+        percentile_ms(&times, 0.99),
         "ms",
         Some((AtMost, 150.0)),
         format!(
             "{} posts, p50 {:.1} ms, from sending the post to the search that finds it",
             times.len(),
-            percentile(&times, 0.5)
+            percentile_ms(&times, 0.5)
         ),
     );
     Ok(())

@@ -36,8 +36,7 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     let acknowledged: u64 = tally.acknowledged.iter().map(|a| a.load(Ordering::Relaxed)).sum();
     let mut wrong = 0;
     for (i, id) in ideas.iter().enumerate() {
-        let count =
-            bench.persona.api.get(&format!("/ideas/{id}")).await?["votes"].as_u64().context("votes")?;
+        let count = votes_on(bench, *id).await?;
         if count != tally.acknowledged[i].load(Ordering::Relaxed) {
             wrong += 1;
         }
@@ -75,8 +74,7 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
         let (server, _) = Server::start(&bench.spec, "/healthz", None).await?;
         bench.server = Some(server);
         for (i, id) in ideas.iter().enumerate() {
-            let count =
-                bench.persona.api.get(&format!("/ideas/{id}")).await?["votes"].as_u64().context("votes")?;
+            let count = votes_on(bench, *id).await?;
             let acked = tally.acknowledged[i].load(Ordering::Relaxed);
             let sent = tally.sent[i].load(Ordering::Relaxed);
             lost += acked.saturating_sub(count);
@@ -97,6 +95,11 @@ pub async fn run(bench: &mut Bench) -> anyhow::Result<()> {
     );
     anyhow::ensure!(lost == 0, "{lost} acknowledged votes were lost");
     Ok(())
+}
+
+/// An idea's vote count as the API reports it.
+async fn votes_on(bench: &Bench, idea: i64) -> anyhow::Result<u64> {
+    bench.persona.api.get(&format!("/ideas/{idea}")).await?["votes"].as_u64().context("votes")
 }
 
 /// Ideas no one has voted on, submitted by the persona.
