@@ -53,6 +53,7 @@ fn as2_type(verb: &str) -> &'static str {
         "member.denied" => "Reject",
         "member.joined" | "user.joined" => "Join",
         "member.left" => "Leave",
+        "member.removed" => "Remove",
         "member.requested" => "Offer",
         "member.invited" => "Invite",
         "community.archived" => "Remove",

@@ -307,6 +307,41 @@ pub async fn decide_request(db: &Db, user: &User, slug: &str, handle: &str, appr
     .await
 }
 
+/// A moderator removes a member, or withdraws an invitation. Only owners remove owners, the
+/// last owner stays, and nobody removes themself (they leave). The person loses the
+/// community at once: its notifications and live topics go with the membership.
+pub async fn remove(db: &Db, user: &User, slug: &str, handle: &str) -> AppResult<()> {
+    let (actor, slug, handle) = (user.actor(), slug.to_owned(), handle.to_owned());
+    db.write(move |c| {
+        let (located, target) = moderate(c, actor, &slug, &handle)?;
+        let community_id = located.community.id;
+        if target.id == actor.user_id {
+            return Err(AppError::Conflict("to leave a community yourself, use Leave".into()));
+        }
+        let membership = communities::membership(c, community_id, target.id)?
+            .filter(|m| matches!(m.state, MemberState::Active | MemberState::Invited))
+            .ok_or_else(|| AppError::Conflict(format!("@{} is not a member", target.handle)))?;
+        if membership.role == MemberRole::Owner {
+            located.allow(Action::Own)?;
+            if communities::owner_count(c, community_id)? <= 1 {
+                return Err(AppError::Conflict(
+                    "a community needs an owner; make someone else owner first".into(),
+                ));
+            }
+        }
+        communities::remove_member(c, community_id, target.id)?;
+        if membership.state == MemberState::Active {
+            communities::adjust_member_count(c, community_id, -1)?;
+        }
+        let id = Some(community_id);
+        let details = json!({ "handle": target.handle });
+        audit::record_in(c, id, Some(actor.user_id), "member.removed", "user", Some(target.id), &details)?;
+        activities::record(c, &activity(&located, "member.removed", "user", target.id, details))?;
+        Ok(())
+    })
+    .await
+}
+
 /// A moderator invites someone by handle; they join when they accept.
 pub async fn invite(db: &Db, user: &User, slug: &str, handle: &str) -> AppResult<()> {
     let (actor, slug, handle) = (user.actor(), slug.to_owned(), handle.to_owned());

@@ -37,8 +37,8 @@ pub struct Settings {
     pub database_pool_size: u32,
     /// HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
-    /// Days a session lives without use.
-    pub session_days: i64,
+    /// Minutes a session lives without a request (then its owner signs in again).
+    pub session_idle_minutes: i64,
     /// Days a session lives at most, however active (then its owner signs in again).
     pub session_max_days: i64,
     /// Failed logins allowed per account within the window.
@@ -105,7 +105,7 @@ impl Default for Settings {
             communities_by_admins_only: false,
             database_pool_size: 8,
             workers: None,
-            session_days: 30,
+            session_idle_minutes: 7 * 24 * 60,
             session_max_days: 90,
             login_failures_per_account: 5,
             login_failures_per_address: 50,
@@ -168,8 +168,19 @@ impl Settings {
             .merge(Toml::file(config_file))
             .merge(Env::prefixed("AGORA_").ignore(&["config"]))
             .merge(Serialized::defaults(overrides))
-            .extract()
+            .extract::<Settings>()
             .map_err(|e| anyhow::anyhow!("invalid settings: {e}"))
+            .and_then(Settings::checked)
+    }
+
+    /// Refuses lifetimes that would sign everyone out at once.
+    fn checked(self) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            self.session_idle_minutes >= 1,
+            "invalid settings: session_idle_minutes must be at least 1"
+        );
+        anyhow::ensure!(self.session_max_days >= 1, "invalid settings: session_max_days must be at least 1");
+        Ok(self)
     }
 
     /// Where this node keeps its search index (each node has its own; it is rebuilt from
@@ -219,5 +230,21 @@ mod tests {
             assert_eq!(settings.allowed_email_domains, ["example.com", "b.example"]);
         }
         assert!(Settings::default().database().unwrap() == DatabaseUrl::Sqlite("./data/agora.db".into()));
+    }
+
+    #[test]
+    fn session_lifetimes_below_a_minute_or_a_day_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("agora.toml");
+        for (raw, named) in [
+            ("session_idle_minutes = 0", "session_idle_minutes"),
+            ("session_max_days = -1", "session_max_days"),
+        ] {
+            std::fs::write(&file, raw).unwrap();
+            let refused = Settings::load(&file, &Overrides::default()).unwrap_err().to_string();
+            assert!(refused.contains(named), "{refused}");
+        }
+        std::fs::write(&file, "session_idle_minutes = 30").unwrap();
+        assert_eq!(Settings::load(&file, &Overrides::default()).unwrap().session_idle_minutes, 30);
     }
 }

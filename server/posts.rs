@@ -397,6 +397,8 @@ pub async fn edit(db: &Db, user: &User, id: i64, title: String, body: String) ->
         parse_post(&input)?;
         posts::update(c, id, input.title.trim(), &input.body, &markdown::render(&input.body), now())?;
         posts::set_tags(c, id, &content::tags(&input.body))?;
+        let edited = Post { title: input.title.trim().to_owned(), body: input.body.clone(), ..post };
+        requote(c, &edited)?;
         activities::record(
             c,
             &activity(&located, "post.edited", "post", id, json!({ "title": input.title.trim() })),
@@ -404,6 +406,36 @@ pub async fn edit(db: &Db, user: &User, id: i64, title: String, body: String) ->
         Ok(())
     })
     .await
+}
+
+/// Feed lines quote a post as it was written: the post's title and opening, and on each
+/// comment line the post's title. An edit rewrites those quotes, so what the author took
+/// out does not live on in feeds, Atom or ActivityStreams.
+fn requote(c: &mut DbConn, post: &Post) -> AppResult<()> {
+    let set = |data: &str, fields: &[(&str, serde_json::Value)]| {
+        let mut data: serde_json::Value = serde_json::from_str(data).unwrap_or_else(|_| json!({}));
+        if let Some(object) = data.as_object_mut() {
+            for (key, value) in fields {
+                object.insert((*key).to_owned(), value.clone());
+            }
+        }
+        data.to_string()
+    };
+    let excerpt = markdown::excerpt(&markdown::plain_text(&post.body), 160);
+    let created = [
+        ("title", json!(post.title)),
+        ("excerpt", json!(excerpt)),
+        ("tags", json!(content::tags(&post.body))),
+    ];
+    for (id, data) in activities::data_of(c, "post", &[post.id], &["post.created"])? {
+        activities::set_data(c, id, &set(&data, &created))?;
+    }
+    let comments = posts::comment_ids(c, post.id)?;
+    let title = [("post_title", json!(title_of(post)))];
+    for (id, data) in activities::data_of(c, "comment", &comments, &["comment.created", "answer.accepted"])? {
+        activities::set_data(c, id, &set(&data, &title))?;
+    }
+    Ok(())
 }
 
 /// Deletes a post (author or moderator): gone from pages, kept for the moderation trail.
@@ -422,10 +454,10 @@ pub async fn delete(db: &Db, user: &User, id: i64) -> AppResult<String> {
     .await
 }
 
-/// Takes deleted content's entries out of feeds, with the unread notifications about it.
+/// Takes deleted content's entries out of feeds, with the notifications about it.
 fn withdraw(c: &mut DbConn, object_type: &str, ids: &[i64]) -> AppResult<()> {
     let withdrawn = moderation::withdraw(c, object_type, ids, Some(now()))?;
-    notifications::delete_unread_for(c, &withdrawn)?;
+    notifications::delete_for(c, &withdrawn)?;
     Ok(())
 }
 

@@ -113,7 +113,11 @@ pub fn build(settings: Settings) -> anyhow::Result<Running> {
 
 fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
-    let store = DbSessionStore::new(state.db.clone(), state.settings.session_max_days);
+    let store = DbSessionStore::new(
+        state.db.clone(),
+        state.settings.session_idle_minutes,
+        state.settings.session_max_days,
+    );
     let data = web::Data::new(state);
     let body_limit = settings.max_body_bytes;
     let workers = settings.workers;
@@ -124,7 +128,7 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
             .cookie_http_only(true)
             .cookie_same_site(SameSite::Lax)
             .session_lifecycle(
-                PersistentSession::default().session_ttl(time::Duration::days(settings.session_days)),
+                PersistentSession::default().session_ttl(time::Duration::days(settings.session_max_days)),
             )
             .build();
         App::new()

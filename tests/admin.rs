@@ -261,3 +261,77 @@ async fn owners_hand_over_communities_and_change_who_sees_them() {
         ["community.visibility_changed", "community.visibility_changed", "community.ownership_transferred"]
     );
 }
+
+#[tokio::test]
+async fn moderators_remove_members_who_then_lose_the_private_community() {
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    let [ada, grace, carl, erin] = ["ada", "grace", "carl", "erin"].map(|h| app.given_api_user(h).1);
+    let dan = app.given_user("dan", Role::Employee);
+    let dan = app.token_for(&dan);
+    app.given_community(&ada, "vault", "private").await;
+    for (handle, token) in [("grace", &grace), ("carl", &carl), ("dan", &dan)] {
+        app.api(Method::POST, &format!("/communities/vault/members/{handle}/invite"), &ada)
+            .send()
+            .await
+            .unwrap();
+        app.api(Method::POST, "/communities/vault/join", token).send().await.unwrap();
+    }
+    app.api(Method::POST, "/communities/vault/members/erin/invite", &ada).send().await.unwrap();
+    let promote = app
+        .api(Method::PUT, "/communities/vault/members/grace/role", &ada)
+        .json(&serde_json::json!({"role": "moderator"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(promote.status(), StatusCode::NO_CONTENT);
+    let remove = |token: &str, handle: &str| {
+        app.api(Method::DELETE, &format!("/communities/vault/members/{handle}"), token).send()
+    };
+    assert_eq!(remove(&carl, "dan").await.unwrap().status(), StatusCode::FORBIDDEN, "members cannot");
+    assert_eq!(
+        remove(&grace, "ada").await.unwrap().status(),
+        StatusCode::FORBIDDEN,
+        "only owners remove owners"
+    );
+    assert_eq!(remove(&grace, "grace").await.unwrap().status(), StatusCode::CONFLICT, "leave instead");
+    assert_eq!(remove(&ada, "nobody").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(remove(&erin, "dan").await.unwrap().status(), StatusCode::NOT_FOUND, "outsiders see nothing");
+    assert_eq!(app.get_json("/communities/vault", &ada).await["member_count"], 4);
+
+    // A moderator removes Dan from the members page; he loses the community at once.
+    let moderator = app.signed_in_as("grace").await;
+    let removed = app.submit(&moderator, "/c/vault/members", "/c/vault/members/dan/remove", &[]).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let page = app.get_as(&moderator, "/c/vault/members").await.text().await.unwrap();
+    assert!(page.contains("@dan is no longer a member."), "{page}");
+    assert!(!page.contains("/c/vault/members/dan/remove"), "Dan is off the list");
+    assert!(!page.contains("/c/vault/members/grace/remove"), "nobody removes themself");
+    assert!(!page.contains("/c/vault/members/ada/remove"), "the owner is the owner's to remove");
+    assert_eq!(app.get_json("/communities/vault", &ada).await["member_count"], 3);
+    assert_eq!(
+        app.api(Method::GET, "/communities/vault", &dan).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(remove(&grace, "dan").await.unwrap().status(), StatusCode::CONFLICT, "not a member any more");
+    // An invitation is withdrawn the same way.
+    assert_eq!(remove(&grace, "erin").await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.api(Method::POST, "/communities/vault/join", &erin).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    app.notified().await;
+    let told = app.get_json("/notifications", &dan).await.to_string();
+    assert!(told.contains("removed you from “vault”"), "{told}");
+
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let audit = app.get_json("/admin/audit?action=member.", &admin).await;
+    let removed: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "member.removed")
+        .map(|e| e["details"]["handle"].as_str().unwrap())
+        .collect();
+    assert_eq!(removed, ["erin", "dan"]);
+}

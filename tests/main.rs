@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod api;
 mod board;
+mod canary;
 mod cli;
 mod content;
 mod csrf;

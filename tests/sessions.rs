@@ -190,3 +190,51 @@ async fn reading_pages_signed_in_writes_nothing_to_the_session() {
     }
     assert_eq!(row(), before);
 }
+
+/// A sign-in ends after `session_idle_minutes` without a request. Any request counts as
+/// use, reads included, but a read moves the expiry only once it has fallen behind by a
+/// fiftieth of the idle time, so reading costs a write at most that often. The browser
+/// keeps the cookie as long as the longest sign-in: the server decides when it is over.
+#[tokio::test]
+async fn an_idle_sign_in_ends_and_a_used_one_lives_on() {
+    use agora::db::schema::sessions;
+    use diesel::prelude::*;
+    let app = TestApp::spawn_with(|s| s.session_idle_minutes = 60).await;
+    app.given_user("ada", Role::Employee);
+    let browser = app.browser();
+    let login = app.login(&browser, "ada@example.com", PASSWORD).await;
+    assert!(set_cookies(login.headers()).contains(&format!("Max-Age={}", 90 * 24 * 3600)));
+    let expiry = || {
+        app.db
+            .read_sync(|c| {
+                Ok(sessions::table.select(sessions::expires_at).first::<chrono::NaiveDateTime>(c)?)
+            })
+            .unwrap()
+    };
+    let set_expiry = |minutes: i64| {
+        let at = agora::db::models::now() + chrono::Duration::minutes(minutes);
+        app.db
+            .write_sync(move |c| {
+                Ok(diesel::update(sessions::table).set(sessions::expires_at.eq(at)).execute(c)?)
+            })
+            .unwrap();
+    };
+    let minutes_left = || (expiry() - agora::db::models::now()).num_minutes();
+    assert_eq!(app.get_as(&browser, "/settings").await.status(), StatusCode::OK);
+    assert!(minutes_left() >= 59, "an hour from the last request");
+
+    // Fifty minutes idle: still signed in, and this read gives it a full hour again.
+    set_expiry(10);
+    assert_eq!(app.get_as(&browser, "/settings").await.status(), StatusCode::OK);
+    assert!(minutes_left() >= 59, "{} minutes left", minutes_left());
+    // Another read straight after writes nothing.
+    let before = expiry();
+    assert_eq!(app.get_as(&browser, "/").await.status(), StatusCode::OK);
+    assert_eq!(expiry(), before);
+
+    // An hour and a minute idle: signed out, however fresh the cookie.
+    set_expiry(-1);
+    let response = app.get_as(&browser, "/settings").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).starts_with("/login"));
+}

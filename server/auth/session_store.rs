@@ -17,25 +17,39 @@ use crate::error::AppError;
 pub const USER_ID_KEY: &str = "uid";
 
 /// Sessions in the database (shared by every node).
+///
+/// A session ends after `idle` without any request, or `max_age` after sign-in however
+/// active. The row's `expires_at` is the idle limit; `load` moves it forward as the session
+/// is used, but only once it has fallen behind by a fiftieth of `idle`, so reading pages
+/// costs a write at most that often (a write per request would queue every reader behind
+/// SQLite's single writer). The cookie itself lives as long as the longest sign-in: the
+/// server, not the browser, decides when a session is over. So actix-session's `ttl`
+/// arguments (the cookie's age) are not the row's expiry.
 #[derive(Clone)]
 pub struct DbSessionStore {
     db: Db,
-    /// The longest a session lives, however active (a new one starts at each sign-in).
+    idle: chrono::Duration,
     max_age: chrono::Duration,
 }
 
 impl DbSessionStore {
-    /// A store over `db` whose sessions end `max_days` after they began at the latest.
-    pub fn new(db: Db, max_days: i64) -> Self {
-        Self { db, max_age: chrono::Duration::days(max_days) }
+    /// A store over `db` whose sessions end after `idle_minutes` unused, or `max_days` after
+    /// they began at the latest.
+    pub fn new(db: Db, idle_minutes: i64, max_days: i64) -> Self {
+        Self { db, idle: chrono::Duration::minutes(idle_minutes), max_age: chrono::Duration::days(max_days) }
+    }
+
+    fn expiry(&self) -> chrono::NaiveDateTime {
+        now() + self.idle
+    }
+
+    /// How far the expiry may fall behind before a request moves it.
+    fn step(&self) -> chrono::Duration {
+        (self.idle / 50).max(chrono::Duration::minutes(1))
     }
 }
 
 type State = HashMap<String, String>;
-
-fn expiry(ttl: &Duration) -> chrono::NaiveDateTime {
-    now() + chrono::Duration::seconds(ttl.whole_seconds())
-}
 
 /// actix-session stores values as JSON text; the user id is a JSON number.
 fn user_id(state: &State) -> Option<i64> {
@@ -54,21 +68,30 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<State>, LoadError> {
         let hash = key_hash(key);
         let born_after = now() - self.max_age;
-        let state = self
+        let lookup = hash.clone();
+        let row = self
             .db
-            .read(move |c| Ok(sessions::load(c, &hash, now(), born_after)?))
+            .read(move |c| Ok(sessions::load(c, &lookup, now(), born_after)?))
             .await
             .map_err(|e| LoadError::Other(internal(e)))?;
+        let Some((state, expires_at)) = row else { return Ok(None) };
+        if expires_at < self.expiry() - self.step() {
+            let expires_at = self.expiry();
+            self.db
+                .write(move |c| Ok(sessions::touch(c, &hash, expires_at)?))
+                .await
+                .map_err(|e| LoadError::Other(internal(e)))?;
+        }
         // A row we cannot parse is treated as no session rather than an error page.
-        Ok(state.and_then(|s| serde_json::from_str(&s).ok()))
+        Ok(serde_json::from_str(&state).ok())
     }
 
-    async fn save(&self, state: State, ttl: &Duration) -> Result<SessionKey, SaveError> {
+    async fn save(&self, state: State, _cookie_age: &Duration) -> Result<SessionKey, SaveError> {
         let key = URL_SAFE_NO_PAD.encode(crate::auth::secrets::random_bytes::<32>());
         let session_key = SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))?;
         let hash = key_hash(&session_key);
         let text = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
-        let expires_at = expiry(ttl);
+        let expires_at = self.expiry();
         self.db
             .write(move |c| {
                 let row = sessions::SessionRow {
@@ -85,10 +108,15 @@ impl SessionStore for DbSessionStore {
         Ok(session_key)
     }
 
-    async fn update(&self, key: SessionKey, state: State, ttl: &Duration) -> Result<SessionKey, UpdateError> {
+    async fn update(
+        &self,
+        key: SessionKey,
+        state: State,
+        cookie_age: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
         let hash = key_hash(&key);
         let text = serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
-        let expires_at = expiry(ttl);
+        let expires_at = self.expiry();
         let uid = user_id(&state);
         let updated = self
             .db
@@ -100,14 +128,14 @@ impl SessionStore for DbSessionStore {
             // change, deactivation): start a fresh, signed-out one; never resurrect it.
             let mut state = state;
             state.remove(USER_ID_KEY);
-            return self.save(state, ttl).await.map_err(|e| UpdateError::Other(e.into()));
+            return self.save(state, cookie_age).await.map_err(|e| UpdateError::Other(e.into()));
         }
         Ok(key)
     }
 
-    async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(&self, key: &SessionKey, _cookie_age: &Duration) -> Result<(), anyhow::Error> {
         let hash = key_hash(key);
-        let expires_at = expiry(ttl);
+        let expires_at = self.expiry();
         self.db.write(move |c| Ok(sessions::touch(c, &hash, expires_at)?)).await.map_err(internal)
     }
 

@@ -411,7 +411,9 @@ impl HubTask {
                 let rows = activities::after(c, since, REPLAY_LIMIT + 1)?;
                 Ok(rows
                     .into_iter()
-                    .filter(|a| a.id <= upto)
+                    // What was hidden or deleted since is not replayed; its withdrawal
+                    // event is, for pages that showed it.
+                    .filter(|a| a.id <= upto && a.withdrawn_at.is_none())
                     .map(|a| fragments::publishable(c, a))
                     .collect::<Vec<_>>())
             })
@@ -555,7 +557,8 @@ impl HubTask {
                 return;
             }
             (
-                "member.joined" | "member.left" | "member.approved" | "member.denied" | "member.banned",
+                "member.joined" | "member.left" | "member.approved" | "member.denied" | "member.banned"
+                | "member.removed",
                 "user",
             ) => activity.object_id,
             ("community.created", _) => match activity.actor_id {

@@ -138,16 +138,15 @@ fn withdraw(c: &mut DbConn, item: &Item, at: Option<NaiveDateTime>) -> AppResult
 }
 
 /// Hides an item (a moderator's `actor`, or none for the report threshold): a notice
-/// replaces it, feeds and search drop it, unread notifications about it go, and its
+/// replaces it, feeds and search drop it, notifications about it go, and its
 /// author is told why.
 pub fn hide(c: &mut DbConn, actor: Option<i64>, item: &Item, reason: &str) -> AppResult<()> {
     if !moderation::set_hidden(c, item.target.as_str(), item.id, Some((reason, now())))? {
         return Err(AppError::Conflict(format!("this {} is hidden already", item.noun())));
     }
     let withdrawn = withdraw(c, item, Some(now()))?;
-    notifications::delete_unread_for(c, &withdrawn)?;
-    let data =
-        json!({ "title": item.title, "reason": reason, "post": item.post_id, "author": item.author_id });
+    notifications::delete_for(c, &withdrawn)?;
+    let data = json!({ "reason": reason, "post": item.post_id, "author": item.author_id });
     activities::record(c, &activity(item, actor, verb(item.target, ModAction::Hide), data))?;
     Ok(())
 }
@@ -170,7 +169,7 @@ fn restore(c: &mut DbConn, actor: i64, item: &Item, reason: &str) -> AppResult<(
         return Err(AppError::Conflict(format!("this {} is not hidden", item.noun())));
     }
     withdraw(c, item, None)?;
-    let data = json!({ "title": item.title, "reason": reason, "post": item.post_id });
+    let data = json!({ "reason": reason, "post": item.post_id });
     activities::record(c, &activity(item, Some(actor), verb(item.target, ModAction::Restore), data))?;
     Ok(())
 }

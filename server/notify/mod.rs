@@ -251,7 +251,16 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
             let author = data.get("author").and_then(Value::as_i64).into_iter().collect();
             let noun = activity.object_type.as_str();
             let reason = data.get("reason").and_then(Value::as_str).unwrap_or_default();
-            let title = format!("hid your {noun} on {}: {reason}", quoted(data, "title"));
+            // The entry carries no title (everyone in the community reads it); the author
+            // is told which of theirs it was from the item itself.
+            let Some(item) = crate::domain::moderation::TargetType::parse(noun)
+                .map(|target| crate::moderation::load(c, target, id))
+                .transpose()?
+                .flatten()
+            else {
+                return Ok(out);
+            };
+            let title = format!("hid your {noun} on “{}”: {reason}", item.title);
             let url = match data.get("post").and_then(Value::as_i64) {
                 Some(post) => format!("/posts/{post}"),
                 None => format!("/ideas/{id}"),
@@ -279,6 +288,15 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
                 format!("/c/{}", community.slug),
             );
         }
+        "member.removed" => {
+            let Some(community) =
+                activity.community_id.map(|id| communities::find(c, id)).transpose()?.flatten()
+            else {
+                return Ok(out);
+            };
+            let title = format!("removed you from “{}”", community.name);
+            tell(vec![id], Kind::Moderation, format!("ban:{}", community.id), title, "/c".to_owned());
+        }
         "badge.awarded" => {
             let handle = data.get("handle").and_then(Value::as_str).unwrap_or_default();
             let badge = data.get("badge").and_then(Value::as_str).unwrap_or_default();
@@ -302,8 +320,8 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
 fn readers(c: &mut DbConn, activity: &Activity, people: &[User]) -> AppResult<HashSet<i64>> {
     let everyone = || people.iter().map(|u| u.id).collect();
     match (activity.visibility.as_str(), activity.community_id) {
-        // Someone banned is told so, though they can no longer read the community.
-        _ if activity.verb == "member.banned" => Ok(everyone()),
+        // Someone banned or removed is told so, though they can no longer read the community.
+        _ if matches!(activity.verb.as_str(), "member.banned" | "member.removed") => Ok(everyone()),
         ("public", _) | ("community", None) => Ok(everyone()),
         // Moderation's own entries (reports): admins, and the community's moderators.
         ("admins", community) => {

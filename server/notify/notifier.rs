@@ -37,13 +37,15 @@ fn notify(c: &mut DbConn, composer: &Composer, activity: &Activity) -> AppResult
     Ok(())
 }
 
-/// Someone who left a community loses its unread notifications, and with them the mails
-/// not yet sent about it (the sender checks access again before each mail, too).
+/// Someone who leaves a community, or is removed or banned from it, loses its
+/// notifications, read or not (their titles quote what they may no longer read), and with
+/// them the mails not yet sent about it (the sender checks access again before each mail,
+/// too). In an open community they could still read, nothing is lost by this either way.
 fn revoke(c: &mut DbConn, activity: &Activity) -> AppResult<()> {
-    if matches!(activity.verb.as_str(), "member.left" | "member.banned")
+    if matches!(activity.verb.as_str(), "member.left" | "member.banned" | "member.removed")
         && let Some(community) = activity.community_id
     {
-        notifications::delete_unread_in_community(c, activity.object_id, community)?;
+        notifications::delete_in_community(c, activity.object_id, community)?;
     }
     Ok(())
 }

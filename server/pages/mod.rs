@@ -58,6 +58,11 @@ impl PageCtx {
         self.user.as_ref().is_some_and(|u| u.actor().admin)
     }
 
+    /// The signed-in viewer's id (0 for nobody, which no account has).
+    pub fn viewer_id(&self) -> i64 {
+        self.user.as_ref().map_or(0, |u| u.id)
+    }
+
     /// The cache-busting URL of a static file.
     pub fn asset(&self, path: &str) -> String {
         crate::assets::url(path)

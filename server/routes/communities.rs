@@ -243,13 +243,19 @@ pub async fn decide(
     _csrf: CsrfForm<IgnoredAny>,
 ) -> PageResult {
     let (slug, handle, decision) = path.into_inner();
-    let approve = match decision.as_str() {
-        "approve" => true,
-        "deny" => false,
+    let done = match decision.as_str() {
+        "approve" => communities::decide_request(&state.db, &user, &slug, &handle, true)
+            .await
+            .map(|()| "Request approved.".to_owned()),
+        "deny" => communities::decide_request(&state.db, &user, &slug, &handle, false)
+            .await
+            .map(|()| "Request denied.".to_owned()),
+        "remove" => communities::remove(&state.db, &user, &slug, &handle)
+            .await
+            .map(|()| format!("@{handle} is no longer a member.")),
         _ => return Err(AppError::NotFound.into()),
-    };
-    communities::decide_request(&state.db, &user, &slug, &handle, approve).await?;
-    flash(&req, if approve { "Request approved." } else { "Request denied." });
+    }?;
+    flash(&req, &done);
     Ok(see_other(&format!("/c/{slug}/members")))
 }
 

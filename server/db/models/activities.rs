@@ -94,3 +94,23 @@ pub fn verbs_for(conn: &mut DbConn, object_type: &str, object_id: i64) -> QueryR
         .select(activities::verb)
         .load(conn)
 }
+
+/// The data of the entries with these verbs about these objects, as (entry id, data).
+pub fn data_of(
+    conn: &mut DbConn,
+    object_type: &str,
+    ids: &[i64],
+    verbs: &[&str],
+) -> QueryResult<Vec<(i64, String)>> {
+    activities::table
+        .filter(activities::object_type.eq(object_type))
+        .filter(activities::object_id.eq_any(ids))
+        .filter(activities::verb.eq_any(verbs))
+        .select((activities::id, activities::data))
+        .load(conn)
+}
+
+/// Replaces one entry's data.
+pub fn set_data(conn: &mut DbConn, id: i64, data: &str) -> QueryResult<()> {
+    diesel::update(activities::table.find(id)).set(activities::data.eq(data)).execute(conn).map(drop)
+}

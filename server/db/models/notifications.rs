@@ -224,13 +224,12 @@ pub fn group_mailed_since(
     .get_result(conn)
 }
 
-/// Deletes a person's unread notifications about a community they may no longer read (the
-/// mails that would tell of them are withdrawn with them).
-pub fn delete_unread_in_community(conn: &mut DbConn, user_id: i64, community_id: i64) -> QueryResult<usize> {
+/// Deletes a person's notifications about a community they may no longer read (the mails
+/// that would tell of them are withdrawn with them).
+pub fn delete_in_community(conn: &mut DbConn, user_id: i64, community_id: i64) -> QueryResult<usize> {
     let ids: Vec<i64> = notifications::table
         .inner_join(activities::table.on(activities::id.eq(notifications::activity_id)))
         .filter(notifications::user_id.eq(user_id))
-        .filter(notifications::read_at.is_null())
         .filter(activities::community_id.eq(community_id))
         .select(notifications::id)
         .load(conn)?;
@@ -242,13 +241,9 @@ pub fn delete(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
     diesel::delete(notifications::table.filter(notifications::id.eq_any(ids))).execute(conn)
 }
 
-/// Deletes the unread notifications about these log entries (their content was hidden or
-/// deleted; the mails that would tell of them are withdrawn with them).
-pub fn delete_unread_for(conn: &mut DbConn, activity_ids: &[i64]) -> QueryResult<usize> {
-    diesel::delete(
-        notifications::table
-            .filter(notifications::activity_id.eq_any(activity_ids))
-            .filter(notifications::read_at.is_null()),
-    )
-    .execute(conn)
+/// Deletes the notifications about these log entries, read or not: their content was
+/// hidden or deleted, and their titles quote it. The mails that would tell of them are
+/// withdrawn with them.
+pub fn delete_for(conn: &mut DbConn, activity_ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(notifications::table.filter(notifications::activity_id.eq_any(activity_ids))).execute(conn)
 }

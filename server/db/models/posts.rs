@@ -282,6 +282,11 @@ pub fn find_comment(conn: &mut DbConn, id: i64) -> QueryResult<Option<Comment>> 
         .optional()
 }
 
+/// The ids of every comment on a post, deleted and hidden ones too.
+pub fn comment_ids(conn: &mut DbConn, post_id: i64) -> QueryResult<Vec<i64>> {
+    comments::table.filter(comments::post_id.eq(post_id)).select(comments::id).load(conn)
+}
+
 /// A post's comments with authors, oldest first.
 pub fn comments_of(
     conn: &mut DbConn,

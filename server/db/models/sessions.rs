@@ -23,12 +23,12 @@ pub fn load(
     key_hash: &str,
     now: NaiveDateTime,
     born_after: NaiveDateTime,
-) -> QueryResult<Option<String>> {
+) -> QueryResult<Option<(String, NaiveDateTime)>> {
     sessions::table
         .find(key_hash)
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::created_at.gt(born_after))
-        .select(sessions::state)
+        .select((sessions::state, sessions::expires_at))
         .first(conn)
         .optional()
 }

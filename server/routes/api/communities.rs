@@ -195,6 +195,19 @@ pub async fn deny(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Removes a member or withdraws an invitation (moderators; owners for owners).
+#[utoipa::path(delete, path = "/api/v1/communities/{slug}/members/{handle}", tag = "communities",
+    params(("slug" = String, Path), ("handle" = String, Path)), responses((status = 204), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn remove(
+    state: web::Data<AppState>,
+    ApiUser(user): ApiUser,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (slug, handle) = path.into_inner();
+    communities::remove(&state.db, &user, &slug, &handle).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Invites someone (moderators); they become a member when they join.
 #[utoipa::path(post, path = "/api/v1/communities/{slug}/members/{handle}/invite", tag = "communities",
     params(("slug" = String, Path), ("handle" = String, Path)), responses((status = 204), (status = 409, body = crate::error::ErrorBody)))]

@@ -60,6 +60,7 @@ crate::routes::route_table! { ROUTES, register;
     post "/communities/{slug}/members/{handle}/approve" SignedIn => communities::approve,
     post "/communities/{slug}/members/{handle}/deny" SignedIn => communities::deny,
     post "/communities/{slug}/members/{handle}/invite" SignedIn => communities::invite,
+    delete "/communities/{slug}/members/{handle}" SignedIn => communities::remove,
     post "/communities/{slug}/transfer" SignedIn => communities::transfer,
     put "/communities/{slug}/visibility" SignedIn => communities::set_visibility,
     put "/communities/{slug}/members/{handle}/role" SignedIn => communities::set_role,
@@ -181,7 +182,7 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
     paths(
         me::show, me::update_profile, me::endorse, me::user, notifications::list, notifications::read, notifications::settings, notifications::save_settings, moderation::report, moderation::queue, moderation::act, moderation::audit, admin::invite, admin::list, admin::settings, admin::save_settings, admin::update, admin::update_profile, admin::import_people, admin::aliases, admin::set_alias, admin::remove_alias,
         communities::list, communities::create, communities::show, communities::join, communities::leave,
-        communities::members, communities::approve, communities::deny, communities::invite, communities::set_role,
+        communities::members, communities::approve, communities::deny, communities::remove, communities::invite, communities::set_role,
         communities::archive, communities::transfer, communities::set_visibility,
         posts::list, posts::create, posts::show, posts::edit, posts::delete, posts::comments, posts::comment,
         posts::react, posts::unreact, posts::react_comment, posts::delete_comment, posts::accept,
