@@ -175,3 +175,28 @@ async fn a_join_request_reaches_the_moderators_and_its_approval_the_requester() 
         "invited to a private community: {texts:?}"
     );
 }
+
+/// A community made private takes its notifications from everyone outside it, read or
+/// not: their titles quote what those people may no longer read.
+#[tokio::test]
+async fn a_community_made_private_takes_its_notifications_from_outsiders() {
+    let app = TestApp::spawn().await;
+    let [ada, bob, cleo] = ["ada", "bob", "cleo"].map(|h| app.given_api_user(h).1);
+    app.given_community(&ada, "lab", "open").await;
+    app.api(Method::POST, "/communities/lab/join", &cleo).send().await.unwrap();
+    app.given_post(&ada, "lab", "Kiln schedule", "Ask @bob and @cleo").await;
+    let told = |found: &Value| found.to_string().contains("Kiln schedule");
+    assert!(told(&until(&app, &bob, told).await), "an outsider may read an open community");
+    app.api(Method::POST, "/notifications/read", &bob).json(&json!({})).send().await.unwrap();
+
+    let private = app
+        .api(Method::PUT, "/communities/lab/visibility", &ada)
+        .json(&json!({"visibility": "private"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(private.status(), StatusCode::NO_CONTENT);
+    app.notified().await;
+    assert!(!told(&notifications(&app, &bob).await), "bob is outside it now");
+    assert!(told(&notifications(&app, &cleo).await), "members keep theirs");
+}

@@ -47,6 +47,12 @@ fn revoke(c: &mut DbConn, activity: &Activity) -> AppResult<()> {
     {
         notifications::delete_in_community(c, activity.object_id, community)?;
     }
+    // A community made private takes its notifications from everyone outside it.
+    if activity.verb == "community.visibility_changed"
+        && serde_json::from_str::<serde_json::Value>(&activity.data).is_ok_and(|d| d["to"] == "private")
+    {
+        notifications::delete_for_outsiders(c, activity.object_id)?;
+    }
     Ok(())
 }
 

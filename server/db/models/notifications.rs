@@ -236,6 +236,26 @@ pub fn delete_in_community(conn: &mut DbConn, user_id: i64, community_id: i64) -
     delete(conn, &ids)
 }
 
+/// Deletes the notifications about a community held by anyone who is neither its active
+/// member nor an admin (it became private).
+pub fn delete_for_outsiders(conn: &mut DbConn, community_id: i64) -> QueryResult<usize> {
+    use crate::db::schema::memberships;
+    let insiders = memberships::table
+        .filter(memberships::community_id.eq(community_id))
+        .filter(memberships::state.eq(crate::domain::community::MemberState::Active.as_str()))
+        .select(memberships::user_id);
+    let admins =
+        users::table.filter(users::role.eq(crate::domain::account::Role::Admin.as_str())).select(users::id);
+    let ids: Vec<i64> = notifications::table
+        .inner_join(activities::table.on(activities::id.eq(notifications::activity_id)))
+        .filter(activities::community_id.eq(community_id))
+        .filter(notifications::user_id.ne_all(insiders))
+        .filter(notifications::user_id.ne_all(admins))
+        .select(notifications::id)
+        .load(conn)?;
+    delete(conn, &ids)
+}
+
 /// Deletes notifications by id.
 pub fn delete(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
     diesel::delete(notifications::table.filter(notifications::id.eq_any(ids))).execute(conn)
