@@ -84,6 +84,7 @@ pub struct AliasTarget {
 
 /// Makes an alias stand for a skill; everyone who declared the alias now holds the skill.
 #[utoipa::path(put, path = "/api/v1/admin/skill-aliases/{alias}", tag = "admin", request_body = AliasTarget,
+    params(("alias" = String, Path)),
     responses((status = 200, body = AliasJson), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_alias(
     state: web::Data<AppState>,
@@ -96,7 +97,7 @@ pub async fn set_alias(
 }
 
 /// Removes an alias.
-#[utoipa::path(delete, path = "/api/v1/admin/skill-aliases/{alias}", tag = "admin",
+#[utoipa::path(delete, path = "/api/v1/admin/skill-aliases/{alias}", tag = "admin", params(("alias" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn remove_alias(
     state: web::Data<AppState>,
@@ -109,6 +110,7 @@ pub async fn remove_alias(
 
 /// Changes anyone's profile (admins); recorded in the audit log.
 #[utoipa::path(patch, path = "/api/v1/admin/users/{handle}/profile", tag = "admin", request_body = super::me::ProfilePatch,
+    params(("handle" = String, Path)),
     responses((status = 200, body = UserJson), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn update_profile(
     state: web::Data<AppState>,

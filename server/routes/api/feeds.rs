@@ -78,7 +78,7 @@ pub async fn person(
 }
 
 /// Follows (PUT) or unfollows (DELETE) a person; idempotent.
-#[utoipa::path(put, path = "/api/v1/users/{handle}/follow", tag = "feeds", params(("handle" = String, Path)),
+#[utoipa::path(method(put, delete), path = "/api/v1/users/{handle}/follow", tag = "feeds", params(("handle" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn follow_user(
     req: HttpRequest,
@@ -92,7 +92,7 @@ pub async fn follow_user(
 }
 
 /// Follows (PUT) or unfollows (DELETE) a #tag; idempotent.
-#[utoipa::path(put, path = "/api/v1/tags/{tag}/follow", tag = "feeds", params(("tag" = String, Path)),
+#[utoipa::path(method(put, delete), path = "/api/v1/tags/{tag}/follow", tag = "feeds", params(("tag" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn follow_tag(
     req: HttpRequest,

@@ -168,7 +168,7 @@ pub struct VoteJson {
 
 /// Votes (PUT) or takes the vote back (DELETE); idempotent; only while submitted, never on
 /// your own idea.
-#[utoipa::path(put, path = "/api/v1/ideas/{id}/vote", tag = "ideas", params(("id" = i64, Path)),
+#[utoipa::path(method(put, delete), path = "/api/v1/ideas/{id}/vote", tag = "ideas", params(("id" = i64, Path)),
     responses((status = 200, body = VoteJson), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn vote(
     req: actix_web::HttpRequest,
@@ -182,7 +182,7 @@ pub async fn vote(
 }
 
 /// Follows (PUT) or unfollows (DELETE) an idea; idempotent.
-#[utoipa::path(put, path = "/api/v1/ideas/{id}/follow", tag = "ideas", params(("id" = i64, Path)), responses((status = 204)))]
+#[utoipa::path(method(put, delete), path = "/api/v1/ideas/{id}/follow", tag = "ideas", params(("id" = i64, Path)), responses((status = 204)))]
 pub async fn follow(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
@@ -282,7 +282,7 @@ pub async fn comment(
 }
 
 /// Adds (PUT) or removes (DELETE) a reaction on an idea comment; idempotent.
-#[utoipa::path(put, path = "/api/v1/idea-comments/{id}/reactions/{kind}", tag = "ideas",
+#[utoipa::path(method(put, delete), path = "/api/v1/idea-comments/{id}/reactions/{kind}", tag = "ideas",
     params(("id" = i64, Path), ("kind" = String, Path)), responses((status = 204)))]
 pub async fn react_comment(
     req: actix_web::HttpRequest,

@@ -123,7 +123,8 @@ pub async fn patch_profile(
 }
 
 /// Endorses (PUT) or withdraws an endorsement of (DELETE) a colleague's declared skill.
-#[utoipa::path(put, path = "/api/v1/users/{handle}/skills/{skill}/endorsement", tag = "people",
+#[utoipa::path(method(put, delete), path = "/api/v1/users/{handle}/skills/{skill}/endorsement", tag = "people",
+    params(("handle" = String, Path), ("skill" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn endorse(
     req: actix_web::HttpRequest,
@@ -138,7 +139,7 @@ pub async fn endorse(
 }
 
 /// A colleague's profile (active people only).
-#[utoipa::path(get, path = "/api/v1/users/{handle}", tag = "people",
+#[utoipa::path(get, path = "/api/v1/users/{handle}", tag = "people", params(("handle" = String, Path)),
     responses((status = 200, body = UserJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn user(
     state: web::Data<AppState>,

@@ -267,7 +267,7 @@ pub async fn unreact(
 }
 
 /// Adds (PUT) or removes (DELETE) a reaction to a comment; idempotent.
-#[utoipa::path(put, path = "/api/v1/comments/{id}/reactions/{kind}", tag = "posts",
+#[utoipa::path(method(put, delete), path = "/api/v1/comments/{id}/reactions/{kind}", tag = "posts",
     params(("id" = i64, Path), ("kind" = String, Path)), responses((status = 204)))]
 pub async fn react_comment(
     state: web::Data<AppState>,
