@@ -246,13 +246,16 @@ pub async fn login(
 
 /// Changes a password after checking the current one, and ends every session of the user
 /// (the caller starts a fresh one for the browser that made the change).
+/// Changes a password after checking the current one. Every session of the person ends,
+/// with the websockets opened in them, but the sign-in `keep` (the browser making the
+/// change, which carries on under a new session key).
 pub async fn change_password(
     db: &Db,
     settings: &Settings,
     user: &User,
-    current: &str,
-    new: &str,
+    (current, new): (&str, &str),
     address: &str,
+    keep: Option<String>,
 ) -> AppResult<()> {
     let new = Password::parse(new).map_err(|e| AppError::field("new_password", e))?;
     login(db, settings, &user.email, current, address).await.map_err(|e| match e {
@@ -264,9 +267,62 @@ pub async fn change_password(
     db.write(move |c| {
         users::set_password_hash(c, id, &hash)?;
         sessions::delete_for_user(c, id)?;
+        record_ended(c, id, &EndedSessions::AllBut(keep))?;
         Ok(())
     })
     .await
+}
+
+/// Which of a person's sign-ins ended: one (signing out), or all but one (a password change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndedSessions {
+    Only(String),
+    AllBut(Option<String>),
+}
+
+impl EndedSessions {
+    /// What a `sessions.ended` log entry says ended.
+    pub fn of(activity: &crate::db::models::activities::Activity) -> Self {
+        let data: serde_json::Value = serde_json::from_str(&activity.data).unwrap_or_default();
+        let sid = |key: &str| data.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+        match sid("only") {
+            Some(only) => Self::Only(only),
+            None => Self::AllBut(sid("except")),
+        }
+    }
+
+    /// Whether the sign-in `sid` is among those that ended.
+    pub fn covers(&self, sid: &str) -> bool {
+        match self {
+            Self::Only(only) => only == sid,
+            Self::AllBut(keep) => keep.as_deref() != Some(sid),
+        }
+    }
+}
+
+/// Logs that sign-ins ended, so the websockets opened with them close on every node (the
+/// hub follows the log). Only admins read such entries.
+fn record_ended(c: &mut DbConn, user_id: i64, ended: &EndedSessions) -> AppResult<()> {
+    let data = match ended {
+        EndedSessions::Only(sid) => json!({ "only": sid }),
+        EndedSessions::AllBut(keep) => json!({ "except": keep }),
+    };
+    let entry = NewActivity {
+        actor_id: Some(user_id),
+        verb: "sessions.ended",
+        object_type: "user",
+        object_id: user_id,
+        community_id: None,
+        visibility: Visibility::Admins,
+        data,
+    };
+    activities::record(c, &entry)?;
+    Ok(())
+}
+
+/// A person signed out of one sign-in: its websockets close too.
+pub async fn signed_out(db: &Db, user_id: i64, sid: String) -> AppResult<()> {
+    db.write(move |c| record_ended(c, user_id, &EndedSessions::Only(sid))).await
 }
 
 /// Profile fields as typed (and as the settings form shows them).

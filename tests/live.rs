@@ -301,3 +301,54 @@ async fn a_page_and_its_socket_leave_no_gap_between_them() {
     assert_eq!(message["data"]["object_id"], id);
     ws.expect_silence(QUIET).await;
 }
+
+/// Waits for the server to end a socket.
+async fn ended(ws: &mut crate::helpers::Ws, what: &str) {
+    loop {
+        match ws.next_within(Duration::from_secs(10)).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("{what}: the socket stayed open"),
+            Err(_) => return,
+        }
+    }
+}
+
+#[tokio::test]
+async fn signing_out_or_changing_the_password_closes_the_sockets_of_those_sign_ins() {
+    let app = TestApp::spawn().await;
+    let ada = app.given_user("ada", Role::Employee);
+    let token = app.token_for(&ada);
+    // A laptop, a phone and a tablet, each signed in with a socket open; and a token's socket.
+    let mut devices = Vec::new();
+    for _ in 0..3 {
+        let browser = app.browser();
+        let login = app.login(&browser, "ada@example.com", crate::helpers::PASSWORD).await;
+        let cookie = crate::helpers::set_cookies(login.headers()).split(';').next().unwrap().to_owned();
+        let mut ws = app.ws_with(&[("cookie", &cookie), ("origin", &app.url)]).await.unwrap();
+        ws.subscribe(&["home"], None).await;
+        devices.push((browser, ws));
+    }
+    let mut script = app.ws(&token).await;
+    script.subscribe(&["home"], None).await;
+    let [(laptop, mut laptop_ws), (phone, mut phone_ws), (_, mut tablet_ws)] =
+        <[_; 3]>::try_from(devices).ok().unwrap();
+
+    // Signing out on the laptop ends the laptop's socket only.
+    assert_eq!(app.submit(&laptop, "/settings", "/logout", &[]).await.status(), StatusCode::SEE_OTHER);
+    ended(&mut laptop_ws, "signed out").await;
+    for ws in [&mut phone_ws, &mut tablet_ws, &mut script] {
+        ws.subscribe(&["notifications"], None).await;
+    }
+
+    // A password change on the phone ends the tablet's socket; the phone and the token's
+    // socket stay.
+    let change = [("current_password", crate::helpers::PASSWORD), ("new_password", "a brand new passphrase")];
+    let changed = app.submit(&phone, "/settings", "/settings/password", &change).await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    ended(&mut tablet_ws, "another device after a password change").await;
+    for ws in [&mut phone_ws, &mut script] {
+        ws.expect_silence(Duration::from_millis(300)).await;
+        ws.subscribe(&["notifications"], Some(app.latest())).await;
+    }
+    assert_eq!(app.get_as(&phone, "/settings").await.status(), StatusCode::OK, "the phone stays signed in");
+}

@@ -10,7 +10,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use chrono::Duration;
 
-use crate::auth::session_store::USER_ID_KEY;
+use crate::auth::session_store::{SIGN_IN_KEY, USER_ID_KEY};
 use crate::auth::{csrf, secrets};
 use crate::db::models::users::User;
 use crate::db::models::{now, tokens, users};
@@ -43,6 +43,14 @@ pub async fn session_user(req: &HttpRequest) -> AppResult<Option<User>> {
     };
     req.extensions_mut().insert(Resolved(user.clone()));
     Ok(user)
+}
+
+/// The sign-in a cookie request belongs to (none for a bearer token or an old session).
+pub fn session_sid(req: &HttpRequest) -> Option<String> {
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    req.get_session().get::<String>(SIGN_IN_KEY).ok().flatten()
 }
 
 /// The owner of the request's bearer token. A malformed header or an unknown, revoked or

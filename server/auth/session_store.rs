@@ -15,6 +15,9 @@ use crate::error::AppError;
 
 /// The session-state key holding the signed-in user's id.
 pub const USER_ID_KEY: &str = "uid";
+/// The session-state key naming one sign-in (it survives the key renewals of a password
+/// change): websockets opened with the session end with it.
+pub const SIGN_IN_KEY: &str = "sid";
 
 /// Sessions in the database (shared by every node).
 ///

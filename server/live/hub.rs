@@ -29,7 +29,7 @@ pub type Outbox = mpsc::Sender<Arc<str>>;
 const REPLAY_LIMIT: i64 = 500;
 
 enum Command {
-    Register { conn: ConnId, actor: Actor, outbox: Outbox },
+    Register { conn: ConnId, actor: Actor, sid: Option<String>, outbox: Outbox },
     Subscribe { conn: ConnId, topics: Vec<String>, since: Option<i64> },
     Unsubscribe { conn: ConnId, topics: Vec<String> },
     Unregister { conn: ConnId },
@@ -81,9 +81,9 @@ impl Hub {
     }
 
     /// Registers a connection; keep the returned guard for the connection's lifetime.
-    pub fn register(&self, actor: Actor, outbox: Outbox) -> Registration {
+    pub fn register(&self, actor: Actor, sid: Option<String>, outbox: Outbox) -> Registration {
         let conn = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let _ = self.tx.send(Command::Register { conn, actor, outbox });
+        let _ = self.tx.send(Command::Register { conn, actor, sid, outbox });
         Registration { conn, hub: self.clone() }
     }
 
@@ -139,6 +139,8 @@ struct Interests {
 
 struct Conn {
     actor: Actor,
+    /// The sign-in the socket was opened with (none for a token): it ends with it.
+    sid: Option<String>,
     /// Communities the viewer is an active member of.
     joined: HashSet<i64>,
     interests: Interests,
@@ -255,7 +257,9 @@ impl HubTask {
     pub async fn run(mut self) {
         while let Some(command) = self.rx.recv().await {
             match command {
-                Command::Register { conn, actor, outbox } => self.register(conn, actor, outbox).await,
+                Command::Register { conn, actor, sid, outbox } => {
+                    self.register(conn, actor, sid, outbox).await
+                }
                 Command::Subscribe { conn, topics, since } => self.subscribe(conn, topics, since).await,
                 Command::Unsubscribe { conn, topics } => self.unsubscribe(conn, topics),
                 Command::Unregister { conn } => {
@@ -289,14 +293,15 @@ impl HubTask {
             .await
     }
 
-    async fn register(&mut self, conn: ConnId, actor: Actor, outbox: Outbox) {
+    async fn register(&mut self, conn: ConnId, actor: Actor, sid: Option<String>, outbox: Outbox) {
         let state = match self.joined(actor.user_id).await {
             Ok(joined) => self.interests(actor.user_id).await.map(|interests| (joined, interests)),
             Err(e) => Err(e),
         };
         match state {
             Ok((joined, interests)) => {
-                self.conns.insert(conn, Conn { actor, joined, interests, outbox, topics: HashMap::new() });
+                self.conns
+                    .insert(conn, Conn { actor, sid, joined, interests, outbox, topics: HashMap::new() });
             }
             // Without its access set the connection cannot be served safely: drop it.
             Err(e) => e.log(),
@@ -547,6 +552,14 @@ impl HubTask {
             }
             ("user.deactivated", _) => {
                 self.conns.retain(|_, c| c.actor.user_id != activity.object_id);
+                return;
+            }
+            ("sessions.ended", _) => {
+                let ended = crate::accounts::EndedSessions::of(activity);
+                self.conns.retain(|_, c| {
+                    c.actor.user_id != activity.object_id
+                        || !c.sid.as_deref().is_some_and(|sid| ended.covers(sid))
+                });
                 return;
             }
             ("community.visibility_changed", _) => {

@@ -46,7 +46,8 @@ pub async fn connect(
     let stream =
         stream.max_frame_size(MAX_MESSAGE).aggregate_continuations().max_continuation_size(MAX_MESSAGE);
     let queue = state.settings.ws_queue.max(1);
-    actix_web::rt::spawn(relay(session, stream, state.hub.clone(), user.actor(), queue));
+    let sid = crate::auth::identity::session_sid(&req);
+    actix_web::rt::spawn(relay(session, stream, state.hub.clone(), (user.actor(), sid), queue));
     Ok(response)
 }
 
@@ -54,12 +55,12 @@ async fn relay(
     mut session: Session,
     mut stream: AggregatedMessageStream,
     hub: Hub,
-    actor: Actor,
+    (actor, sid): (Actor, Option<String>),
     queue: usize,
 ) {
     let (outbox, mut queue) = mpsc::channel::<Arc<str>>(queue);
     // Dropping the registration (however this task ends) unregisters the connection.
-    let registration = hub.register(actor, outbox);
+    let registration = hub.register(actor, sid, outbox);
     let mut heartbeat = tokio::time::interval(PING_EVERY);
     heartbeat.tick().await;
     let mut last_heard = Instant::now();

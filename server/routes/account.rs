@@ -8,7 +8,7 @@ use serde::de::IgnoredAny;
 
 use crate::accounts::{self, RegistrationInput};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::session_store::USER_ID_KEY;
+use crate::auth::session_store::{SIGN_IN_KEY, USER_ID_KEY};
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
 use crate::pages::account::{LoginPage, RegisterPage, RegisterValues, ResetPage, ResetStage};
@@ -68,16 +68,28 @@ pub async fn login(
 pub fn sign_in(session: &Session, user: &User) -> Result<(), PageError> {
     session.renew();
     session.remove("csrf");
+    let sign_in = hex::encode(crate::auth::secrets::random_bytes::<16>());
     session
         .insert(USER_ID_KEY, user.id)
+        .and_then(|()| session.insert(SIGN_IN_KEY, sign_in))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("session insert: {e}")))?;
     Ok(())
 }
 
-/// POST /logout: deletes the session row, so the old cookie is worthless at once.
-pub async fn logout(session: Session, CsrfForm(_): CsrfForm<IgnoredAny>) -> HttpResponse {
+/// POST /logout: deletes the session row, so the old cookie is worthless at once, and
+/// closes the websockets opened with it (on every node).
+pub async fn logout(
+    state: web::Data<AppState>,
+    session: Session,
+    CsrfForm(_): CsrfForm<IgnoredAny>,
+) -> PageResult {
+    let user = session.get::<i64>(USER_ID_KEY).ok().flatten();
+    let sign_in = session.get::<String>(SIGN_IN_KEY).ok().flatten();
     session.purge();
-    see_other("/")
+    if let (Some(user), Some(sign_in)) = (user, sign_in) {
+        accounts::signed_out(&state.db, user, sign_in).await?;
+    }
+    Ok(see_other("/"))
 }
 
 /// `?invite=` on the registration page.

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::accounts::{self, ProfileInput};
 use crate::auth::csrf::CsrfForm;
+use crate::auth::session_store::SIGN_IN_KEY;
 use crate::db::models::tokens;
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
@@ -90,13 +91,14 @@ pub async fn change_password(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> PageResult {
     let address = crate::auth::identity::client_address(&req);
+    let this_sign_in = session.get::<String>(SIGN_IN_KEY).ok().flatten();
     let result = accounts::change_password(
         &state.db,
         &state.settings,
         &user,
-        &form.current_password,
-        &form.new_password,
+        (&form.current_password, &form.new_password),
         &address,
+        this_sign_in,
     )
     .await;
     match result {
