@@ -39,6 +39,8 @@ pub struct RegistrationInput<'a> {
     pub name: &'a str,
     pub password: &'a str,
     pub invitation: Option<&'a str>,
+    /// The client's address: registrations are limited per address.
+    pub address: &'a str,
 }
 
 /// Parses account input and (when given) a password, reporting every bad field at once.
@@ -107,6 +109,8 @@ async fn verify_password(stored: Option<String>, candidate: String) -> AppResult
 /// Registers through the public form: the email's domain must be allowed, or the input
 /// must carry a valid invitation for that email (which then also decides the role).
 pub async fn register(db: &Db, settings: &Settings, input: RegistrationInput<'_>) -> AppResult<User> {
+    let (per_hour, address) = (settings.rate_limits.registrations_per_hour, input.address.to_owned());
+    db.write(move |c| throttle::count_registration(c, per_hour, &address, now())).await?;
     let (mut account, password) =
         parse_account(input.email, input.handle, input.name, Some(input.password), Role::Employee)?;
     let password = password.ok_or_else(|| AppError::field("password", "enter a password"))?;

@@ -138,7 +138,6 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
             )
             .app_data(web::FormConfig::default().limit(body_limit))
             .app_data(web::PayloadConfig::default().limit(body_limit))
-            .wrap(middleware::from_fn(rate_limit))
             .wrap(middleware::from_fn(origin_guard))
             .wrap(sessions)
             .wrap(security_headers(settings.secure_cookies()))
@@ -162,20 +161,6 @@ fn no_delay(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) 
     if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
         let _ = tcp.set_nodelay(true);
     }
-}
-
-/// Refuses strangers' requests over their address's rate limit (registrations; signed-in
-/// people are counted by the sign-in extractors) before they reach a handler.
-async fn rate_limit(
-    req: ServiceRequest,
-    next: Next<impl actix_web::body::MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
-    let refused = AppState::of(req.request()).and_then(|state| state.limits.check_address(req.request()));
-    if let Err(e) = refused {
-        let response = error_response(req.path(), e);
-        return Ok(req.into_response(response).map_into_right_body());
-    }
-    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// An error as the API (JSON) or the pages (HTML) show it, by the request's path.

@@ -185,10 +185,12 @@ async fn floods_are_answered_429_with_retry_after_per_person_and_action() {
     assert!(first.is_ok() && second.is_ok());
     assert_eq!(app.ws_with(&headers).await.err(), Some(429));
 
-    // Registrations, per client address.
+    // Registrations, per client address, counted across nodes.
+    let other_node = TestApp::spawn_sharing(&app).await;
     for attempt in 0..3 {
-        let stranger = app.browser();
-        let token = app.csrf_token(&stranger, "/register").await;
+        let node = if attempt == 1 { &other_node } else { &app };
+        let stranger = node.browser();
+        let token = node.csrf_token(&stranger, "/register").await;
         let email = format!("new{attempt}@example.com");
         let handle = format!("new{attempt}");
         let form = [
@@ -199,7 +201,7 @@ async fn floods_are_answered_429_with_retry_after_per_person_and_action() {
             ("password", PASSWORD),
         ];
         let status =
-            stranger.post(format!("{}/register", app.url)).form(&form).send().await.unwrap().status();
+            stranger.post(format!("{}/register", node.url)).form(&form).send().await.unwrap().status();
         let expected = if attempt < 2 { StatusCode::SEE_OTHER } else { StatusCode::TOO_MANY_REQUESTS };
         assert_eq!(status, expected, "registration {attempt}");
     }

@@ -1,13 +1,12 @@
 //! Per-person rate limits on what a flood would hurt: writing posts and ideas, commenting,
-//! voting and reacting, reporting, searching, uploading, opening websockets, and
-//! registering. Counted by the route the request matched, once the caller is known: the
-//! person (from a session or a token, so pages and the API share one limit per action), or
-//! for registrations the client address. Answers 429 with `Retry-After`.
+//! voting and reacting, reporting, searching, uploading and opening websockets. Counted by
+//! the route the request matched, once the caller is known (from a session or a token, so
+//! pages and the API share one limit per action). Answers 429 with `Retry-After`.
 //!
 //! The counters are in memory (governor's GCRA, per node): with N nodes a person gets up to
-//! N times the limit, which still stops a runaway script. Sign-in and password-reset
-//! attempts, where guessing across nodes matters, are counted in the database instead
-//! ([`crate::auth::throttle`]).
+//! N times the limit, which still stops a runaway script. What strangers do, where abuse
+//! across nodes matters (sign-in guesses, password-reset requests, registrations per client
+//! address), is counted in the database instead ([`crate::auth::throttle`]).
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -35,7 +34,7 @@ pub struct RateLimits {
     pub searches_per_minute: u32,
     pub uploads_per_minute: u32,
     pub connects_per_minute: u32,
-    /// Per client address.
+    /// Per client address, counted in the database across nodes.
     pub registrations_per_hour: u32,
 }
 
@@ -64,7 +63,6 @@ pub enum Action {
     Search,
     Upload,
     Connect,
-    Register,
 }
 
 impl Action {
@@ -101,7 +99,6 @@ impl Action {
             }
             "/api/v1/uploads" if write => Self::Upload,
             "/ws" => Self::Connect,
-            "/register" if write => Self::Register,
             _ => return None,
         })
     }
@@ -133,7 +130,6 @@ impl Limiter {
             (Action::Search, quota(limits.searches_per_minute)),
             (Action::Upload, quota(limits.uploads_per_minute)),
             (Action::Connect, quota(limits.connects_per_minute)),
-            (Action::Register, hourly(limits.registrations_per_hour)),
         ];
         let limiters =
             quotas.into_iter().map(|(action, quota)| (action, RateLimiter::keyed(quota))).collect();
@@ -145,19 +141,8 @@ impl Limiter {
     /// token and a browser session of one person share the limit.
     pub fn check_user(&self, req: &HttpRequest, user_id: i64) -> Result<(), AppError> {
         match self.action(req) {
-            Some(action) if action != Action::Register => self.count(action, format!("user:{user_id}")),
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts what strangers do (registering) against their client address.
-    pub fn check_address(&self, req: &HttpRequest) -> Result<(), AppError> {
-        match self.action(req) {
-            Some(Action::Register) => {
-                let address = crate::auth::identity::client_address(req);
-                self.count(Action::Register, format!("address:{address}"))
-            }
-            _ => Ok(()),
+            Some(action) => self.count(action, format!("user:{user_id}")),
+            None => Ok(()),
         }
     }
 

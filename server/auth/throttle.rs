@@ -75,3 +75,25 @@ pub fn record_failure(
 pub fn record_success(conn: &mut DbConn, buckets: &LoginBuckets) -> AppResult<()> {
     Ok(login_attempts::clear(conn, &buckets.account)?)
 }
+
+/// Counts a registration attempt from a client address, refusing with 429 once `per_hour`
+/// were made within the hour. Counted in the database, like sign-ins, so that several
+/// nodes together allow no more than one would.
+pub fn count_registration(
+    conn: &mut DbConn,
+    per_hour: u32,
+    address: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let bucket = format!("register-address:{address}");
+    let window = Duration::hours(1);
+    if let Some((attempts, start)) = login_attempts::get(conn, &bucket)?
+        && start + window > now
+        && attempts >= i32::try_from(per_hour).unwrap_or(i32::MAX)
+    {
+        let retry_after = (start + window - now).num_seconds().max(1);
+        return Err(AppError::RateLimited { retry_after: retry_after.unsigned_abs() });
+    }
+    login_attempts::record_failure(conn, &bucket, now, now - window)?;
+    Ok(())
+}

@@ -138,6 +138,7 @@ pub async fn register(
         name: &form.name,
         password: &form.password,
         invitation: Some(form.invite.as_str()),
+        address: &crate::auth::identity::client_address(&req),
     };
     match accounts::register(&state.db, &state.site.current(), input).await {
         Ok(user) => {
