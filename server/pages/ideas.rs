@@ -23,6 +23,8 @@ pub struct IdeasPage {
     pub challenges: Vec<Challenge>,
     /// Whether the viewer may pose challenges (executives and admins).
     pub may_pose: bool,
+    /// The challenge form as typed (kept when it was refused).
+    pub challenge: crate::ideas::ChallengeInput,
     pub errors: FieldErrors,
 }
 

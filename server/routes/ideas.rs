@@ -43,7 +43,17 @@ pub async fn list(
         matches!(user.role(), crate::domain::account::Role::Executive | crate::domain::account::Role::Admin);
     render(
         StatusCode::OK,
-        &IdeasPage { ctx, filter, sort, ideas, next, challenges, may_pose, errors: Default::default() },
+        &IdeasPage {
+            ctx,
+            filter,
+            sort,
+            ideas,
+            next,
+            challenges,
+            may_pose,
+            challenge: Default::default(),
+            errors: Default::default(),
+        },
     )
 }
 
@@ -53,7 +63,7 @@ pub async fn create_challenge(
     SignedIn(user, ctx): SignedIn,
     CsrfForm(form): CsrfForm<ideas::ChallengeInput>,
 ) -> PageResult {
-    match ideas::create_challenge(&state.db, &user, form).await {
+    match ideas::create_challenge(&state.db, &user, form.clone()).await {
         Ok(id) => Ok(see_other(&format!("/challenges/{id}"))),
         Err(error @ AppError::Invalid { .. }) => {
             let errors = error.messages_for("title");
@@ -70,6 +80,7 @@ pub async fn create_challenge(
                     next: None,
                     challenges,
                     may_pose: true,
+                    challenge: form,
                     errors,
                 },
             )
