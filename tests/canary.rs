@@ -218,22 +218,23 @@ async fn crawl(app: &TestApp, browser: &Client, token: &str, values: &Values, ca
         let text = response.text().await.unwrap_or_default();
         crawl.check(&format!("API GET {url}"), status, &text, canaries);
     }
-    // ActivityStreams, from the pages that offer it and the API's collections.
-    let as2 = ["/".to_owned(), "/c/plaza".into(), "/c/vault".into(), "/api/v1/activity".into()];
-    for url in as2.iter().chain(
-        values.handles.iter().map(|h| format!("/api/v1/users/{h}/activity")).collect::<Vec<_>>().iter(),
-    ) {
-        let response = app
-            .client
-            .get(format!("{}{url}", app.url))
-            .bearer_auth(token)
-            .header("accept", "application/activity+json")
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
+    // ActivityStreams, from the pages that offer it (in the browser) and the API's
+    // collections (with the token).
+    let pages =
+        ["/", "/c/plaza", "/c/vault"].map(|url| (url.to_owned(), browser.get(format!("{}{url}", app.url))));
+    let collections = ["/api/v1/activity".to_owned()]
+        .into_iter()
+        .chain(values.handles.iter().map(|h| format!("/api/v1/users/{h}/activity")))
+        .map(|url| (url.clone(), app.client.get(format!("{}{url}", app.url)).bearer_auth(token)));
+    for (url, request) in pages.into_iter().chain(collections) {
+        let response = request.header("accept", "application/activity+json").send().await.unwrap();
+        let (status, kind) = (response.status(), response.headers().get("content-type").cloned());
         let text = response.text().await.unwrap_or_default();
         crawl.check(&format!("AS2 {url}"), status, &text, canaries);
+        let as2 = kind.as_ref().is_some_and(|k| k.to_str().unwrap_or_default().contains("activity+json"));
+        if status.is_success() && !as2 {
+            crawl.leaks.push(format!("AS2 {url} answered {kind:?}, not ActivityStreams"));
+        }
     }
     // Atom, as a feed reader holding the viewer's token.
     let reader = app.browser();
