@@ -404,3 +404,33 @@ pub async fn org_chart(db: &Db, root: Option<String>) -> AppResult<OrgChart> {
     })
     .await
 }
+
+/// How long a node shows the same [`Newcomers`].
+const NEWCOMERS_FRESH: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The home page's welcome box: the newest colleagues, and how many people the site has.
+/// Read at most once per [`NEWCOMERS_FRESH`] per node: counting every account on each home
+/// view took 0.7 ms with 50,000 people, about a sixth of the page, and neither needs to be
+/// exact to the second.
+#[derive(Clone, Default)]
+pub struct Newcomers(std::sync::Arc<std::sync::Mutex<Option<Seen>>>);
+
+/// When the newcomers were read, and what was read.
+type Seen = (std::time::Instant, Vec<User>, i64);
+
+impl Newcomers {
+    /// The newest eight active people and the number of accounts.
+    pub async fn get(&self, db: &Db) -> AppResult<(Vec<User>, i64)> {
+        if let Ok(held) = self.0.lock()
+            && let Some((at, newest, count)) = held.as_ref()
+            && at.elapsed() < NEWCOMERS_FRESH
+        {
+            return Ok((newest.clone(), *count));
+        }
+        let (newest, count) = db.read(|c| Ok((users::newest(c, 8)?, users::count(c)?))).await?;
+        if let Ok(mut held) = self.0.lock() {
+            *held = Some((std::time::Instant::now(), newest.clone(), count));
+        }
+        Ok((newest, count))
+    }
+}

@@ -60,6 +60,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<(AppState, Key, Background)
         mail,
         files,
         limits,
+        newcomers: crate::people::Newcomers::default(),
     };
     let bells_after =
         state.db.read_sync(|c| Ok(notifications::latest_id(c)?)).map_err(|e| anyhow::anyhow!("{e}"))?;

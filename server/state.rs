@@ -32,6 +32,8 @@ pub struct AppState {
     pub files: crate::files::Files,
     /// This node's per-person rate limits.
     pub limits: crate::auth::rate_limit::Limiter,
+    /// The home page's newest colleagues and head count, as this node last read them.
+    pub newcomers: crate::people::Newcomers,
 }
 
 impl AppState {

@@ -4,7 +4,6 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::web;
 
-use crate::db::models::users;
 use crate::pages::home::HomePage;
 use crate::pages::{Page, PageError, render};
 use crate::state::AppState;
@@ -49,7 +48,7 @@ pub async fn show(
         return Ok(crate::activitystreams::page_response(&base, format!("{base}/"), next, &rows));
     }
     let items = crate::feeds::group(rows);
-    let (newest, people) = state.db.read(|c| Ok((users::newest(c, 8)?, users::count(c)?))).await?;
+    let (newest, people) = state.newcomers.get(&state.db).await?;
     let (cards, communities) = crate::posts::home(&state.db, &user).await?;
     render(StatusCode::OK, &HomePage { ctx, newest, people, cards, communities, items, next, live_since })
 }
