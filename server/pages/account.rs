@@ -46,6 +46,8 @@ pub struct SettingsPage {
     pub tokens: Vec<ApiToken>,
     /// A token just created: shown once, never stored in clear.
     pub new_token: Option<String>,
+    /// The new-token form's name as typed (kept when it was refused).
+    pub token_name: String,
     pub errors: FieldErrors,
     /// How each kind of notification is mailed.
     pub email: Vec<EmailRow>,

@@ -26,6 +26,8 @@ enum Outcome {
     NewToken(String),
     /// After a form was rejected; messages that belong to no field go beside the given one.
     Rejected(AppError, &'static str),
+    /// After a token's name was refused, keeping the name as typed.
+    RejectedToken(AppError, String),
 }
 
 /// Renders the settings page with its token list.
@@ -40,12 +42,27 @@ async fn page(
     let tokens = state.db.read(move |c| Ok(tokens::list(c, user_id)?)).await?;
     let email = EmailRow::all(&preferences::modes(&state.db, user_id).await?);
     let digest_hour = state.site.current().digest_hour;
-    let page =
-        |new_token, errors| SettingsPage { ctx, profile, tokens, new_token, errors, email, digest_hour };
+    let page = |new_token, errors, token_name| SettingsPage {
+        ctx,
+        profile,
+        tokens,
+        new_token,
+        token_name,
+        errors,
+        email,
+        digest_hour,
+    };
     match outcome {
-        Outcome::Shown => render(StatusCode::OK, &page(None, FieldErrors::new())),
-        Outcome::NewToken(token) => render(StatusCode::OK, &page(Some(token), FieldErrors::new())),
-        Outcome::Rejected(error, field) => render_rejected(&error, &page(None, error.messages_for(field))),
+        Outcome::Shown => render(StatusCode::OK, &page(None, FieldErrors::new(), String::new())),
+        Outcome::NewToken(token) => {
+            render(StatusCode::OK, &page(Some(token), FieldErrors::new(), String::new()))
+        }
+        Outcome::Rejected(error, field) => {
+            render_rejected(&error, &page(None, error.messages_for(field), String::new()))
+        }
+        Outcome::RejectedToken(error, typed) => {
+            render_rejected(&error, &page(None, error.messages_for("token_name"), typed))
+        }
     }
 }
 
@@ -135,7 +152,7 @@ pub async fn create_token(
     SignedIn(user, ctx): SignedIn,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> PageResult {
-    match accounts::create_token(&state.db, user.id, form.token_name).await {
+    match accounts::create_token(&state.db, user.id, form.token_name.clone()).await {
         Ok((_, secret)) => {
             page(
                 &state,
@@ -153,7 +170,7 @@ pub async fn create_token(
                 ctx,
                 &user,
                 crate::people::profile_input(&state.db, &user).await?,
-                Outcome::Rejected(error, "token_name"),
+                Outcome::RejectedToken(error, form.token_name),
             )
             .await
         }
