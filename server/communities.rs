@@ -330,13 +330,17 @@ pub async fn remove(db: &Db, user: &User, slug: &str, handle: &str) -> AppResult
             }
         }
         communities::remove_member(c, community_id, target.id)?;
-        if membership.state == MemberState::Active {
+        // Someone only invited is not told anything: the invitation just goes.
+        let verb = if membership.state == MemberState::Active {
             communities::adjust_member_count(c, community_id, -1)?;
-        }
+            "member.removed"
+        } else {
+            "invitation.withdrawn"
+        };
         let id = Some(community_id);
         let details = json!({ "handle": target.handle });
-        audit::record_in(c, id, Some(actor.user_id), "member.removed", "user", Some(target.id), &details)?;
-        activities::record(c, &activity(&located, "member.removed", "user", target.id, details))?;
+        audit::record_in(c, id, Some(actor.user_id), verb, "user", Some(target.id), &details)?;
+        activities::record(c, &activity(&located, verb, "user", target.id, details))?;
         Ok(())
     })
     .await

@@ -325,13 +325,15 @@ async fn moderators_remove_members_who_then_lose_the_private_community() {
     assert!(told.contains("removed you from “vault”"), "{told}");
 
     let admin = app.token_for(&app.given_user("root", Role::Admin));
-    let audit = app.get_json("/admin/audit?action=member.", &admin).await;
-    let removed: Vec<&str> = audit["items"]
+    let audit = app.get_json("/admin/audit", &admin).await;
+    let removed: Vec<(&str, &str)> = audit["items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["action"] == "member.removed")
-        .map(|e| e["details"]["handle"].as_str().unwrap())
+        .filter(|e| ["member.removed", "invitation.withdrawn"].contains(&e["action"].as_str().unwrap()))
+        .map(|e| (e["action"].as_str().unwrap(), e["details"]["handle"].as_str().unwrap()))
         .collect();
-    assert_eq!(removed, ["erin", "dan"]);
+    assert_eq!(removed, [("invitation.withdrawn", "erin"), ("member.removed", "dan")]);
+    let erin_told = app.get_json("/notifications", &erin).await.to_string();
+    assert!(!erin_told.contains("removed you"), "an invitation withdrawn tells nothing: {erin_told}");
 }

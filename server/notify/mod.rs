@@ -295,7 +295,7 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
                 return Ok(out);
             };
             let title = format!("removed you from “{}”", community.name);
-            tell(vec![id], Kind::Moderation, format!("ban:{}", community.id), title, "/c".to_owned());
+            tell(vec![id], Kind::Moderation, format!("removed:{}", community.id), title, "/c".to_owned());
         }
         "badge.awarded" => {
             let handle = data.get("handle").and_then(Value::as_str).unwrap_or_default();
