@@ -324,7 +324,18 @@ async fn moderators_remove_members_who_then_lose_the_private_community() {
     let told = app.get_json("/notifications", &dan).await.to_string();
     assert!(told.contains("removed you from “vault”"), "{told}");
 
-    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    // Even an admin is not offered to remove the last owner; asked anyway, the members
+    // page says why.
+    app.given_user("root", Role::Admin);
+    let root = app.signed_in("root@example.com").await;
+    let page = app.get_as(&root, "/c/vault/members").await.text().await.unwrap();
+    assert!(page.contains("/c/vault/members/carl/remove") && !page.contains("/c/vault/members/ada/remove"));
+    let refused = app.submit(&root, "/c/vault/members", "/c/vault/members/ada/remove", &[]).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("a community needs an owner") && page.contains("members-h"), "{page}");
+
+    let admin = app.token_for(&app.user("root").unwrap());
     let audit = app.get_json("/admin/audit", &admin).await;
     let removed: Vec<(&str, &str)> = audit["items"]
         .as_array()

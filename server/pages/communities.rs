@@ -65,6 +65,20 @@ pub struct MembersPage {
     pub errors: FieldErrors,
 }
 
+impl MembersPage {
+    /// Whether the viewer may remove this member: moderators remove members and
+    /// moderators, owners remove owners while another owner remains, and nobody removes
+    /// themself (they leave).
+    pub fn removable(&self, person: &User, role: &MemberRole) -> bool {
+        let owners = self.members.iter().filter(|(_, r)| *r == MemberRole::Owner).count();
+        person.id != self.ctx.viewer_id()
+            && match role {
+                MemberRole::Owner => self.may("own") && owners > 1,
+                _ => true,
+            }
+    }
+}
+
 /// Helpers the community templates call.
 pub trait LocatedView {
     /// The located community.

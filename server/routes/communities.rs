@@ -234,11 +234,12 @@ pub async fn invite(
     }
 }
 
-/// POST /c/{slug}/members/{handle}/{decision} (approve | deny)
+/// POST /c/{slug}/members/{handle}/{decision} (approve | deny | remove). A refusal (the
+/// last owner, someone no longer a member) shows on the members page.
 pub async fn decide(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
-    SignedIn(user, _): SignedIn,
+    SignedIn(user, ctx): SignedIn,
     path: web::Path<(String, String, String)>,
     _csrf: CsrfForm<IgnoredAny>,
 ) -> PageResult {
@@ -254,9 +255,15 @@ pub async fn decide(
             .await
             .map(|()| format!("@{handle} is no longer a member.")),
         _ => return Err(AppError::NotFound.into()),
-    }?;
-    flash(&req, &done);
-    Ok(see_other(&format!("/c/{slug}/members")))
+    };
+    match done {
+        Ok(done) => {
+            flash(&req, &done);
+            Ok(see_other(&format!("/c/{slug}/members")))
+        }
+        Err(error @ AppError::Conflict(_)) => members_page(&state, &user, ctx, &slug, Some(error)).await,
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// The role form.
