@@ -223,17 +223,10 @@ impl Form<'_> {
         &self,
         action: &str,
         fields: &[(&str, &str)],
-        (field, s): (&str, &str),
+        typed: (&str, &str),
         problems: &mut Vec<String>,
     ) -> Option<String> {
-        let response = self.send(action, fields).await;
-        let status = response.status();
-        if status == StatusCode::SEE_OTHER {
-            return Some(crate::helpers::location(&response).to_owned());
-        }
-        let page = response.text().await.unwrap_or_default();
-        refused(action, (status, &page), (field, s), problems);
-        None
+        self.submit(action, fields, StatusCode::SEE_OTHER, typed, problems).await
     }
 
     /// Posts `fields` to a form answered with a page (200) on success; returns the page,
@@ -242,23 +235,36 @@ impl Form<'_> {
         &self,
         action: &str,
         fields: &[(&str, &str)],
-        (field, s): (&str, &str),
+        typed: (&str, &str),
         problems: &mut Vec<String>,
     ) -> Option<String> {
-        let response = self.send(action, fields).await;
-        let status = response.status();
-        let page = response.text().await.unwrap_or_default();
-        if status == StatusCode::OK {
-            return Some(page);
-        }
-        refused(action, (status, &page), (field, s), problems);
-        None
+        self.submit(action, fields, StatusCode::OK, typed, problems).await
     }
 
-    async fn send(&self, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    /// Posts the form; on `success` returns the redirect's location (303) or the page.
+    async fn submit(
+        &self,
+        action: &str,
+        fields: &[(&str, &str)],
+        success: StatusCode,
+        typed: (&str, &str),
+        problems: &mut Vec<String>,
+    ) -> Option<String> {
         let mut form = fields.to_vec();
         form.push(("csrf_token", &self.csrf));
-        self.browser.post(format!("{}{action}", self.app.url)).form(&form).send().await.unwrap()
+        let response =
+            self.browser.post(format!("{}{action}", self.app.url)).form(&form).send().await.unwrap();
+        let status = response.status();
+        let location = crate::helpers::location(&response).to_owned();
+        let page = response.text().await.unwrap_or_default();
+        match status {
+            _ if status != success => {
+                refused(action, (status, &page), typed, problems);
+                None
+            }
+            StatusCode::SEE_OTHER => Some(location),
+            _ => Some(page),
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use chrono::Duration;
 
-use crate::auth::session_store::{SIGN_IN_KEY, USER_ID_KEY};
+use crate::auth::session_store::USER_ID_KEY;
 use crate::auth::{csrf, secrets};
 use crate::db::models::users::User;
 use crate::db::models::{now, tokens, users};
@@ -50,7 +50,7 @@ pub fn session_sid(req: &HttpRequest) -> Option<String> {
     if req.headers().contains_key(header::AUTHORIZATION) {
         return None;
     }
-    req.get_session().get::<String>(SIGN_IN_KEY).ok().flatten()
+    crate::auth::session_store::sign_in_of(&req.get_session())
 }
 
 /// The owner of the request's bearer token. A malformed header or an unknown, revoked or

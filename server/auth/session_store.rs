@@ -19,6 +19,11 @@ pub const USER_ID_KEY: &str = "uid";
 /// change): websockets opened with the session end with it.
 pub const SIGN_IN_KEY: &str = "sid";
 
+/// The sign-in a session belongs to (none for a session from before sign-ins had ids).
+pub fn sign_in_of(session: &actix_session::Session) -> Option<String> {
+    session.get::<String>(SIGN_IN_KEY).ok().flatten()
+}
+
 /// Sessions in the database (shared by every node).
 ///
 /// A session ends after `idle` without any request, or `max_age` after sign-in however

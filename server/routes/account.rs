@@ -84,7 +84,7 @@ pub async fn logout(
     CsrfForm(_): CsrfForm<IgnoredAny>,
 ) -> PageResult {
     let user = session.get::<i64>(USER_ID_KEY).ok().flatten();
-    let sign_in = session.get::<String>(SIGN_IN_KEY).ok().flatten();
+    let sign_in = crate::auth::session_store::sign_in_of(&session);
     session.purge();
     if let (Some(user), Some(sign_in)) = (user, sign_in) {
         accounts::signed_out(&state.db, user, sign_in).await?;

@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use crate::accounts::{self, ProfileInput};
 use crate::auth::csrf::CsrfForm;
-use crate::auth::session_store::SIGN_IN_KEY;
 use crate::db::models::tokens;
 use crate::db::models::users::User;
 use crate::error::{AppError, FieldErrors};
@@ -108,7 +107,7 @@ pub async fn change_password(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> PageResult {
     let address = crate::auth::identity::client_address(&req);
-    let this_sign_in = session.get::<String>(SIGN_IN_KEY).ok().flatten();
+    let this_sign_in = crate::auth::session_store::sign_in_of(&session);
     let result = accounts::change_password(
         &state.db,
         &state.settings,
