@@ -248,8 +248,14 @@ async fn the_digest_groups_by_community_and_object_and_leaves_out_what_was_read(
     let marked = app.api(Method::POST, "/notifications/read", &ada).json(&read).send().await.unwrap();
     assert_eq!(marked.json::<serde_json::Value>().await.unwrap()["marked"], 1);
 
-    assert_eq!(digest::send_due(&app.db, &app.mail, 0, now()).await.unwrap(), 1);
+    let sent = digest::send_due(&app.db, &app.mail, 0, now()).await.unwrap();
     let mails = app.outbox();
+    let digests: Vec<(&str, &str)> = mails
+        .iter()
+        .filter(|m| m.kind == "digest")
+        .map(|m| (m.recipient.as_str(), m.body_text.as_str()))
+        .collect();
+    assert_eq!(sent, 1, "one digest, to ada; sent: {digests:?}");
     let text = &to(&mails, "ada@example.com")[0].body_text;
     assert!(text.contains("grace commented on “Boilers” (and 2 more)"), "{text}");
     assert!(!text.contains("Pumps"), "read already: {text}");
