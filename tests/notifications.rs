@@ -32,6 +32,43 @@ fn lines_of_kind<'a>(found: &'a Value, kind: &str) -> Vec<&'a Value> {
     found["items"].as_array().unwrap().iter().filter(|l| l["kind"] == kind).collect()
 }
 
+/// The notifier may run behind the log: an idea's followers are those of the moment it
+/// changed, not of the moment the notifier gets to it. (Votes close before any decision.)
+#[tokio::test]
+async fn who_hears_of_an_idea_change_is_decided_as_of_the_change() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for(&app.given_user("root", Role::Admin));
+    let (_, author) = app.given_api_user("author");
+    let (early, early_token) = app.given_api_user("early");
+    let (late, late_token) = app.given_api_user("late");
+    let id = app.submit_idea(&author, "Cheaper steam").await;
+    app.api(Method::PUT, &format!("/ideas/{id}/follow"), &early_token).send().await.unwrap();
+    app.api(Method::PUT, &format!("/ideas/{id}/vote"), &early_token).send().await.unwrap();
+    app.close_quarter_of(&admin, id).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    app.api(Method::PUT, &format!("/ideas/{id}/follow"), &late_token).send().await.unwrap();
+
+    let told = |verb: &'static str| {
+        app.db
+            .read_sync(move |c| {
+                let log = agora::db::models::activities::after(c, 0, 1000)?;
+                let mut change = log
+                    .into_iter()
+                    .rfind(|a| a.verb == "idea.transitioned" && a.object_id == id)
+                    .expect("the move into review");
+                // A decision at the same moment reaches voters as well.
+                change.verb = verb.into();
+                Ok(agora::notify::plan(c, &change)?.into_iter().map(|n| n.user_id).collect::<Vec<_>>())
+            })
+            .unwrap()
+    };
+    for verb in ["idea.transitioned", "idea.decided"] {
+        let told = told(verb);
+        assert!(told.contains(&early.id), "{verb}: {told:?}");
+        assert!(!told.contains(&late.id), "{verb}: followed after the change: {told:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_decision_reaches_the_author_voters_and_followers_once_each_across_nodes() {
     let app = TestApp::spawn().await;

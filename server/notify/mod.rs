@@ -184,7 +184,7 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
                 format!("mentioned you on {on}"),
                 url.clone(),
             );
-            let mut stakeholders = ideas::follower_ids(c, id)?;
+            let mut stakeholders = ideas::follower_ids_by(c, id, activity.created_at)?;
             stakeholders.extend(idea.author_id);
             tell(stakeholders, Kind::Reply, format!("idea:{id}"), format!("commented on {on}"), url);
         }
@@ -192,7 +192,7 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
             let Some((idea, _)) = ideas::find(c, id)? else { return Ok(out) };
             let to = data.get("to").and_then(Value::as_str).and_then(|s| IdeaState::parse(s).ok());
             let label = to.map_or("a new state", |s| s.label()).to_lowercase();
-            let mut stakeholders = ideas::follower_ids(c, id)?;
+            let mut stakeholders = ideas::follower_ids_by(c, id, activity.created_at)?;
             stakeholders.extend(idea.author_id);
             let title = format!("moved “{}” to {label}", idea.title);
             tell(stakeholders, Kind::IdeaState, format!("idea:{id}"), title, format!("/ideas/{id}"));
@@ -205,7 +205,7 @@ fn tells(c: &mut DbConn, activity: &Activity, data: &Value) -> AppResult<Vec<(i6
             let changed = data.get("changed").and_then(Value::as_bool).unwrap_or(false);
             let verb =
                 if changed { "changed the board's decision on" } else { "recorded the board's decision on" };
-            let mut stakeholders = ideas::follower_ids(c, id)?;
+            let mut stakeholders = ideas::follower_ids_by(c, id, activity.created_at)?;
             stakeholders.extend(ideas::voter_ids(c, id)?);
             stakeholders.extend(idea.author_id);
             let title = format!("{verb} “{}”: {label}", idea.title);

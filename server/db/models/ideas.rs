@@ -287,6 +287,14 @@ pub fn follower_ids(conn: &mut DbConn, idea_id: i64) -> QueryResult<Vec<i64>> {
     idea_follows::table.filter(idea_follows::idea_id.eq(idea_id)).select(idea_follows::user_id).load(conn)
 }
 
+/// The ids of those who followed an idea by `at` and follow it still.
+pub fn follower_ids_by(conn: &mut DbConn, idea_id: i64, at: NaiveDateTime) -> QueryResult<Vec<i64>> {
+    idea_follows::table
+        .filter(idea_follows::idea_id.eq(idea_id).and(idea_follows::created_at.le(at)))
+        .select(idea_follows::user_id)
+        .load(conn)
+}
+
 /// A comment on an idea.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = idea_comments)]
