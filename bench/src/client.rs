@@ -1,6 +1,8 @@
 //! Talking to the server as its users do: signing in through the HTML form, and the JSON
 //! API with personal access tokens.
 
+use std::time::Duration;
+
 use anyhow::{Context, bail};
 use serde_json::Value;
 
@@ -25,7 +27,7 @@ impl Api {
     /// A personal access token for `user`, made with `agora token create`.
     pub async fn for_user(spec: &Spec, user: i64) -> anyhow::Result<Self> {
         let token = spec.cli(&["token", "create", "--email", &email(user), "--name", "bench"]).await?;
-        Ok(Self { http: reqwest::Client::new(), base: spec.base(), token })
+        Ok(Self { http: http()?, base: spec.base(), token })
     }
 
     pub fn token(&self) -> &str {
@@ -99,9 +101,20 @@ pub async fn sign_in(http: &reqwest::Client, base: &str, user: i64) -> anyhow::R
     set_cookie(&response).context("signing in set no session cookie")
 }
 
+/// The HTTP client every measurement uses. Idle pooled connections are dropped after one
+/// second, well before the server closes them (actix's keep-alive is 5 s): otherwise a
+/// request sent on a connection idle for about 5 s races the server's close and fails with
+/// "connection closed before message completed" (it broke a CI smoke run).
+pub fn http() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(1)).build()?)
+}
+
 /// A client for [`sign_in`]: no cookie store (the cookie is passed by hand), no redirects.
 pub fn browser() -> anyhow::Result<reqwest::Client> {
-    Ok(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?)
+    Ok(reqwest::Client::builder()
+        .pool_idle_timeout(Duration::from_secs(1))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
 }
 
 fn set_cookie(response: &reqwest::Response) -> Option<String> {

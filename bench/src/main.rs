@@ -47,6 +47,10 @@ struct Args {
     /// The commit measured (for the report).
     #[arg(long, default_value = "")]
     commit: String,
+    /// Only these scenarios (numbers 2–8, comma-separated), for working on one path; the
+    /// first (the baseline and the home feed) always runs, as the others compare with it.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<u8>,
 }
 
 /// What every scenario works with.
@@ -96,27 +100,38 @@ async fn main() -> anyhow::Result<()> {
     let mut bench = Bench { spec, plan, oha, report, server: Some(server), persona };
 
     let mut clock = Instant::now();
-    let mut step = |name: &str| {
-        println!("{name} (previous step {:.1} s)", clock.elapsed().as_secs_f64());
-        clock = Instant::now();
+    let mut step = |number: u8, name: &str| {
+        let run = number == 1 || args.only.is_empty() || args.only.contains(&number);
+        if run {
+            println!("{number}. {name} (previous step {:.1} s)", clock.elapsed().as_secs_f64());
+            clock = Instant::now();
+        }
+        run
     };
-    step("1. home feed against the static-asset baseline");
+    step(1, "home feed against the static-asset baseline");
     let baseline = pages::home_feed(&mut bench).await?;
-    step("2. idea, community and trending pages");
-    pages::other_pages(&mut bench, &baseline).await?;
-    step("3. search and expert search");
-    search::queries(&mut bench).await?;
-    step("4. new post → searchable");
-    search::searchable(&mut bench).await?;
-    step("5. votes, and kill -9 mid-run");
-    votes::run(&mut bench).await?;
-    step("6. websocket fan-out");
-    fanout::run(&mut bench).await?;
-    step("7. login storm");
-    pages::login_storm(&mut bench, &baseline).await?;
-    step("8. cold start");
-    pages::cold_start(&mut bench).await?;
-    step("done");
+    if step(2, "idea, community and trending pages") {
+        pages::other_pages(&mut bench, &baseline).await?;
+    }
+    if step(3, "search and expert search") {
+        search::queries(&mut bench).await?;
+    }
+    if step(4, "new post → searchable") {
+        search::searchable(&mut bench).await?;
+    }
+    if step(5, "votes, and kill -9 mid-run") {
+        votes::run(&mut bench).await?;
+    }
+    if step(6, "websocket fan-out") {
+        fanout::run(&mut bench).await?;
+    }
+    if step(7, "login storm") {
+        pages::login_storm(&mut bench, &baseline).await?;
+    }
+    if step(8, "cold start") {
+        pages::cold_start(&mut bench).await?;
+    }
+    println!("done (last step {:.1} s)", clock.elapsed().as_secs_f64());
 
     if let Some(server) = bench.server.take() {
         server.stop().await?;

@@ -63,7 +63,7 @@ async fn query_mix(bench: &Bench, count: usize) -> anyhow::Result<Vec<String>> {
 }
 
 async fn timed(bench: &Bench, route: &str, queries: &[String]) -> anyhow::Result<Vec<Duration>> {
-    let client = reqwest::Client::new();
+    let client = crate::client::http()?;
     let token = bench.persona.api.token();
     let mut times = Vec::with_capacity(queries.len());
     for query in queries {

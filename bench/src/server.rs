@@ -66,7 +66,7 @@ impl Server {
             .context("starting agora serve")?;
         let pid = child.id().context("the server exited at once")?;
         let mut server = Self { child, pid };
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+        let client = crate::client::browser()?;
         let url = format!("{}{ready}", spec.base());
         loop {
             let mut request = client.get(&url);
