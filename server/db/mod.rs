@@ -5,6 +5,7 @@ pub mod models;
 mod pool;
 pub mod schema;
 mod url;
+mod writer;
 
 use std::cell::Cell;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -51,6 +52,9 @@ pub struct Db {
     /// writes fails at once (no busy wait) when another writer got in first. Taking this
     /// lock around every write transaction makes in-process writers queue instead.
     sqlite_writer: Option<Arc<Mutex<()>>>,
+    /// SQLite's group-committing writer thread (see [`writer`]); PostgreSQL takes writes
+    /// on pooled connections side by side.
+    writer: Option<Arc<writer::Writer>>,
     /// Bumped after each commit that appended to a log (activities, notifications), so each
     /// follower of the log wakes at once, and only then.
     changes: Arc<tokio::sync::watch::Sender<u64>>,
@@ -64,7 +68,14 @@ impl Db {
         let sqlite_writer = matches!(url, DatabaseUrl::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
         let pool = pool::build(url, max_connections)?;
         let changes = Arc::new(tokio::sync::watch::Sender::new(0));
-        Ok(Self { pool, sqlite_writer, changes, url: url.clone() })
+        let writer = match &sqlite_writer {
+            Some(lock) => {
+                let conn = pool::connect(url)?;
+                Some(Arc::new(writer::Writer::start(conn, lock.clone(), changes.clone())?))
+            }
+            None => None,
+        };
+        Ok(Self { pool, sqlite_writer, writer, changes, url: url.clone() })
     }
 
     /// Applies every pending migration of the connection's backend.
@@ -97,17 +108,23 @@ impl Db {
         f(&mut *self.conn()?)
     }
 
-    /// Runs `f` in one transaction in a blocking thread: all of it commits or none of it.
+    /// Runs `f` in one transaction, off the async workers: all of it commits or none of
+    /// it, and the result comes back once it has committed. On SQLite the transaction is a
+    /// savepoint of a commit shared with the writes waiting beside it (see [`writer`]).
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
     {
+        if let Some(writer) = &self.writer {
+            return writer.write(f).await;
+        }
         let db = self.clone();
         blocking(move || db.write_sync(f)).await
     }
 
-    /// The synchronous form of [`Db::write`], for CLI commands and blocking tasks.
+    /// The synchronous form of [`Db::write`], for CLI commands and blocking tasks: its own
+    /// transaction on a pooled connection, taking turns with the writer thread.
     pub fn write_sync<T>(&self, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
         let mut conn = self.conn()?;
         // A poisoned lock only means another writer panicked; its transaction rolled back.

@@ -52,6 +52,12 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// One connection outside the pool, set up as the pool's are.
+pub fn connect(url: &DatabaseUrl) -> anyhow::Result<DbConn> {
+    r2d2::ManageConnection::connect(&Manager { url: url.clone() })
+        .map_err(|e| anyhow::anyhow!("cannot connect to {url}: {}", first_line(&e.to_string())))
+}
+
 /// Builds the pool and proves one connection works, so a bad URL fails at start-up.
 pub fn build(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
     if let DatabaseUrl::Sqlite(path) = url
@@ -59,10 +65,8 @@ pub fn build(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
     {
         std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     }
+    connect(url)?;
     let manager = Manager { url: url.clone() };
-    if let Err(e) = r2d2::ManageConnection::connect(&manager) {
-        anyhow::bail!("cannot connect to {url}: {}", first_line(&e.to_string()));
-    }
     Ok(r2d2::Pool::builder()
         .max_size(max_size.max(1))
         .min_idle(Some(1))

@@ -1,0 +1,142 @@
+//! SQLite's writer, with group commit.
+//!
+//! SQLite lets one transaction write at a time, and each commit appends every page it
+//! changed to the WAL. One thread owns the writing connection. It takes every write that
+//! is waiting, runs each in its own savepoint of one transaction (a write that fails undoes
+//! only itself), commits once, and only then answers each caller. Under load, many votes
+//! share one commit, and the pages they all change (the idea's row, the activity log's
+//! indexes) are written once per commit instead of once per vote. A caller is answered
+//! only after its commit, so an acknowledged write survives `kill -9` as before.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+
+use super::{APPENDED, DbConn, bump};
+use crate::error::{AppError, AppResult};
+
+/// Most writes one commit takes: bounds how long the first caller of a batch waits.
+const MOST_PER_COMMIT: usize = 256;
+
+/// A write as the writer thread runs it: it runs the caller's function in a savepoint and
+/// returns how to answer the caller once the commit's fate is known.
+type Job = Box<dyn FnOnce(&mut DbConn) -> Answer + Send>;
+/// Answers a caller: `None` when its batch committed, else why the commit failed.
+type Answer = Box<dyn FnOnce(Option<&str>) + Send>;
+
+/// The handle callers send writes through; the thread stops when the last handle goes.
+pub(super) struct Writer {
+    jobs: Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer thread on its own connection. `lock` is the process's SQLite write
+    /// lock, which [`super::Db::write_sync`] also takes.
+    pub(super) fn start(
+        conn: DbConn,
+        lock: Arc<Mutex<()>>,
+        changes: Arc<tokio::sync::watch::Sender<u64>>,
+    ) -> std::io::Result<Self> {
+        let (jobs, queue) = channel();
+        std::thread::Builder::new()
+            .name("agora-writer".into())
+            .spawn(move || run(conn, &queue, &lock, &changes))?;
+        Ok(Self { jobs })
+    }
+
+    /// Runs `f` in the next commit and returns its result once that commit is done.
+    pub(super) async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = in_savepoint(conn, f);
+            Box::new(move |failed| {
+                let _ = answer.send(settle(result, failed));
+            })
+        });
+        let unavailable = || AppError::Unavailable("the database cannot take writes now".into());
+        self.jobs.send(job).map_err(|_| unavailable())?;
+        answered.await.map_err(|_| unavailable())?
+    }
+}
+
+/// A write's result once its commit's fate is known.
+fn settle<T>(result: AppResult<T>, failed: Option<&str>) -> AppResult<T> {
+    match (result, failed) {
+        (Ok(_), Some(why)) => Err(AppError::Internal(anyhow::anyhow!("the commit failed: {why}"))),
+        (result, _) => result,
+    }
+}
+
+/// Runs `f` in a savepoint of the open transaction: on error (or panic) only its own
+/// changes are undone.
+fn in_savepoint<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    let depth = depth(conn);
+    match catch_unwind(AssertUnwindSafe(|| conn.transaction(f))) {
+        Ok(result) => result,
+        Err(_) => {
+            // diesel does not unwind its savepoints; undo the ones the panic left open.
+            let DbConn::Sqlite(sqlite) = conn else { unreachable!("the writer is SQLite's") };
+            while self::depth_of(sqlite) > depth {
+                if AnsiTransactionManager::rollback_transaction(sqlite).is_err() {
+                    break;
+                }
+            }
+            Err(AppError::Internal(anyhow::anyhow!("a database write panicked")))
+        }
+    }
+}
+
+fn depth(conn: &mut DbConn) -> u32 {
+    match conn {
+        DbConn::Sqlite(sqlite) => depth_of(sqlite),
+        DbConn::Pg(_) => unreachable!("the writer is SQLite's"),
+    }
+}
+
+fn depth_of(sqlite: &mut diesel::SqliteConnection) -> u32 {
+    AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()
+        .ok()
+        .flatten()
+        .map_or(0, u32::from)
+}
+
+/// The writer thread: a batch per turn, until every handle is gone.
+fn run(mut conn: DbConn, queue: &Receiver<Job>, lock: &Mutex<()>, changes: &tokio::sync::watch::Sender<u64>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        batch.extend(queue.try_iter().take(MOST_PER_COMMIT - 1));
+        // A poisoned lock only means another writer panicked; its transaction rolled back.
+        let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        APPENDED.set(false);
+        let DbConn::Sqlite(sqlite) = &mut conn else { unreachable!("the writer is SQLite's") };
+        if let Err(e) = AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE") {
+            // Another process held the lock past busy_timeout, or the file is gone. The
+            // jobs are dropped unrun, which tells each caller the database is unavailable.
+            tracing::warn!(error = %e, writes = batch.len(), "a database write could not begin");
+            continue;
+        }
+        let answers: Vec<Answer> = batch.into_iter().map(|job| job(&mut conn)).collect();
+        let DbConn::Sqlite(sqlite) = &mut conn else { unreachable!("the writer is SQLite's") };
+        let failed = match AnsiTransactionManager::commit_transaction(sqlite) {
+            Ok(()) => None,
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+                Some(e.to_string())
+            }
+        };
+        if failed.is_none() && APPENDED.replace(false) {
+            bump(changes);
+        }
+        for answer in answers {
+            answer(failed.as_deref());
+        }
+    }
+}
