@@ -67,43 +67,13 @@ pub fn parse_account(
     }
 }
 
-/// Runs argon2 (tens of milliseconds of CPU and 19 MiB each) in a blocking thread, with at
-/// most a quarter of the machine's CPU time while sign-ins queue: half the cores may hash
-/// at once, and when others are waiting each slot rests as long as it worked before the
-/// next hash may start. Unbounded, a storm of sign-ins took every core and starved page
-/// rendering (the benchmark's home feed p99 went from 12 ms to 9 s with 50 clients signing
-/// in; with half the cores and no rest, still 1 s). Sign-ins queue instead: about 12 a
-/// second per two cores under a storm, 40,000 an hour. Nobody waits for the rest itself.
-async fn with_argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        tokio::sync::Semaphore::new((cores / 2).max(1))
-    });
-    static WAITING: AtomicUsize = AtomicUsize::new(0);
-    WAITING.fetch_add(1, Ordering::SeqCst);
-    let slot = SLOTS.acquire().await;
-    WAITING.fetch_sub(1, Ordering::SeqCst);
-    let slot = slot.map_err(|e| AppError::Internal(e.into()))?;
-    let started = std::time::Instant::now();
-    let out = tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(e.into()));
-    if WAITING.load(Ordering::SeqCst) > 0 {
-        let rest = started.elapsed();
-        tokio::spawn(async move {
-            tokio::time::sleep(rest).await;
-            drop(slot);
-        });
-    }
-    out
-}
-
-/// Hashes a password (see [`with_argon2`]).
+/// Hashes a password (see [`password::on_hashing_threads`]).
 pub async fn hash_password(password: Password) -> AppResult<String> {
-    with_argon2(move || password::hash(password.expose())).await?.map_err(AppError::Internal)
+    password::on_hashing_threads(move || password::hash(password.expose())).await?.map_err(AppError::Internal)
 }
 
 async fn verify_password(stored: Option<String>, candidate: String) -> AppResult<bool> {
-    with_argon2(move || password::verify(stored.as_deref(), &candidate)).await
+    password::on_hashing_threads(move || password::verify(stored.as_deref(), &candidate)).await
 }
 
 /// Registers through the public form: the email's domain must be allowed, or the input

@@ -69,10 +69,7 @@ impl Db {
         let pool = pool::build(url, max_connections)?;
         let changes = Arc::new(tokio::sync::watch::Sender::new(0));
         let writer = match &sqlite_writer {
-            Some(lock) => {
-                let conn = pool::connect(url)?;
-                Some(Arc::new(writer::Writer::start(conn, lock.clone(), changes.clone())?))
-            }
+            Some(lock) => Some(Arc::new(writer::Writer::start(url.clone(), lock.clone(), changes.clone())?)),
             None => None,
         };
         Ok(Self { pool, sqlite_writer, writer, changes, url: url.clone() })

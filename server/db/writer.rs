@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
-use super::{APPENDED, DbConn, bump};
+use super::{APPENDED, DatabaseUrl, DbConn, bump, pool};
 use crate::error::{AppError, AppResult};
 
 /// Most writes one commit takes: bounds how long the first caller of a batch waits.
@@ -36,14 +36,15 @@ impl Writer {
     /// Starts the writer thread on its own connection. `lock` is the process's SQLite write
     /// lock, which [`super::Db::write_sync`] also takes.
     pub(super) fn start(
-        conn: DbConn,
+        url: DatabaseUrl,
         lock: Arc<Mutex<()>>,
         changes: Arc<tokio::sync::watch::Sender<u64>>,
-    ) -> std::io::Result<Self> {
+    ) -> anyhow::Result<Self> {
+        let conn = pool::connect(&url)?;
         let (jobs, queue) = channel();
         std::thread::Builder::new()
             .name("agora-writer".into())
-            .spawn(move || run(conn, &queue, &lock, &changes))?;
+            .spawn(move || run(&url, conn, &queue, &lock, &changes))?;
         Ok(Self { jobs })
     }
 
@@ -108,8 +109,23 @@ fn depth_of(sqlite: &mut diesel::SqliteConnection) -> u32 {
         .map_or(0, u32::from)
 }
 
+/// After a failed begin or commit, diesel may hold the connection as broken and refuse
+/// every later transaction on it: the next batch gets a fresh one.
+fn reconnect(url: &DatabaseUrl, conn: &mut DbConn) {
+    match pool::connect(url) {
+        Ok(fresh) => *conn = fresh,
+        Err(e) => tracing::warn!(error = %e, "the database writer could not reconnect"),
+    }
+}
+
 /// The writer thread: a batch per turn, until every handle is gone.
-fn run(mut conn: DbConn, queue: &Receiver<Job>, lock: &Mutex<()>, changes: &tokio::sync::watch::Sender<u64>) {
+fn run(
+    url: &DatabaseUrl,
+    mut conn: DbConn,
+    queue: &Receiver<Job>,
+    lock: &Mutex<()>,
+    changes: &tokio::sync::watch::Sender<u64>,
+) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         batch.extend(queue.try_iter().take(MOST_PER_COMMIT - 1));
@@ -121,6 +137,7 @@ fn run(mut conn: DbConn, queue: &Receiver<Job>, lock: &Mutex<()>, changes: &toki
             // Another process held the lock past busy_timeout, or the file is gone. The
             // jobs are dropped unrun, which tells each caller the database is unavailable.
             tracing::warn!(error = %e, writes = batch.len(), "a database write could not begin");
+            reconnect(url, &mut conn);
             continue;
         }
         let answers: Vec<Answer> = batch.into_iter().map(|job| job(&mut conn)).collect();
@@ -128,7 +145,9 @@ fn run(mut conn: DbConn, queue: &Receiver<Job>, lock: &Mutex<()>, changes: &toki
         let failed = match AnsiTransactionManager::commit_transaction(sqlite) {
             Ok(()) => None,
             Err(e) => {
+                tracing::warn!(error = %e, writes = answers.len(), "a database commit failed");
                 let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+                reconnect(url, &mut conn);
                 Some(e.to_string())
             }
         };
