@@ -22,7 +22,14 @@ const REFRESH: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct Site {
     base: Arc<Settings>,
-    current: Arc<RwLock<Arc<Settings>>>,
+    current: Arc<RwLock<InEffect>>,
+}
+
+/// The settings in effect and how many saves this node has put in effect: a reread that
+/// began before a save may have read the row as it was and must not overwrite the save.
+struct InEffect {
+    settings: Arc<Settings>,
+    saves: u64,
 }
 
 /// The settings admins may change, as stored and as the form and API show them.
@@ -130,12 +137,24 @@ fn valid_domain(domain: &str) -> bool {
 impl Site {
     /// The file's settings, until [`Site::load`] reads the stored ones.
     pub fn new(base: Arc<Settings>) -> Self {
-        Self { current: Arc::new(RwLock::new(base.clone())), base }
+        Self { current: Arc::new(RwLock::new(InEffect { settings: base.clone(), saves: 0 })), base }
     }
 
     /// The settings in effect now.
     pub fn current(&self) -> Arc<Settings> {
-        self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.current.read().unwrap_or_else(PoisonError::into_inner).settings.clone()
+    }
+
+    fn saves(&self) -> u64 {
+        self.current.read().unwrap_or_else(PoisonError::into_inner).saves
+    }
+
+    /// Puts `settings` in effect, unless a save came after the read that found them.
+    fn put(&self, settings: Settings, read_after: u64) {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if current.saves == read_after {
+            current.settings = Arc::new(settings);
+        }
     }
 
     /// What admins may change, as in effect.
@@ -145,6 +164,14 @@ impl Site {
 
     /// Reads the stored settings and puts them in effect.
     pub fn load(&self, c: &mut DbConn) -> AppResult<()> {
+        let saves = self.saves();
+        let stored = self.stored(c)?;
+        self.put(stored, saves);
+        Ok(())
+    }
+
+    /// The stored settings over the file's.
+    fn stored(&self, c: &mut DbConn) -> AppResult<Settings> {
         let mut merged =
             serde_json::to_value(Editable::of(&self.base)).map_err(|e| AppError::Internal(e.into()))?;
         for (name, value) in site_settings::all(c)? {
@@ -156,8 +183,7 @@ impl Site {
         }
         // A stored value of the wrong shape (an older version's) leaves the file's.
         let editable: Editable = serde_json::from_value(merged).unwrap_or_else(|_| Editable::of(&self.base));
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(editable.apply(&self.base));
-        Ok(())
+        Ok(editable.apply(&self.base))
     }
 
     /// Rereads the stored settings every few seconds (other nodes' changes).
@@ -174,32 +200,66 @@ impl Site {
         });
     }
 
-    /// Saves an admin's changes (the audit log names each one) and puts them in effect.
+    /// Saves an admin's changes (the audit log names each one) and, once they are
+    /// committed, puts them in effect.
     pub async fn save(&self, db: &Db, admin: i64, changes: Editable) -> AppResult<()> {
         let changes = changes.validated()?;
         let before = serde_json::to_value(self.editable()).map_err(|e| AppError::Internal(e.into()))?;
         let after = serde_json::to_value(&changes).map_err(|e| AppError::Internal(e.into()))?;
         let site = self.clone();
-        db.write(move |c| {
-            let mut changed = Vec::new();
-            for (name, value) in after.as_object().into_iter().flatten() {
-                if before.get(name) != Some(value) {
-                    site_settings::set(c, name, &value.to_string(), admin, now())?;
-                    changed.push(json!({ "name": name, "from": before.get(name), "to": value }));
+        let saved = db
+            .write(move |c| {
+                let mut changed = Vec::new();
+                for (name, value) in after.as_object().into_iter().flatten() {
+                    if before.get(name) != Some(value) {
+                        site_settings::set(c, name, &value.to_string(), admin, now())?;
+                        changed.push(json!({ "name": name, "from": before.get(name), "to": value }));
+                    }
                 }
-            }
-            if !changed.is_empty() {
-                audit::record(
-                    c,
-                    Some(admin),
-                    "site.settings_changed",
-                    "site",
-                    None,
-                    &json!({ "changes": changed }),
-                )?;
-            }
-            site.load(c)
-        })
-        .await
+                if !changed.is_empty() {
+                    audit::record(
+                        c,
+                        Some(admin),
+                        "site.settings_changed",
+                        "site",
+                        None,
+                        &json!({ "changes": changed }),
+                    )?;
+                }
+                site.stored(c)
+            })
+            .await?;
+        self.saved(saved);
+        Ok(())
+    }
+
+    /// Puts a committed save in effect over anything read before it.
+    fn saved(&self, settings: Settings) {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        current.saves += 1;
+        current.settings = Arc::new(settings);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(site_name: &str) -> Settings {
+        Settings { site_name: site_name.into(), ..Settings::default() }
+    }
+
+    #[test]
+    fn a_reread_that_began_before_a_save_does_not_undo_it() {
+        let site = Site::new(Arc::new(named("Agora")));
+        let began = site.saves();
+        // The refresher read the row as it was; the admin's save commits before it is put.
+        site.saved(named("Plant Net"));
+        site.put(named("Agora"), began);
+        assert_eq!(site.current().site_name, "Plant Net");
+        // A reread that began after the save is put in effect (another node's change).
+        let began = site.saves();
+        site.put(named("Elsewhere"), began);
+        assert_eq!(site.current().site_name, "Elsewhere");
     }
 }
