@@ -9,6 +9,7 @@
 
 mod experts;
 mod query;
+mod readable;
 mod schema;
 mod tally;
 mod writer;
@@ -21,7 +22,7 @@ use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 pub use experts::{ExpertHit, ExpertQuery};
-pub use query::{Facets, Hit, MAX_OFFSET, Results, SearchQuery, Snippet, Terms};
+pub use query::{COUNT_UP_TO, Facets, Hit, MAX_OFFSET, Results, SearchQuery, Snippet, Terms};
 pub use schema::Kind;
 pub use writer::{Writer, WriterHandle};
 

@@ -5,11 +5,8 @@
 //! let `community:12` or `author:3` reach internal fields and makes `title:` or an
 //! unbalanced quote mean something surprising; here every character is just text.
 
-use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::Arc;
 
-use tantivy::collector::{Collector, FilterCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -18,6 +15,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
+use crate::readable::Readable;
 use crate::schema::{Fields, Kind};
 use crate::tally::{Tally, top};
 use crate::{Result, SearchIndex};
@@ -32,6 +30,9 @@ const FUZZY_UP_TO: usize = 3;
 const MAX_SIMILAR_WORDS: usize = 25;
 /// How much further down a page can go (relevance past this is noise).
 pub const MAX_OFFSET: usize = 1000;
+/// Matches counted for the total and the facets; a search that matches more says "10,000+"
+/// (as Elasticsearch counts by default) and narrows by what the first 10,000 hold.
+pub const COUNT_UP_TO: usize = 10_000;
 
 /// What a person typed, split into words, phrases and exclusions, each already run through
 /// the analyzer (so stop words are gone and stems are what is searched).
@@ -208,6 +209,9 @@ pub struct Hit {
 #[derive(Debug, Clone, Default)]
 pub struct Facets {
     pub kinds: Vec<(Kind, u64)>,
+    /// Whether the counts per type are of every match (with a type chosen they come from
+    /// the search without it, which may reach the cap when the search itself does not).
+    pub kinds_all_counted: bool,
     pub communities: Vec<(i64, u64)>,
     pub tags: Vec<(String, u64)>,
     pub authors: Vec<(i64, u64)>,
@@ -217,8 +221,11 @@ pub struct Facets {
 /// A page of results.
 #[derive(Debug, Clone, Default)]
 pub struct Results {
-    /// How many documents match (that the viewer may see).
+    /// How many documents match (that the viewer may see), up to [`COUNT_UP_TO`].
     pub total: usize,
+    /// Whether `total` and the facets count every match; when not, more than
+    /// [`COUNT_UP_TO`] match and the facets count the first of them.
+    pub all_counted: bool,
     pub hits: Vec<Hit>,
     pub facets: Facets,
     /// What was searched, after stop words and stemming; empty when nothing searchable was
@@ -239,7 +246,6 @@ pub(crate) struct Stored {
     pub community: i64,
     pub author: i64,
     pub created: i64,
-    pub accepted: bool,
 }
 
 impl Stored {
@@ -257,7 +263,6 @@ impl Stored {
             community: int(f.community),
             author: int(f.author),
             created: int(f.created),
-            accepted: doc.get_first(f.accepted).and_then(|v| v.as_bool()).unwrap_or(false),
         }
     }
 }
@@ -333,7 +338,16 @@ impl SearchIndex {
         }
         clauses.extend(terms.phrases.iter().map(|p| (Occur::Must, self.phrase_query(p))));
         clauses.extend(terms.excluded.iter().map(|p| (Occur::MustNot, self.phrase_query(p))));
-        boxed(BooleanQuery::new(clauses))
+        match clauses.pop() {
+            // One word alone stays a plain union of term queries, which block-max WAND
+            // can prune (wrapped in another boolean query it could not).
+            Some((Occur::Must, only)) if clauses.is_empty() => only,
+            Some(last) => {
+                clauses.push(last);
+                boxed(BooleanQuery::new(clauses))
+            }
+            None => boxed(EmptyQuery),
+        }
     }
 
     /// The filters chosen, as clauses to add to a query. What the viewer may not see is
@@ -379,31 +393,45 @@ impl SearchIndex {
     fn run(&self, q: &SearchQuery<'_>, terms: Terms, fuzzy: bool) -> Result<Results> {
         let searcher = self.reader.searcher();
         let text = self.text_query(&terms, q.prefix, fuzzy);
-        let query = |with_kind: bool| {
-            let mut clauses = vec![(Occur::Must, text.box_clone())];
-            clauses.extend(self.filters(q, with_kind));
-            BooleanQuery::new(clauses)
-        };
+        let query = |with_kind: bool| self.filtered(&text, q, with_kind);
         let full = query(true);
-        let limit = q.limit.clamp(1, 100);
-        let top_docs = TopDocs::with_limit(limit).and_offset(q.offset.min(MAX_OFFSET)).order_by_score();
-        let (top_docs, counts) =
-            searcher.search(&full, &readable(q.hidden, (top_docs, Tally { kinds_only: false })))?;
+        let readable = Readable::except(q.hidden);
+        let offset = q.offset.min(MAX_OFFSET);
+        let top_docs = readable.top(&searcher, &*full, offset + q.limit.clamp(1, 100))?;
+        let counted = readable.tally(&searcher, &*full, Tally { kinds_only: false }, COUNT_UP_TO)?;
+        let counts = counted.tallies;
         // The tabs count every type, so with one type chosen they need the query without it.
-        let kinds = match q.kind {
-            Some(_) => searcher.search(&query(false), &readable(q.hidden, Tally { kinds_only: true }))?.kinds,
-            None => counts.kinds.clone(),
+        let (kinds, kinds_all_counted) = match q.kind {
+            Some(_) => {
+                let every_kind =
+                    readable.tally(&searcher, &*query(false), Tally { kinds_only: true }, COUNT_UP_TO)?;
+                (every_kind.tallies.kinds, every_kind.complete)
+            }
+            None => (counts.kinds.clone(), counted.complete),
         };
         let total = counts.kinds.values().sum::<u64>() as usize;
-        let hits = self.hits(&searcher, &*text, &top_docs)?;
+        let hits = self.hits(&searcher, &*text, top_docs.get(offset..).unwrap_or_default())?;
         let facets = Facets {
             kinds: Kind::ALL.into_iter().map(|k| (k, kinds.get(k.as_str()).copied().unwrap_or(0))).collect(),
+            kinds_all_counted,
             communities: top(&counts.communities, 10),
             tags: top(&counts.tags, 10),
             authors: top(&counts.authors, 10),
             departments: top(&counts.departments, 10),
         };
-        Ok(Results { total, hits, facets, terms, fuzzy })
+        Ok(Results { total, all_counted: counted.complete, hits, facets, terms, fuzzy })
+    }
+
+    /// The text query narrowed by the chosen filters (itself when there are none, so a
+    /// one-word search stays prunable).
+    pub(crate) fn filtered(&self, text: &dyn Query, q: &SearchQuery<'_>, with_kind: bool) -> Box<dyn Query> {
+        let filters = self.filters(q, with_kind);
+        if filters.is_empty() {
+            return text.box_clone();
+        }
+        let mut clauses = vec![(Occur::Must, text.box_clone())];
+        clauses.extend(filters);
+        boxed(BooleanQuery::new(clauses))
     }
 
     /// Turns scored addresses into hits with snippets.
@@ -455,30 +483,10 @@ impl SearchIndex {
         }
         let like = BooleanQuery::union(words.iter().map(|w| self.word_query(w, false, false)).collect());
         let q = SearchQuery { kind: Some(kind), hidden, ..SearchQuery::default() };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, boxed(like))];
-        clauses.extend(self.filters(&q, true));
-        let query = BooleanQuery::new(clauses);
-        let top = searcher
-            .search(&query, &readable(hidden, TopDocs::with_limit(limit.clamp(1, 20)).order_by_score()))?;
+        let query = self.filtered(&like, &q, true);
+        let top = Readable::except(hidden).top(&searcher, &*query, limit.clamp(1, 20))?;
         self.hits(&searcher, &EmptyQuery, &top)
     }
-}
-
-/// Wraps a collector so that it sees only documents outside the `hidden` communities (the
-/// private ones the viewer may not read): one lookup in the community column per matching
-/// document. The exclusion query this replaces read every hidden community's postings into
-/// a bitset on every search, about 400,000 documents on the large synthetic organisation
-/// and most of a rare word's time.
-pub(crate) fn readable<C: Collector>(
-    hidden: &[i64],
-    collector: C,
-) -> FilterCollector<C, impl Fn(i64) -> bool + Clone + Send + Sync + 'static, i64> {
-    let hidden: Arc<HashSet<i64>> = Arc::new(hidden.iter().copied().collect());
-    FilterCollector::new(
-        "community".to_owned(),
-        move |community: i64| !hidden.contains(&community),
-        collector,
-    )
 }
 
 pub(crate) fn hit(stored: Stored, score: Score, snippet: &tantivy::snippet::Snippet) -> Hit {

@@ -11,7 +11,7 @@ use tantivy::tokenizer::{
 
 /// Bumped whenever the layout or the analyzer changes: an index written by another version
 /// is rebuilt on start rather than read wrongly.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The analyzer of every searchable text field: split on anything not a letter or digit,
 /// lowercase, fold accents (so "Zürich" finds "zurich"), drop English stop words, stem
@@ -96,7 +96,7 @@ pub fn build() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fields = Fields {
-        key: s.add_text_field("key", STRING | STORED),
+        key: s.add_text_field("key", STRING | STORED | FAST),
         parent: s.add_text_field("parent", STRING),
         kind: s.add_text_field("kind", STRING | STORED | FAST),
         id: s.add_i64_field("id", STORED),
@@ -108,7 +108,7 @@ pub fn build() -> (Schema, Fields) {
         community: s.add_i64_field("community", INDEXED | STORED | FAST),
         author: s.add_i64_field("author", INDEXED | STORED | FAST),
         created: s.add_i64_field("created", STORED | FAST),
-        accepted: s.add_bool_field("accepted", STORED),
+        accepted: s.add_bool_field("accepted", STORED | FAST),
         tag: s.add_text_field("tag", STRING | FAST),
         department: s.add_text_field("department", STRING | FAST),
     };

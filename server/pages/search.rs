@@ -3,7 +3,7 @@
 use askama::Template;
 use search_index::{Hit, Kind};
 
-use super::PageCtx;
+use super::{PageCtx, thousands};
 use crate::search::experts::{Expert, ExpertParams};
 use crate::search::{Found, SearchParams};
 
@@ -22,7 +22,8 @@ pub struct SearchPage {
 pub struct FacetLink {
     pub label: String,
     pub url: String,
-    pub count: u64,
+    /// "1,204", or "96+" when counting stopped at the cap.
+    pub count: String,
 }
 
 /// A facet with its top values.
@@ -58,16 +59,34 @@ impl SearchPage {
     }
 
     /// The tabs: every type with its count, and "All".
-    pub fn tabs(&self) -> Vec<(String, String, u64, bool)> {
-        let all: u64 = self.found.results.facets.kinds.iter().map(|(_, n)| n).sum();
+    pub fn tabs(&self) -> Vec<(String, String, String, bool)> {
+        let facets = &self.found.results.facets;
+        let count = |n: u64| counted(n, facets.kinds_all_counted);
+        let all: u64 = facets.kinds.iter().map(|(_, n)| n).sum();
         let current = self.params.kind.as_deref().unwrap_or("");
-        let mut tabs = vec![("All".to_owned(), self.url_with(|p| p.kind = None), all, current.is_empty())];
-        for (kind, n) in &self.found.results.facets.kinds {
+        let mut tabs =
+            vec![("All".to_owned(), self.url_with(|p| p.kind = None), count(all), current.is_empty())];
+        for (kind, n) in &facets.kinds {
             let name = kind.as_str().to_owned();
             let label = plural(*kind).to_owned();
-            tabs.push((label, self.url_with(|p| p.kind = Some(name.clone())), *n, current == kind.as_str()));
+            tabs.push((
+                label,
+                self.url_with(|p| p.kind = Some(name.clone())),
+                count(*n),
+                current == kind.as_str(),
+            ));
         }
         tabs
+    }
+
+    /// "12 results", or "More than 10,000 results" when counting stopped.
+    pub fn total(&self) -> String {
+        let results = &self.found.results;
+        match (results.all_counted, results.total) {
+            (false, n) => format!("More than {} results", thousands(&(n as i64))),
+            (true, 1) => "1 result".to_owned(),
+            (true, n) => format!("{} results", thousands(&(n as i64))),
+        }
     }
 
     /// The facets with values, each value a link.
@@ -76,7 +95,7 @@ impl SearchPage {
         let link = |label: String, count: &u64, change: &dyn Fn(&mut SearchParams)| FacetLink {
             label,
             url: self.url_with(change),
-            count: *count,
+            count: counted(*count, self.found.results.all_counted),
         };
         let communities = facets.communities.iter().filter_map(|(id, n)| {
             let (slug, name) = self.found.communities.get(id)?.clone();
@@ -190,4 +209,10 @@ impl ExpertsPage {
     pub fn score(&self, expert: &Expert) -> String {
         format!("{:.1}", expert.score)
     }
+}
+
+/// A count as shown: a lower bound ("96+") when counting stopped before the last match.
+fn counted(n: u64, all: bool) -> String {
+    let n = thousands(&i64::try_from(n).unwrap_or(i64::MAX));
+    if all { n } else { format!("{n}+") }
 }

@@ -77,7 +77,12 @@ pub struct FacetsJson {
 pub struct SearchJson {
     pub items: Vec<HitJson>,
     pub next_cursor: Option<String>,
+    /// Matches the caller may see, counted up to 10,000.
     pub total: usize,
+    /// `eq` when `total` counts every match; `gte` when more matched than were counted, and
+    /// the facets then count the first 10,000 matches.
+    #[schema(example = "eq")]
+    pub total_relation: &'static str,
     pub facets: FacetsJson,
 }
 
@@ -102,9 +107,9 @@ pub async fn search(
         author: values(&f.authors, |id| found.people.get(id).map(|(handle, _)| handle.clone())),
         department: values(&f.departments, |d| Some(d.clone())),
     };
-    let total = found.results.total;
+    let (total, total_relation) = (found.results.total, if found.results.all_counted { "eq" } else { "gte" });
     let items = found.results.hits.into_iter().map(HitJson::from).collect();
-    Ok(web::Json(SearchJson { items, next_cursor: found.next_cursor, total, facets }))
+    Ok(web::Json(SearchJson { items, next_cursor: found.next_cursor, total, total_relation, facets }))
 }
 
 /// What is being typed.
