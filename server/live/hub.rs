@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use bytestring::ByteString;
 use tokio::sync::mpsc;
 
 use super::fragments::{self, Published};
@@ -23,7 +24,8 @@ use crate::error::AppResult;
 /// A connection's id.
 pub type ConnId = u64;
 /// A connection's bounded queue of serialized server messages.
-pub type Outbox = mpsc::Sender<Arc<str>>;
+/// A connection's queue of events, each serialized once and shared by every socket it goes to.
+pub type Outbox = mpsc::Sender<ByteString>;
 
 /// Most events replayed for `since`; a client further behind reloads the page instead.
 const REPLAY_LIMIT: i64 = 500;
@@ -153,7 +155,7 @@ struct Conn {
 impl Conn {
     fn send(&self, message: &ServerMessage) -> bool {
         match serde_json::to_string(message) {
-            Ok(text) => self.outbox.try_send(Arc::from(text)).is_ok(),
+            Ok(text) => self.outbox.try_send(ByteString::from(text)).is_ok(),
             Err(_) => true,
         }
     }
@@ -499,7 +501,7 @@ impl HubTask {
         };
         let facts = Facts::of(published, &self.dockets);
         // Serialize once per topic and fragment variant, not once per connection.
-        let mut serialized: HashMap<(String, bool), Arc<str>> = HashMap::new();
+        let mut serialized: HashMap<(&TopicName, bool), ByteString> = HashMap::new();
         let mut slow = Vec::new();
         for (id, conn) in &self.conns {
             for (name, (target, floor)) in &conn.topics {
@@ -509,9 +511,9 @@ impl HubTask {
                 {
                     continue;
                 }
-                let key = (name.name(), writer(conn, activity));
+                let key = (name, writer(conn, activity));
                 let text = serialized.entry(key).or_insert_with(|| {
-                    Arc::from(serde_json::to_string(&event(name, published, conn)).unwrap_or_default())
+                    ByteString::from(serde_json::to_string(&event(name, published, conn)).unwrap_or_default())
                 });
                 if conn.outbox.try_send(text.clone()).is_err() {
                     slow.push(*id);

@@ -2,11 +2,11 @@
 //! then relays between the socket and the hub. Each connection has a bounded queue, frame
 //! size limits, a message budget against floods, and pings; a half-open socket is closed.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use bytestring::ByteString;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
@@ -58,7 +58,7 @@ async fn relay(
     (actor, sid): (Actor, Option<String>),
     queue: usize,
 ) {
-    let (outbox, mut queue) = mpsc::channel::<Arc<str>>(queue);
+    let (outbox, mut queue) = mpsc::channel::<ByteString>(queue);
     // Dropping the registration (however this task ends) unregisters the connection.
     let registration = hub.register(actor, sid, outbox);
     let mut heartbeat = tokio::time::interval(PING_EVERY);
@@ -103,7 +103,7 @@ async fn relay(
             }
             outgoing = queue.recv() => match outgoing {
                 // A client that stops reading stalls the write; the deadline ends it.
-                Some(text) => match tokio::time::timeout(SEND_DEADLINE, session.text(text.to_string())).await {
+                Some(text) => match tokio::time::timeout(SEND_DEADLINE, session.text(text)).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => break None,
                     Err(_) => break close(CloseCode::Again, "too slow: reconnect with since"),
