@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use tantivy::collector::TopDocs;
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::{DocAddress, DocId, SegmentReader};
 
-use crate::query::{Hit, SearchQuery};
+use crate::query::Hit;
 use crate::readable::Readable;
 use crate::schema::Kind;
 use crate::{Result, SearchIndex};
@@ -133,20 +133,12 @@ impl SearchIndex {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let f = &self.fields;
         let searcher = self.reader.searcher();
         let text = self.text_query(&terms, false, false);
-        let kinds = [Kind::Post, Kind::Comment, Kind::Idea, Kind::Person].map(|k| {
-            let term = Term::from_field_text(f.kind, k.as_str());
-            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
-        });
-        let mut clauses = vec![
-            (Occur::Must, text.box_clone()),
-            (Occur::Must, Box::new(BooleanQuery::new(kinds.into())) as Box<dyn Query>),
-        ];
-        let acl = SearchQuery { hidden: q.hidden, ..SearchQuery::default() };
-        clauses.extend(self.filters(&acl, false));
-        let top = Readable::except(q.hidden).top(&searcher, &BooleanQuery::new(clauses), DOCUMENTS)?;
+        // Everything but communities is evidence; they are left out in the pruning callback
+        // so that a one-word query keeps block-max WAND.
+        let readable = Readable::except(q.hidden).without(Kind::Community);
+        let top = readable.top(&searcher, &*text, DOCUMENTS)?;
         // Weighed from the columns, not the stored documents: reading 2,000 stored documents
         // (a block decompressed for each) was most of an expert search.
         let columns: Vec<Columns> =

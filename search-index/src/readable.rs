@@ -16,16 +16,18 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashSet};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TERMINATED};
 
 use crate::Result;
+use crate::schema::Kind;
 use crate::tally::{Tallies, Tally};
 
-/// What one viewer may read.
+/// What one viewer may read (and, for expert finding, of which kinds).
 pub(crate) struct Readable {
     hidden: HashSet<i64>,
+    left_out: Option<Kind>,
 }
 
 /// Counts over the matches visited, and whether that was all of them.
@@ -37,17 +39,32 @@ pub(crate) struct Counted {
 impl Readable {
     /// Everything but the given (private, unreadable) communities.
     pub(crate) fn except(hidden: &[i64]) -> Self {
-        Self { hidden: hidden.iter().copied().collect() }
+        Self { hidden: hidden.iter().copied().collect(), left_out: None }
     }
 
-    /// Whether a segment's document is live and outside the hidden communities.
+    /// Leaves out documents of one kind too: a check in the callback, where a clause in
+    /// the query would turn pruning off.
+    pub(crate) fn without(self, kind: Kind) -> Self {
+        Self { left_out: Some(kind), ..self }
+    }
+
+    /// Whether a segment's document is live, outside the hidden communities and not of
+    /// the kind left out.
     fn reader<'a>(&'a self, segment: &'a SegmentReader) -> Result<impl Fn(DocId) -> bool + 'a> {
+        let fast = segment.fast_fields();
         let community: Option<Column<i64>> =
-            if self.hidden.is_empty() { None } else { Some(segment.fast_fields().i64("community")?) };
+            if self.hidden.is_empty() { None } else { Some(fast.i64("community")?) };
+        let left_out: Option<(StrColumn, u64)> = match (self.left_out, fast.str("kind")?) {
+            (Some(kind), Some(column)) => {
+                column.dictionary().term_ord(kind.as_str())?.map(|ord| (column, ord))
+            }
+            _ => None,
+        };
         let alive = segment.alive_bitset();
         Ok(move |doc: DocId| {
             alive.is_none_or(|a| a.is_alive(doc))
                 && community.as_ref().is_none_or(|c| c.first(doc).is_none_or(|id| !self.hidden.contains(&id)))
+                && left_out.as_ref().is_none_or(|(column, ord)| column.term_ords(doc).next() != Some(*ord))
         })
     }
 
@@ -154,7 +171,6 @@ mod tests {
     use tantivy::collector::TopDocs;
 
     use super::*;
-    use crate::schema::Kind;
     use crate::{Doc, SearchIndex, SearchQuery, writer::Writer};
 
     /// An index of `n` posts in communities 1–10 whose bodies draw on a few words, so
@@ -242,5 +258,40 @@ mod tests {
             .tally(&searcher, &*query, Tally { kinds_only: false }, all.total)
             .expect("tally");
         assert!(exact.complete, "a cap equal to the matches counts them all");
+    }
+
+    #[test]
+    fn a_kind_left_out_is_never_in_the_top() {
+        let (_dir, index) = corpus(50);
+        let mut writer = Writer::open(&index, 15_000_000).expect("writer");
+        let community = Doc {
+            kind: Kind::Community,
+            key: "community:1".into(),
+            parent: None,
+            id: 1,
+            title: "valve valve valve".into(),
+            label: "Valves".into(),
+            body: "valve".into(),
+            tags: Vec::new(),
+            url: "/c/valves".into(),
+            community: Some(1),
+            author: None,
+            department: String::new(),
+            created: 0,
+            accepted: false,
+        };
+        writer.put(&community).expect("put");
+        writer.commit(51).expect("commit");
+        let searcher = index.reader.searcher();
+        let query = index.text_query(&index.terms("valve"), false, false);
+        let kind = |at: DocAddress| {
+            let doc: tantivy::TantivyDocument = searcher.doc(at).expect("doc");
+            index.stored(&doc).kind
+        };
+        let everything = Readable::except(&[]).top(&searcher, &*query, 1).expect("top");
+        assert_eq!(kind(everything[0].1), Kind::Community, "the community's title matches best");
+        let evidence =
+            Readable::except(&[]).without(Kind::Community).top(&searcher, &*query, 100).expect("top");
+        assert!(!evidence.is_empty() && evidence.iter().all(|(_, at)| kind(*at) == Kind::Post));
     }
 }
