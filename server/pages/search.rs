@@ -216,3 +216,15 @@ fn counted(n: u64, all: bool) -> String {
     let n = thousands(&i64::try_from(n).unwrap_or(i64::MAX));
     if all { n } else { format!("{n}+") }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::counted;
+
+    #[test]
+    fn counts_past_the_cap_read_as_lower_bounds() {
+        assert_eq!(counted(1_204, true), "1,204");
+        assert_eq!(counted(96, false), "96+");
+        assert_eq!(counted(10_000, false), "10,000+");
+    }
+}
