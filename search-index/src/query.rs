@@ -321,7 +321,7 @@ impl SearchIndex {
     /// one or two, three in four when there are more (so one stray word does not empty
     /// the page).
     pub(crate) fn text_query(&self, terms: &Terms, prefix: bool, fuzzy: bool) -> Box<dyn Query> {
-        let mut words: Vec<Box<dyn Query>> = terms
+        let words: Vec<Box<dyn Query>> = terms
             .words
             .iter()
             .enumerate()
