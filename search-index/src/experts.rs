@@ -5,11 +5,9 @@
 
 use std::collections::HashMap;
 
-use tantivy::collector::TopDocs;
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Term};
-use tantivy::{DocAddress, DocId, SegmentReader};
+
+use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
 use crate::query::Hit;
 use crate::readable::Readable;
@@ -60,9 +58,23 @@ pub struct ExpertHit {
     pub score: f32,
     /// How many matching documents they wrote.
     pub documents: usize,
-    /// Keys of the strongest documents (never the profile itself), best first: pass them
-    /// to [`SearchIndex::evidence`] for the people shown.
-    pub evidence: Vec<String>,
+    /// Their strongest documents (never the profile itself), best first: read those of
+    /// the people shown with [`SearchIndex::evidence`].
+    pub evidence: Vec<Evidence>,
+}
+
+/// A document that is evidence, as found in one [`Experts`]' snapshot of the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Evidence(DocAddress);
+
+/// Everyone with evidence on a query, with the snapshot of the index they were found in:
+/// their evidence is read from that snapshot, only for the people a page shows (looking up
+/// each document's key for everyone was 40% of an expert search on the large synthetic
+/// organisation).
+#[derive(Clone)]
+pub struct Experts {
+    pub people: Vec<ExpertHit>,
+    snapshot: Searcher,
 }
 
 struct Tally {
@@ -73,15 +85,16 @@ struct Tally {
 
 /// A segment's columns that expert finding reads.
 struct Columns {
+    /// The kind of each term ordinal of the kind column (a handful).
+    kinds: Vec<Option<Kind>>,
     kind: StrColumn,
-    key: StrColumn,
     author: Column<i64>,
     created: Column<i64>,
     accepted: Column<bool>,
 }
 
 /// What a matching document tells of its author.
-struct Evidence {
+struct Authored {
     kind: Kind,
     author: i64,
     created: i64,
@@ -94,9 +107,15 @@ impl Columns {
         let text = |name: &str| -> Result<StrColumn> {
             fast.str(name)?.ok_or_else(|| tantivy::TantivyError::SchemaError(format!("no column {name}")))
         };
+        let kind = text("kind")?;
+        let mut kinds = Vec::new();
+        let ords: Vec<u64> = (0..kind.num_terms() as u64).collect();
+        kind.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+            kinds.push(std::str::from_utf8(term).ok().and_then(Kind::parse));
+        })?;
         Ok(Columns {
-            kind: text("kind")?,
-            key: text("key")?,
+            kinds,
+            kind,
             author: fast.i64("author")?,
             created: fast.i64("created")?,
             accepted: fast.bool("accepted")?,
@@ -104,36 +123,26 @@ impl Columns {
     }
 
     /// The document's evidence, when it has an author.
-    fn read(&self, doc: DocId) -> Option<Evidence> {
+    fn read(&self, doc: DocId) -> Option<Authored> {
         let author = self.author.first(doc).filter(|&a| a != 0)?;
-        let kind = Kind::parse(&Self::text(&self.kind, doc)?)?;
-        Some(Evidence {
-            kind,
+        let ord = self.kind.term_ords(doc).next()?;
+        Some(Authored {
+            kind: (*self.kinds.get(ord as usize)?)?,
             author,
             created: self.created.first(doc).unwrap_or_default(),
             accepted: self.accepted.first(doc).unwrap_or(false),
         })
     }
-
-    fn key(&self, doc: DocId) -> Option<String> {
-        Self::text(&self.key, doc)
-    }
-
-    fn text(column: &StrColumn, doc: DocId) -> Option<String> {
-        let ord = column.term_ords(doc).next()?;
-        let mut text = String::new();
-        column.ord_to_str(ord, &mut text).ok()?.then_some(text)
-    }
 }
 
 impl SearchIndex {
     /// Everyone with evidence on the query, best first.
-    pub fn experts(&self, q: &ExpertQuery<'_>) -> Result<Vec<ExpertHit>> {
+    pub fn experts(&self, q: &ExpertQuery<'_>) -> Result<Experts> {
         let terms = self.terms(q.text);
-        if terms.is_empty() {
-            return Ok(Vec::new());
-        }
         let searcher = self.reader.searcher();
+        if terms.is_empty() {
+            return Ok(Experts { people: Vec::new(), snapshot: searcher });
+        }
         let text = self.text_query(&terms, false, false);
         // Everything but communities is evidence; they are left out in the pruning callback
         // so that a one-word query keeps block-max WAND.
@@ -163,34 +172,26 @@ impl SearchIndex {
             .map(|(person, mut tally)| {
                 tally.best.sort_by(|a, b| b.0.total_cmp(&a.0));
                 tally.best.truncate(SHOWN);
-                let evidence = tally
-                    .best
-                    .into_iter()
-                    .filter_map(|(_, at)| columns.get(at.segment_ord as usize)?.key(at.doc_id))
-                    .collect();
+                let evidence = tally.best.into_iter().map(|(_, at)| Evidence(at)).collect();
                 ExpertHit { person, score: tally.score, documents: tally.documents, evidence }
             })
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.person.cmp(&b.person)));
-        Ok(ranked)
+        Ok(Experts { people: ranked, snapshot: searcher })
     }
 
-    /// The documents with these keys, in this order, with snippets for `text` (the
-    /// evidence shown for the experts a page lists).
-    pub fn evidence(&self, text: &str, keys: &[String]) -> Result<Vec<Hit>> {
+    /// These pieces of evidence, with snippets for `text`, in this order (for the experts
+    /// a page lists).
+    pub fn evidence(
+        &self,
+        text: &str,
+        experts: &Experts,
+        documents: &[Evidence],
+    ) -> Result<Vec<(Evidence, Hit)>> {
         let terms = self.terms(text);
-        let searcher = self.reader.searcher();
         let query = self.text_query(&terms, false, false);
-        let mut found = Vec::new();
-        for key in keys {
-            let term = Term::from_field_text(self.fields.key, key);
-            let one = TermQuery::new(term, IndexRecordOption::Basic);
-            if let Some(&(_, address)) =
-                searcher.search(&one, &TopDocs::with_limit(1).order_by_score())?.first()
-            {
-                found.push((1.0, address));
-            }
-        }
-        self.hits(&searcher, &*query, &found)
+        let found: Vec<(f32, DocAddress)> = documents.iter().map(|e| (1.0, e.0)).collect();
+        let hits = self.hits(&experts.snapshot, &*query, &found)?;
+        Ok(documents.iter().copied().zip(hits).collect())
     }
 }

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
-pub use experts::{ExpertHit, ExpertQuery};
+pub use experts::{Evidence, ExpertHit, ExpertQuery, Experts};
 pub use query::{COUNT_UP_TO, Facets, Hit, MAX_OFFSET, Results, SearchQuery, Snippet, Terms};
 pub use schema::Kind;
 pub use writer::{Writer, WriterHandle};

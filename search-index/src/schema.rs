@@ -96,7 +96,7 @@ pub fn build() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fields = Fields {
-        key: s.add_text_field("key", STRING | STORED | FAST),
+        key: s.add_text_field("key", STRING | STORED),
         parent: s.add_text_field("parent", STRING),
         kind: s.add_text_field("kind", STRING | STORED | FAST),
         id: s.add_i64_field("id", STORED),

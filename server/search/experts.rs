@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use search_index::{ExpertQuery, Hit};
+use search_index::{Evidence, ExpertQuery, Hit};
 
 use super::{Search, blocking, hidden_communities};
 use crate::db::Db;
@@ -71,8 +71,8 @@ pub struct Expert {
 struct Candidate {
     score: f32,
     documents: usize,
-    /// Keys of their strongest documents.
-    evidence: Vec<String>,
+    /// Their strongest documents.
+    evidence: Vec<Evidence>,
     skills: Vec<(String, i64)>,
 }
 
@@ -102,15 +102,14 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
         .await?;
     let (index, text) = (search.index.clone(), q.clone());
     let now = now().and_utc().timestamp();
-    let evidence =
-        blocking(move || index.experts(&ExpertQuery { text: &text, hidden: &hidden, now })).await?;
+    let experts = blocking(move || index.experts(&ExpertQuery { text: &text, hidden: &hidden, now })).await?;
 
     let mut scores: HashMap<i64, Candidate> = HashMap::new();
-    for hit in evidence {
+    for hit in &experts.people {
         let candidate = Candidate {
             score: hit.score,
             documents: hit.documents,
-            evidence: hit.evidence,
+            evidence: hit.evidence.clone(),
             skills: Vec::new(),
         };
         scores.insert(hit.person, candidate);
@@ -158,10 +157,10 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
         }
     }
     // The evidence of everyone shown, with snippets, in one pass over the index.
-    let keys: Vec<String> = shown.iter().flat_map(|(_, _, c)| c.evidence.iter().cloned()).collect();
+    let wanted: Vec<Evidence> = shown.iter().flat_map(|(_, _, c)| c.evidence.iter().copied()).collect();
     let index = search.index.clone();
-    let mut found: HashMap<String, Hit> =
-        blocking(move || index.evidence(&q, &keys)).await?.into_iter().map(|h| (h.key.clone(), h)).collect();
+    let mut found: HashMap<Evidence, Hit> =
+        blocking(move || index.evidence(&q, &experts, &wanted)).await?.into_iter().collect();
     let experts = shown
         .into_iter()
         .map(|(person, score, candidate)| Expert {
