@@ -30,8 +30,8 @@ const FUZZY_UP_TO: usize = 3;
 const MAX_SIMILAR_WORDS: usize = 25;
 /// How much further down a page can go (relevance past this is noise).
 pub const MAX_OFFSET: usize = 1000;
-/// Matches counted for the total and the facets; a search that matches more says "10,000+"
-/// (as Elasticsearch counts by default) and narrows by what the first 10,000 hold.
+/// Matches counted exactly for the total and the facets; past this many, they are
+/// estimated from a sample of about this size ("about 1,200,000 results").
 pub const COUNT_UP_TO: usize = 10_000;
 
 /// What a person typed, split into words, phrases and exclusions, each already run through
@@ -209,8 +209,8 @@ pub struct Hit {
 #[derive(Debug, Clone, Default)]
 pub struct Facets {
     pub kinds: Vec<(Kind, u64)>,
-    /// Whether the counts per type are of every match (with a type chosen they come from
-    /// the search without it, which may reach the cap when the search itself does not).
+    /// Whether the counts per type are exact (with a type chosen they come from the search
+    /// without it, which may be estimated when the search itself is not).
     pub kinds_all_counted: bool,
     pub communities: Vec<(i64, u64)>,
     pub tags: Vec<(String, u64)>,
@@ -221,10 +221,10 @@ pub struct Facets {
 /// A page of results.
 #[derive(Debug, Clone, Default)]
 pub struct Results {
-    /// How many documents match (that the viewer may see), up to [`COUNT_UP_TO`].
+    /// How many documents match (that the viewer may see).
     pub total: usize,
-    /// Whether `total` and the facets count every match; when not, more than
-    /// [`COUNT_UP_TO`] match and the facets count the first of them.
+    /// Whether `total` and the facets are exact; when not, more than about
+    /// [`COUNT_UP_TO`] match and they are estimates from a sample.
     pub all_counted: bool,
     pub hits: Vec<Hit>,
     pub facets: Facets,

@@ -21,6 +21,20 @@ pub struct Tallies {
 }
 
 impl Tallies {
+    /// Multiplies every count (a sample's counts, scaled to an estimate of the whole).
+    pub(crate) fn scale(&mut self, factor: f64) {
+        fn times<K>(counts: &mut HashMap<K, u64>, factor: f64) {
+            for n in counts.values_mut() {
+                *n = (*n as f64 * factor).round() as u64;
+            }
+        }
+        times(&mut self.kinds, factor);
+        times(&mut self.communities, factor);
+        times(&mut self.authors, factor);
+        times(&mut self.tags, factor);
+        times(&mut self.departments, factor);
+    }
+
     fn absorb(&mut self, other: Tallies) {
         fn add<K: std::hash::Hash + Eq>(into: &mut HashMap<K, u64>, from: HashMap<K, u64>) {
             for (k, n) in from {

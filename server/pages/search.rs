@@ -22,7 +22,7 @@ pub struct SearchPage {
 pub struct FacetLink {
     pub label: String,
     pub url: String,
-    /// "1,204", or "96+" when counting stopped at the cap.
+    /// "1,204", or "~96,000" when estimated.
     pub count: String,
 }
 
@@ -79,11 +79,11 @@ impl SearchPage {
         tabs
     }
 
-    /// "12 results", or "More than 10,000 results" when counting stopped.
+    /// "12 results", or "About 1,200,000 results" when estimated.
     pub fn total(&self) -> String {
         let results = &self.found.results;
         match (results.all_counted, results.total) {
-            (false, n) => format!("More than {} results", thousands(&(n as i64))),
+            (false, n) => format!("About {} results", thousands(&(n as i64))),
             (true, 1) => "1 result".to_owned(),
             (true, n) => format!("{} results", thousands(&(n as i64))),
         }
@@ -211,10 +211,10 @@ impl ExpertsPage {
     }
 }
 
-/// A count as shown: a lower bound ("96+") when counting stopped before the last match.
-fn counted(n: u64, all: bool) -> String {
+/// A count as shown: "~1,200" when estimated.
+fn counted(n: u64, exact: bool) -> String {
     let n = thousands(&i64::try_from(n).unwrap_or(i64::MAX));
-    if all { n } else { format!("{n}+") }
+    if exact { n } else { format!("~{n}") }
 }
 
 #[cfg(test)]
@@ -222,9 +222,8 @@ mod tests {
     use super::counted;
 
     #[test]
-    fn counts_past_the_cap_read_as_lower_bounds() {
+    fn estimated_counts_say_so() {
         assert_eq!(counted(1_204, true), "1,204");
-        assert_eq!(counted(96, false), "96+");
-        assert_eq!(counted(10_000, false), "10,000+");
+        assert_eq!(counted(96_310, false), "~96,310");
     }
 }

@@ -77,12 +77,10 @@ pub struct FacetsJson {
 pub struct SearchJson {
     pub items: Vec<HitJson>,
     pub next_cursor: Option<String>,
-    /// Matches the caller may see, counted up to 10,000.
+    /// Matches the caller may see: exact up to about 10,000, estimated past that.
     pub total: usize,
-    /// `eq` when `total` counts every match; `gte` when more matched than were counted, and
-    /// the facets then count the first 10,000 matches.
-    #[schema(example = "eq")]
-    pub total_relation: &'static str,
+    /// Whether `total` and the facet counts are estimates from a sample of the matches.
+    pub total_is_estimate: bool,
     pub facets: FacetsJson,
 }
 
@@ -107,9 +105,9 @@ pub async fn search(
         author: values(&f.authors, |id| found.people.get(id).map(|(handle, _)| handle.clone())),
         department: values(&f.departments, |d| Some(d.clone())),
     };
-    let (total, total_relation) = (found.results.total, if found.results.all_counted { "eq" } else { "gte" });
+    let (total, total_is_estimate) = (found.results.total, !found.results.all_counted);
     let items = found.results.hits.into_iter().map(HitJson::from).collect();
-    Ok(web::Json(SearchJson { items, next_cursor: found.next_cursor, total, total_relation, facets }))
+    Ok(web::Json(SearchJson { items, next_cursor: found.next_cursor, total, total_is_estimate, facets }))
 }
 
 /// What is being typed.
