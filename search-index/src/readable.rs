@@ -120,45 +120,45 @@ impl Readable {
     ) -> Result<Counted> {
         let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
         let every_doc: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
-        let (mut fruits, mut sampled, mut estimate, mut complete) = (Vec::new(), 0u64, 0f64, true);
+        let (mut fruits, mut complete) = (Vec::new(), true);
+        let mut window_docs = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let readable = self.reader(segment)?;
             let mut counting = tally.for_segment(ord as u32, segment)?;
             let max_doc = u64::from(segment.max_doc());
             let share = (most as u64 * max_doc).div_ceil(every_doc.max(1));
-            let per_window = share.div_ceil(WINDOWS).max(1);
+            let per_window = share.div_ceil(WINDOWS).max(1) as usize;
             let mut matches = weight.scorer(segment, 1.0)?;
             for window in 0..WINDOWS {
                 // Document ids fit in u32, and so do these fractions of max_doc.
                 let (start, end) =
                     ((max_doc * window / WINDOWS) as DocId, (max_doc * (window + 1) / WINDOWS) as DocId);
                 let mut doc = if matches.doc() >= start { matches.doc() } else { matches.seek(start) };
-                let mut counted = 0u64;
+                window_docs.clear();
                 while doc < end {
                     if readable(doc) {
-                        if counted == per_window {
+                        if window_docs.len() == per_window {
                             break;
                         }
-                        counting.collect(doc, 0.0);
-                        counted += 1;
+                        window_docs.push(doc);
                     }
                     doc = matches.advance();
                 }
-                sampled += counted;
-                if doc < end {
-                    // Stopped early: as many again in each stretch as long as the one read.
+                // Stopped early: each counted document stands for as many as the stretch
+                // holds for the part of it that was read.
+                let stands_for = if doc < end {
                     complete = false;
-                    estimate += counted as f64 * f64::from(end - start) / f64::from((doc - start).max(1));
+                    f64::from(end - start) / f64::from((doc - start).max(1))
                 } else {
-                    estimate += counted as f64;
+                    1.0
+                };
+                for &counted in &window_docs {
+                    counting.add(counted, stands_for);
                 }
             }
             fruits.push(counting.harvest());
         }
-        let mut tallies = tally.merge_fruits(fruits)?;
-        if !complete {
-            tallies.scale(estimate / sampled.max(1) as f64);
-        }
+        let tallies = tally.merge_fruits(fruits)?;
         Ok(Counted { tallies, complete })
     }
 }
