@@ -30,9 +30,9 @@ pub(crate) struct Readable {
     left_out: Option<Kind>,
 }
 
-/// Documents per stretch of a segment that a sampled count spreads over (a sample taken in
-/// fewer, longer stretches misjudged kinds indexed together: communities matching a
-/// common word read ~6,078 of 610).
+/// Documents per stretch of a segment that a sampled count spreads over: short stretches,
+/// because documents of one kind are indexed together and a long stretch's first matches
+/// say little of the rest of it.
 const STRETCH: DocId = 4096;
 /// The sample is this fraction of the exact count's limit: proportions from 2,000
 /// documents are within a few points, and tallying was most of a common word's search.
@@ -62,11 +62,13 @@ impl Readable {
         let fast = segment.fast_fields();
         let community: Option<Column<i64>> =
             if self.hidden.is_empty() { None } else { Some(fast.i64("community")?) };
-        let left_out: Option<(StrColumn, u64)> = match (self.left_out, fast.str("kind")?) {
-            (Some(kind), Some(column)) => {
-                column.dictionary().term_ord(kind.as_str())?.map(|ord| (column, ord))
-            }
-            _ => None,
+        // None also when the segment holds nothing of that kind.
+        let left_out: Option<(StrColumn, u64)> = match self.left_out {
+            Some(kind) => match fast.str("kind")? {
+                Some(column) => column.dictionary().term_ord(kind.as_str())?.map(|ord| (column, ord)),
+                None => None,
+            },
+            None => None,
         };
         let alive = segment.alive_bitset();
         Ok(move |doc: DocId| {
