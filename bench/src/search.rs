@@ -14,9 +14,31 @@ use crate::Bench;
 use crate::report::Bound::AtMost;
 use crate::report::percentile_ms;
 
+/// The four kinds of query in the mix, reported apart so the slow kind shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Common,
+    Rare,
+    Phrase,
+    Words,
+}
+
+impl Class {
+    const ALL: [Class; 4] = [Class::Common, Class::Rare, Class::Phrase, Class::Words];
+
+    fn name(self) -> &'static str {
+        match self {
+            Class::Common => "common words",
+            Class::Rare => "rare words",
+            Class::Phrase => "phrases",
+            Class::Words => "three words",
+        }
+    }
+}
+
 /// The query mix: words and phrases taken from posts the persona can read, so common words
 /// match many documents and rare ones few, as people's searches do.
-async fn query_mix(bench: &Bench, count: usize) -> anyhow::Result<Vec<String>> {
+async fn query_mix(bench: &Bench, count: usize) -> anyhow::Result<Vec<(Class, String)>> {
     let mut texts = Vec::new();
     for slug in bench.persona.communities.iter().take(6) {
         let page = bench.persona.api.get(&format!("/communities/{slug}/posts?limit=100")).await?;
@@ -50,18 +72,22 @@ async fn query_mix(bench: &Bench, count: usize) -> anyhow::Result<Vec<String>> {
     phrases.sort();
     phrases.dedup();
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
-    let mut mix: Vec<String> = (0..count)
+    let mut mix: Vec<(Class, String)> = (0..count)
         .map(|n| match n % 10 {
             // 30% common words, 40% rare words, 30% phrases and several words.
-            0..=2 => common[rng.random_range(0..common.len())].to_owned(),
-            3..=6 => rare[rng.random_range(0..rare.len())].to_owned(),
-            _ => phrases[rng.random_range(0..phrases.len())].clone(),
+            0..=2 => (Class::Common, common[rng.random_range(0..common.len())].to_owned()),
+            3..=6 => (Class::Rare, rare[rng.random_range(0..rare.len())].to_owned()),
+            _ => {
+                let phrase = phrases[rng.random_range(0..phrases.len())].clone();
+                (if phrase.starts_with('"') { Class::Phrase } else { Class::Words }, phrase)
+            }
         })
         .collect();
     mix.shuffle(&mut rng);
     Ok(mix)
 }
 
+/// Each query's time, in the order given.
 async fn timed(bench: &Bench, route: &str, queries: &[String]) -> anyhow::Result<Vec<Duration>> {
     let client = crate::client::http()?;
     let token = bench.persona.api.token();
@@ -74,22 +100,37 @@ async fn timed(bench: &Bench, route: &str, queries: &[String]) -> anyhow::Result
         response.bytes().await?;
         times.push(started.elapsed());
     }
-    times.sort();
     Ok(times)
 }
 
+fn sorted(mut times: Vec<Duration>) -> Vec<Duration> {
+    times.sort();
+    times
+}
+
 pub async fn queries(bench: &mut Bench) -> anyhow::Result<()> {
-    let mix = query_mix(bench, bench.plan.queries).await?;
+    let (classes, mix): (Vec<Class>, Vec<String>) =
+        query_mix(bench, bench.plan.queries).await?.into_iter().unzip();
     // One pass to warm the index's pages into memory, as a running site has them.
     timed(bench, "/search", &mix[..mix.len().min(100)]).await?;
-    let times = timed(bench, "/search", &mix).await?;
-    let note =
-        format!("{} queries: common and rare words, phrases, three words; `/api/v1/search`", mix.len());
+    let each = timed(bench, "/search", &mix).await?;
+    // p50 / p99 of each kind of query, to say which kind makes the tail.
+    let by_class: Vec<String> = Class::ALL
+        .iter()
+        .map(|&class| {
+            let times =
+                sorted(classes.iter().zip(&each).filter(|(c, _)| **c == class).map(|(_, t)| *t).collect());
+            let (p50, p99) = (percentile_ms(&times, 0.50), percentile_ms(&times, 0.99));
+            format!("{} {p50:.1} / {p99:.1}", class.name())
+        })
+        .collect();
+    let times = sorted(each);
+    let note = format!("{} queries, p50 / p99 ms: {}; `/api/v1/search`", mix.len(), by_class.join(", "));
     bench.report.add("search p50", percentile_ms(&times, 0.50), "ms", Some((AtMost, 1.0)), note.clone());
     bench.report.add("search p99", percentile_ms(&times, 0.99), "ms", Some((AtMost, 8.0)), note);
     let experts: Vec<String> =
         mix.into_iter().filter(|q| !q.contains(' ')).take(bench.plan.expert_queries).collect();
-    let times = timed(bench, "/experts", &experts).await?;
+    let times = sorted(timed(bench, "/experts", &experts).await?);
     bench.report.add(
         "expert search p99",
         percentile_ms(&times, 0.99),
@@ -129,7 +170,7 @@ pub async fn searchable(bench: &mut Bench) -> anyhow::Result<()> {
         }
         times.push(started.elapsed());
     }
-    times.sort();
+    let times = sorted(times);
     bench.report.add(
         "new post → searchable p99",
         percentile_ms(&times, 0.99),
