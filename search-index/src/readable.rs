@@ -13,8 +13,9 @@
 //!   large synthetic organisation).
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 
+use rustc_hash::FxHashSet;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{EnableScoring, Query, Weight};
@@ -26,7 +27,8 @@ use crate::tally::{Tallies, Tally};
 
 /// What one viewer may read (and, for expert finding, of which kinds).
 pub(crate) struct Readable {
-    hidden: HashSet<i64>,
+    /// Looked up once per matching document: FxHash, as SipHash showed in profiles.
+    hidden: FxHashSet<i64>,
     left_out: Option<Kind>,
 }
 
