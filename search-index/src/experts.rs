@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use tantivy::columnar::{Column, StrColumn};
-
 use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
 
 use crate::query::Hit;
@@ -71,7 +70,6 @@ pub struct Evidence(DocAddress);
 /// their evidence is read from that snapshot, only for the people a page shows (looking up
 /// each document's key for everyone was 40% of an expert search on the large synthetic
 /// organisation).
-#[derive(Clone)]
 pub struct Experts {
     pub people: Vec<ExpertHit>,
     snapshot: Searcher,

@@ -16,7 +16,6 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use rustc_hash::FxHashSet;
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TERMINATED};
@@ -130,9 +129,9 @@ impl Readable {
         let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
         let mut exact = Vec::new();
         let mut left = most;
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for segment in searcher.segment_readers() {
             let readable = self.reader(segment)?;
-            let mut counting = tally.for_segment(ord as u32, segment)?;
+            let mut counting = tally.for_segment(segment)?;
             let mut matches = weight.scorer(segment, 1.0)?;
             let mut doc = matches.doc();
             while doc != TERMINATED {
@@ -147,16 +146,16 @@ impl Readable {
             }
             exact.push(counting.harvest());
         }
-        Ok(Counted { tallies: tally.merge_fruits(exact)?, complete: true })
+        Ok(Counted { tallies: Tally::merge(exact), complete: true })
     }
 
     fn sample(&self, searcher: &Searcher, weight: &dyn Weight, tally: Tally, most: usize) -> Result<Counted> {
         let every_doc: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
-        let mut fruits = Vec::new();
+        let mut segments = Vec::new();
         let mut taken = Vec::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for segment in searcher.segment_readers() {
             let readable = self.reader(segment)?;
-            let mut counting = tally.for_segment(ord as u32, segment)?;
+            let mut counting = tally.for_segment(segment)?;
             let max_doc = segment.max_doc();
             let stretches = max_doc.div_ceil(STRETCH).max(1);
             let share = (most as u64 * u64::from(max_doc)).div_ceil(every_doc.max(1));
@@ -183,9 +182,9 @@ impl Readable {
                     counting.add(counted, stands_for);
                 }
             }
-            fruits.push(counting.harvest());
+            segments.push(counting.harvest());
         }
-        Ok(Counted { tallies: tally.merge_fruits(fruits)?, complete: false })
+        Ok(Counted { tallies: Tally::merge(segments), complete: false })
     }
 }
 

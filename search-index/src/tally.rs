@@ -7,10 +7,8 @@
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
-
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, SegmentReader};
 
 /// Counts per value of each dimension.
 #[derive(Debug, Clone, Default)]
@@ -52,11 +50,9 @@ pub struct Tally {
     pub kinds_only: bool,
 }
 
-impl Collector for Tally {
-    type Fruit = Tallies;
-    type Child = SegmentTally;
-
-    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentTally> {
+impl Tally {
+    /// Starts counting in one segment.
+    pub(crate) fn for_segment(&self, reader: &SegmentReader) -> tantivy::Result<SegmentTally> {
         let fast = reader.fast_fields();
         let strings = |name: &str| -> tantivy::Result<Option<(StrColumn, Vec<f64>)>> {
             Ok(fast.str(name)?.map(|column| {
@@ -75,16 +71,13 @@ impl Collector for Tally {
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Tallies>) -> tantivy::Result<Tallies> {
+    /// Adds up the segments' counts.
+    pub(crate) fn merge(segments: Vec<Tallies>) -> Tallies {
         let mut all = Tallies::default();
-        for fruit in fruits {
-            all.absorb(fruit);
+        for segment in segments {
+            all.absorb(segment);
         }
-        Ok(all)
+        all
     }
 }
 
@@ -150,20 +143,9 @@ impl SegmentTally {
         count_id(&self.communities, &mut self.community_counts, doc, weight);
         count_id(&self.authors, &mut self.author_counts, doc, weight);
     }
-}
 
-fn rounded(n: f64) -> u64 {
-    n.round() as u64
-}
-
-impl SegmentCollector for SegmentTally {
-    type Fruit = Tallies;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        self.add(doc, 1.0);
-    }
-
-    fn harvest(self) -> Tallies {
+    /// The segment's counts, rounded to whole documents.
+    pub(crate) fn harvest(self) -> Tallies {
         let ids = |counts: FxHashMap<i64, f64>| counts.into_iter().map(|(id, n)| (id, rounded(n))).collect();
         Tallies {
             kinds: named(self.kinds),
@@ -173,4 +155,8 @@ impl SegmentCollector for SegmentTally {
             departments: named(self.departments),
         }
     }
+}
+
+fn rounded(n: f64) -> u64 {
+    n.round() as u64
 }

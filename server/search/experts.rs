@@ -102,14 +102,16 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
         .await?;
     let (index, text) = (search.index.clone(), q.clone());
     let now = now().and_utc().timestamp();
-    let experts = blocking(move || index.experts(&ExpertQuery { text: &text, hidden: &hidden, now })).await?;
+    let mut experts =
+        blocking(move || index.experts(&ExpertQuery { text: &text, hidden: &hidden, now })).await?;
 
     let mut scores: HashMap<i64, Candidate> = HashMap::new();
-    for hit in &experts.people {
+    // The people move into the candidates; the snapshot stays to read their evidence from.
+    for hit in std::mem::take(&mut experts.people) {
         let candidate = Candidate {
             score: hit.score,
             documents: hit.documents,
-            evidence: hit.evidence.clone(),
+            evidence: hit.evidence,
             skills: Vec::new(),
         };
         scores.insert(hit.person, candidate);
