@@ -96,15 +96,14 @@ fn query(user: &User) -> FeedQuery {
         community_id: None,
         actor_id: None,
         verbs: None,
-        home: false,
         limit: 20,
     }
 }
 
 /// A page of the home feed, newest first.
 pub async fn home(db: &Db, user: &User, before: Option<i64>, limit: i64) -> AppResult<Vec<FeedRow>> {
-    let q = FeedQuery { before, home: true, verbs: Some(FEED_VERBS), limit, ..query(user) };
-    db.read(move |c| Ok(feed::read(c, &q)?)).await
+    let viewer = feed::Viewer { id: user.id, admin: user.actor().admin };
+    db.read(move |c| Ok(feed::home(c, &viewer, before, limit)?)).await
 }
 
 /// Every activity the user may see after `since`, oldest first (the AS2 collection).

@@ -8,7 +8,7 @@ use crate::db::schema::activities;
 use crate::domain::activity::NewActivity;
 
 /// A row of the log.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = activities)]
 pub struct Activity {
     pub id: i64,
