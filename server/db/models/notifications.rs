@@ -71,8 +71,15 @@ pub fn recent(conn: &mut DbConn, user_id: i64, limit: i64) -> QueryResult<Vec<Ro
 }
 
 /// How many groups (lines in the bell) hold unread notifications.
+///
+/// Every signed-in page asks, so this is its own statement rather than [`unread_of`] for
+/// one person: a list of ids makes diesel prepare the statement anew each time.
 pub fn unread(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
-    Ok(unread_of(conn, &[user_id])?.first().map_or(0, |(_, n)| *n))
+    notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null())
+        .select(diesel::dsl::count(notifications::group_key).aggregate_distinct())
+        .first(conn)
 }
 
 /// The unread line counts of several people at once, as (user, count); people with
