@@ -11,6 +11,7 @@ mod experts;
 mod query;
 mod readable;
 mod schema;
+mod similar;
 mod tally;
 mod writer;
 
@@ -75,6 +76,7 @@ pub struct SearchIndex {
     fields: Fields,
     position: Arc<AtomicI64>,
     dir: PathBuf,
+    similar: Arc<similar::SimilarCache>,
 }
 
 impl SearchIndex {
@@ -122,7 +124,14 @@ impl SearchIndex {
         // the commit sees it (no polling delay).
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let position = Arc::new(AtomicI64::new(position));
-        Ok(SearchIndex { index, reader, fields, position, dir: dir.to_path_buf() })
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            position,
+            dir: dir.to_path_buf(),
+            similar: Arc::new(similar::SimilarCache::new()),
+        })
     }
 
     /// The last activity-log id the index covers; `-1` when it has never been filled.

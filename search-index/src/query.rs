@@ -17,6 +17,7 @@ use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
 use crate::readable::Readable;
 use crate::schema::{Fields, Kind};
+use crate::similar::KEPT;
 use crate::tally::{Tally, top};
 use crate::{Result, SearchIndex};
 
@@ -485,11 +486,26 @@ impl SearchIndex {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let like = BooleanQuery::union(words.iter().map(|w| self.word_query(w, false, false)).collect());
-        let q = SearchQuery { kind: Some(kind), hidden, ..SearchQuery::default() };
-        let query = self.filtered(&like, &q, true);
-        let top = Readable::except(hidden).top(&searcher, &*query, limit.clamp(1, 20))?;
-        self.hits(&searcher, &EmptyQuery, &top)
+        let limit = limit.clamp(1, KEPT);
+        let generation = searcher.generation().generation_id();
+        let key = (kind, words);
+        if let Some(hits) = self.similar.get(generation, &key, hidden, limit) {
+            return Ok(hits);
+        }
+        let like = BooleanQuery::union(key.1.iter().map(|w| self.word_query(w, false, false)).collect());
+        let find = |hidden: &[i64], limit: usize| {
+            let q = SearchQuery { kind: Some(kind), hidden, ..SearchQuery::default() };
+            let query = self.filtered(&like, &q, true);
+            let top = Readable::except(hidden).top(&searcher, &*query, limit)?;
+            self.hits(&searcher, &EmptyQuery, &top)
+        };
+        // The best for everyone, remembered; then this viewer's share of it, or, when
+        // hidden communities took too many of them, the viewer's own search.
+        self.similar.put(generation, key.clone(), find(&[], KEPT)?);
+        match self.similar.get(generation, &key, hidden, limit) {
+            Some(hits) => Ok(hits),
+            None => find(hidden, limit),
+        }
     }
 }
 
@@ -596,6 +612,56 @@ mod tests {
         writer.commit(2).expect("commit");
         let found = index.similar("Jackets for hot steam valves", "", Kind::Idea, &[], 5).expect("similar");
         assert_eq!(found.len(), 5);
+    }
+
+    #[test]
+    fn remembered_similar_ideas_are_each_viewers_own_and_end_with_the_index_generation() {
+        let (_dir, index) = index();
+        let mut writer = crate::writer::Writer::open(&index, 15_000_000).expect("writer");
+        let idea = |id: i64, title: &str, community: i64| crate::Doc {
+            kind: Kind::Idea,
+            key: format!("idea:{id}"),
+            parent: None,
+            id,
+            title: title.into(),
+            label: title.into(),
+            body: String::new(),
+            tags: Vec::new(),
+            url: format!("/ideas/{id}"),
+            community: Some(community),
+            author: None,
+            department: String::new(),
+            created: 0,
+            accepted: false,
+        };
+        // More close matches in community 1 than an answer keeps, a few weaker ones in 2.
+        for id in 0..30 {
+            writer.put(&idea(id, "thermal jackets for steam valves", 1)).expect("put");
+        }
+        for id in 30..33 {
+            writer.put(&idea(id, "thermal jackets for pumps and other equipment", 2)).expect("put");
+        }
+        writer.commit(1).expect("commit");
+        let ids = |hidden: &[i64]| -> Vec<i64> {
+            let hits = index.similar("steam valve jackets", "", Kind::Idea, hidden, 5).expect("similar");
+            hits.into_iter().map(|h| h.id).collect()
+        };
+        let everyone = ids(&[]);
+        assert_eq!(everyone.len(), 5);
+        assert!(everyone.iter().all(|id| *id < 30), "{everyone:?}");
+        assert_eq!(ids(&[]), everyone, "the remembered answer is the answer");
+        let mut outsider = ids(&[1]);
+        outsider.sort_unstable();
+        assert_eq!(
+            outsider,
+            [30, 31, 32],
+            "community 1 filled the remembered answer; the outsider's is searched"
+        );
+
+        writer.put(&idea(40, "steam valve jackets", 2)).expect("put");
+        writer.commit(2).expect("commit");
+        assert_eq!(ids(&[]).first(), Some(&40), "a commit forgets the remembered answers");
+        assert_eq!(ids(&[1]).first(), Some(&40));
     }
 
     proptest::proptest! {
