@@ -24,6 +24,7 @@ mod moderation;
 mod naughty;
 mod notifications;
 mod people;
+mod query_plans;
 mod registry;
 mod review;
 mod search;

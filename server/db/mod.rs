@@ -1,6 +1,7 @@
 //! The database layer: one connection type over SQLite and PostgreSQL, a pool, embedded
 //! migrations, and the only place in the server that speaks diesel.
 
+pub mod fixed;
 pub mod models;
 mod pool;
 pub mod schema;

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::fixed::fixed;
 use crate::db::models::users::User;
 use crate::db::models::{escape_like, lower};
 use crate::db::schema::{communities, memberships, users};
@@ -269,25 +270,26 @@ pub fn members(
 /// policy which of them the user may not read).
 ///
 /// Two reads, not a join: the private communities come from their partial index alone,
-/// and the user's memberships from theirs. Joining probed a membership for each of the
-/// 450 private communities of the large organisation, and parsed each one's archive date,
-/// on every search and idea page.
+/// and the user's memberships from theirs. Joining probed a membership and read the table
+/// row of each of the 450 private communities of the large organisation, and parsed each
+/// one's archive date, on every search and idea page.
 pub fn private_with_membership(
     conn: &mut DbConn,
     user_id: i64,
 ) -> QueryResult<Vec<(i64, bool, Option<Membership>)>> {
-    let private = Visibility::Private.as_str();
+    // Written into the statement, so that SQLite reads the partial index alone.
+    let private = || fixed("communities.visibility = 'private'");
     let mine: HashMap<i64, Membership> = memberships::table
         .inner_join(communities::table)
         .filter(memberships::user_id.eq(user_id))
-        .filter(communities::visibility.eq(private))
+        .filter(private())
         .select((memberships::community_id, memberships::role, memberships::state))
         .load::<(i64, String, String)>(conn)?
         .into_iter()
         .filter_map(|(id, role, state)| Some((id, parse_membership((role, state))?)))
         .collect();
     let communities: Vec<(i64, bool)> = communities::table
-        .filter(communities::visibility.eq(private))
+        .filter(private())
         .select((communities::id, communities::archived_at.is_not_null()))
         .load(conn)?;
     Ok(communities.into_iter().map(|(id, archived)| (id, archived, mine.get(&id).copied())).collect())

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::fixed::fixed;
 use crate::db::schema::{comments, communities, memberships, post_tags, posts, reactions, users};
 use crate::domain::community::{MemberState, Visibility};
 
@@ -155,7 +156,8 @@ pub fn announcements_for(
                 .and(memberships::user_id.eq(user_id))
                 .and(memberships::state.eq(MemberState::Active.as_str()))),
         )
-        .filter(posts::kind.eq("announcement"))
+        // Written into the statement, so that SQLite reads `posts_announcements_idx`.
+        .filter(fixed("posts.kind = 'announcement'"))
         .filter(posts::deleted_at.is_null())
         .filter(posts::hidden_at.is_null())
         .order(posts::id.desc())
