@@ -551,6 +551,26 @@ mod tests {
         (dir, index)
     }
 
+    /// An idea with only a title.
+    fn idea(id: i64, title: &str) -> crate::Doc {
+        crate::Doc {
+            kind: Kind::Idea,
+            key: format!("idea:{id}"),
+            parent: None,
+            id,
+            title: title.into(),
+            label: title.into(),
+            body: String::new(),
+            tags: Vec::new(),
+            url: format!("/ideas/{id}"),
+            community: None,
+            author: None,
+            department: String::new(),
+            created: 0,
+            accepted: false,
+        }
+    }
+
     #[test]
     fn the_grammar_knows_words_phrases_and_exclusions_and_nothing_else() {
         let (_dir, index) = index();
@@ -586,22 +606,8 @@ mod tests {
         // panicked here: its idf took live documents against frequencies counting deleted).
         let (_dir, index) = index();
         let mut writer = crate::writer::Writer::open(&index, 15_000_000).expect("writer");
-        let idea = |id: i64, title: &str| crate::Doc {
-            kind: Kind::Idea,
-            key: format!("idea:{id}"),
-            parent: None,
-            id,
-            title: title.into(),
-            label: title.into(),
-            body: "insulate the steam valves".into(),
-            tags: Vec::new(),
-            url: format!("/ideas/{id}"),
-            community: None,
-            author: None,
-            department: String::new(),
-            created: 0,
-            accepted: false,
-        };
+        let idea =
+            |id: i64, title: &str| crate::Doc { body: "insulate the steam valves".into(), ..idea(id, title) };
         for id in 0..50 {
             writer.put(&idea(id, "Thermal jackets for steam valves")).expect("put");
         }
@@ -619,20 +625,8 @@ mod tests {
         let (_dir, index) = index();
         let mut writer = crate::writer::Writer::open(&index, 15_000_000).expect("writer");
         let idea = |id: i64, title: &str, community: i64| crate::Doc {
-            kind: Kind::Idea,
-            key: format!("idea:{id}"),
-            parent: None,
-            id,
-            title: title.into(),
-            label: title.into(),
-            body: String::new(),
-            tags: Vec::new(),
-            url: format!("/ideas/{id}"),
             community: Some(community),
-            author: None,
-            department: String::new(),
-            created: 0,
-            accepted: false,
+            ..idea(id, title)
         };
         // More close matches in community 1 than an answer keeps, a few weaker ones in 2.
         for id in 0..30 {
