@@ -1,18 +1,59 @@
-//! The hot reads use the indexes made for them, as diesel actually sends them. A partial
-//! index serves a statement only when the statement's text implies the index's condition:
-//! a value bound in its place (diesel's `.eq(…)`) silently made SQLite read each row from
-//! the table instead. So these tests record the statements a function runs and ask
-//! SQLite's planner about each. (PostgreSQL's planner prefers a sequential scan on a
-//! test's few rows, so its plan proves nothing.)
+//! The hot reads, as diesel actually sends them: they use the indexes made for them, and
+//! they are prepared once per connection rather than parsed on every page.
+//!
+//! A partial index serves a statement only when the statement's text implies the index's
+//! condition: a value bound in its place (diesel's `.eq(…)`) silently made SQLite read
+//! each row from the table instead. So these tests record the statements a function runs
+//! and ask SQLite's planner about each. (PostgreSQL's planner prefers a sequential scan on
+//! a test's few rows, so its plan proves nothing.)
 
 use std::sync::{Arc, Mutex};
 
 use agora::db::DbConn;
-use agora::db::models::{communities, posts};
+use agora::db::models::{communities, posts, uploads};
 use diesel::RunQueryDsl;
 use diesel::connection::{Connection, Instrumentation, InstrumentationEvent};
 
 use crate::helpers::{Backend, TestApp};
+
+/// What a connection reported while `run` ran: each statement sent, and each one newly
+/// kept in its prepared-statement cache.
+#[derive(Default)]
+struct Sent {
+    statements: Vec<String>,
+    cached: Vec<String>,
+}
+
+/// Runs `run` on a pooled connection, recording what it sends; `then` reads the record on
+/// the same connection.
+fn record<T: Send + 'static>(
+    app: &TestApp,
+    run: impl FnOnce(&mut DbConn) + Send + 'static,
+    then: impl FnOnce(&mut DbConn, &Sent) -> T + Send + 'static,
+) -> T {
+    let sent = Arc::new(Mutex::new(Sent::default()));
+    let log = sent.clone();
+    app.db
+        .read_sync(move |c| {
+            c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                let mut log = log.lock().unwrap();
+                match event {
+                    // The text diesel logs ends with the bound values.
+                    InstrumentationEvent::StartQuery { query, .. } => {
+                        let text = query.to_string();
+                        log.statements.push(text.split(" -- binds:").next().unwrap_or_default().to_owned());
+                    }
+                    InstrumentationEvent::CacheQuery { sql, .. } => log.cached.push(sql.to_owned()),
+                    _ => {}
+                }
+            });
+            run(c);
+            c.set_instrumentation(None::<Box<dyn Instrumentation>>);
+            let sent = sent.lock().unwrap();
+            Ok(then(c, &sent))
+        })
+        .unwrap()
+}
 
 /// SQLite's plan of every statement `run` sends, one line per step.
 fn plans(app: &TestApp, run: impl FnOnce(&mut DbConn) + Send + 'static) -> Vec<String> {
@@ -21,27 +62,14 @@ fn plans(app: &TestApp, run: impl FnOnce(&mut DbConn) + Send + 'static) -> Vec<S
         #[diesel(sql_type = diesel::sql_types::Text)]
         detail: String,
     }
-    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
-    let record = sent.clone();
-    app.db
-        .read_sync(move |c| {
-            c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-                if let InstrumentationEvent::StartQuery { query, .. } = event {
-                    record.lock().unwrap().push(query.to_string());
-                }
-            });
-            run(c);
-            c.set_instrumentation(None::<Box<dyn Instrumentation>>);
-            let mut steps = Vec::new();
-            for statement in sent.lock().unwrap().iter() {
-                // The text diesel logs ends with the bound values; the plan needs none.
-                let sql = statement.split(" -- binds:").next().unwrap_or_default();
-                let plan = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load::<Step>(c)?;
-                steps.extend(plan.into_iter().map(|s| format!("{sql}\n    {}", s.detail)));
-            }
-            Ok(steps)
-        })
-        .unwrap()
+    record(app, run, |c, sent| {
+        let mut steps = Vec::new();
+        for sql in &sent.statements {
+            let plan = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load::<Step>(c).unwrap();
+            steps.extend(plan.into_iter().map(|s| format!("{sql}\n    {}", s.detail)));
+        }
+        steps
+    })
 }
 
 fn uses(plan: &[String], index: &str) -> bool {
@@ -62,4 +90,25 @@ async fn hidden_communities_and_announcements_are_read_from_their_partial_indexe
         posts::announcements_for(c, 1, 5).unwrap();
     });
     assert!(uses(&plan, "posts_announcements_idx"), "{plan:#?}");
+}
+
+/// The reactions and files of a page's comments are read by a list of their ids: each
+/// list length class is prepared once (diesel's `eq_any` parsed them on every page).
+#[tokio::test]
+async fn lists_of_ids_are_prepared_once_per_length_class() {
+    let app = TestApp::spawn().await;
+    // Lengths no other code sends, so the statements are new to the connection's cache.
+    let (statements, cached) = record(
+        &app,
+        |c| {
+            for ids in [(1..=600).collect::<Vec<i64>>(), (1000..1700).collect()] {
+                posts::reaction_summary(c, "idea_comment", &ids, 1).unwrap();
+                uploads::of_targets(c, "idea_comment", &ids).unwrap();
+            }
+        },
+        |_, sent| (sent.statements.clone(), sent.cached.len()),
+    );
+    assert_eq!(statements.len(), 6);
+    assert_eq!(statements[..3], statements[3..], "both lists send the same three statements");
+    assert_eq!(cached, 3, "kept prepared once, then reused");
 }

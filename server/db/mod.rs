@@ -2,6 +2,7 @@
 //! migrations, and the only place in the server that speaks diesel.
 
 pub mod fixed;
+pub mod id_list;
 pub mod models;
 mod pool;
 pub mod schema;

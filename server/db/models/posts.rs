@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::fixed::fixed;
+use crate::db::id_list::any_of;
 use crate::db::schema::{comments, communities, memberships, post_tags, posts, reactions, users};
 use crate::domain::community::{MemberState, Visibility};
 
@@ -386,13 +387,13 @@ pub fn reaction_summary(
     }
     let counts: Vec<(i64, String, i64)> = reactions::table
         .filter(reactions::target_type.eq(target_type))
-        .filter(reactions::target_id.eq_any(ids))
+        .filter(any_of(reactions::target_id, ids))
         .group_by((reactions::target_id, reactions::kind))
         .select((reactions::target_id, reactions::kind, diesel::dsl::count_star()))
         .load(conn)?;
     let mine = reactions::table
         .filter(reactions::target_type.eq(target_type))
-        .filter(reactions::target_id.eq_any(ids))
+        .filter(any_of(reactions::target_id, ids))
         .filter(reactions::user_id.eq(viewer_id))
         .select((reactions::target_id, reactions::kind))
         .load(conn)?;

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::id_list::any_of;
 use crate::db::models::communities::Community;
 use crate::db::models::users::User;
 use crate::db::schema::{comments, communities, idea_comments, ideas, post_tags, posts, users};
@@ -31,7 +32,7 @@ impl Table {
 
 macro_rules! select {
     ($query:expr, $id:expr, $ids:expr) => {
-        $query.filter($id.eq_any($ids)).order($id.asc())
+        $query.filter(any_of($id, $ids)).order($id.asc())
     };
 }
 

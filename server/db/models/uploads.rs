@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::id_list::any_of;
 use crate::db::schema::uploads;
 
 /// A stored upload.
@@ -102,7 +103,7 @@ pub fn of_targets(conn: &mut DbConn, target_type: &str, ids: &[i64]) -> QueryRes
     }
     uploads::table
         .filter(uploads::target_type.eq(target_type))
-        .filter(uploads::target_id.eq_any(ids))
+        .filter(any_of(uploads::target_id, ids))
         .order((uploads::target_id, uploads::position))
         .select(Upload::as_select())
         .load(conn)

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::id_list::any_of;
 use crate::db::schema::users;
 
 /// A row of `users`.
@@ -73,7 +74,7 @@ pub fn find_active(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
 /// The active ones among several users.
 pub fn find_active_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<User>> {
     users::table
-        .filter(users::id.eq_any(ids))
+        .filter(any_of(users::id, ids))
         .filter(users::is_active.eq(true))
         .select(User::as_select())
         .load(conn)
