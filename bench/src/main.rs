@@ -90,7 +90,7 @@ async fn main() -> anyhow::Result<()> {
         machine: format!("{} build; {}", args.build, machine()),
         started: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
         dataset: format!(
-            "{dataset}; persona user{} in {} communities",
+            "{dataset}; persona user{} in {} communities, following 10 people and 3 tags",
             persona.user,
             persona.communities.len()
         ),

@@ -32,7 +32,7 @@ pub async fn home_feed(bench: &mut Bench) -> anyhow::Result<Baseline> {
     report.add("baseline: `GET` a static asset", baseline.rps, "req/s", None, asset.clone());
     let home = bench.oha.max(&format!("{base}/"), Some(&cookie)).await?;
     report.add(
-        "home feed (signed in, 30 lines, a member of 30 communities): max rate",
+        "home feed (signed in, 30 lines; 30 communities, 10 people, 3 tags followed): max rate",
         home.rps / baseline.rps,
         "×",
         Some((AtLeast, 0.20)),
