@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Nullable, Text, Untyped};
-use diesel::sqlite::Sqlite;
 
 use crate::db::DbConn;
 use crate::db::models::activities::Activity;
@@ -113,19 +112,6 @@ pub fn home(
 pub struct Viewer {
     pub id: i64,
     pub admin: bool,
-}
-
-/// SQLite's plan for the home feed (a test checks which indexes it reads).
-pub fn home_plan(conn: &mut SqliteConnection, viewer: &Viewer) -> QueryResult<Vec<String>> {
-    #[derive(QueryableByName)]
-    struct Step {
-        #[diesel(sql_type = Text)]
-        detail: String,
-    }
-    let statement =
-        HomeFeed { viewer: viewer.id, admin: viewer.admin, before: i64::MAX, limit: 30, lateral: false };
-    let steps: Vec<Step> = QueryPlan(statement).load(conn)?;
-    Ok(steps.into_iter().map(|s| s.detail).collect())
 }
 
 #[derive(QueryableByName)]
@@ -303,26 +289,5 @@ where
         out.push_bind_param::<BigInt, _>(&self.limit)?;
         out.push_sql(") ORDER BY a.id DESC");
         Ok(())
-    }
-}
-
-/// `EXPLAIN QUERY PLAN` of a statement.
-struct QueryPlan<Q>(Q);
-
-impl<Q> QueryId for QueryPlan<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<Q> Query for QueryPlan<Q> {
-    type SqlType = Untyped;
-}
-
-impl<Q, Conn> RunQueryDsl<Conn> for QueryPlan<Q> {}
-
-impl<Q: QueryFragment<Sqlite>> QueryFragment<Sqlite> for QueryPlan<Q> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        out.push_sql("EXPLAIN QUERY PLAN ");
-        self.0.walk_ast(out)
     }
 }
