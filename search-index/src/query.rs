@@ -17,7 +17,7 @@ use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
 use crate::readable::Readable;
 use crate::schema::{Fields, Kind};
-use crate::similar::KEPT;
+use crate::similar::{self, KEPT};
 use crate::tally::{Tally, top};
 use crate::{Result, SearchIndex};
 
@@ -499,10 +499,12 @@ impl SearchIndex {
             let top = Readable::except(hidden).top(&searcher, &*query, limit)?;
             self.hits(&searcher, &EmptyQuery, &top)
         };
-        // The best for everyone, remembered; then this viewer's share of it, or, when
-        // hidden communities took too many of them, the viewer's own search.
-        self.similar.put(generation, key.clone(), find(&[], KEPT)?);
-        match self.similar.get(generation, &key, hidden, limit) {
+        // The best for everyone, remembered; this viewer gets their share of it, or, when
+        // hidden communities took too many of them, their own search.
+        let all = find(&[], KEPT)?;
+        let mine = similar::share(&all, hidden, limit);
+        self.similar.put(generation, key, all);
+        match mine {
             Some(hits) => Ok(hits),
             None => find(hidden, limit),
         }

@@ -32,23 +32,14 @@ impl SimilarCache {
         }
     }
 
-    /// The viewer's first `limit` hits from a remembered answer, if there is one for this
-    /// generation and it holds enough readable hits to be sure of them.
+    /// The viewer's share of a remembered answer, if there is one for this generation.
     pub(crate) fn get(&self, generation: u64, key: &Key, hidden: &[i64], limit: usize) -> Option<Vec<Hit>> {
         let mut guard = self.answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (at, answers) = &mut *guard;
         if *at != generation {
             return None;
         }
-        let all = answers.get(key)?;
-        let readable: Vec<Hit> = all
-            .iter()
-            .filter(|h| h.community.is_none_or(|c| !hidden.contains(&c)))
-            .take(limit)
-            .cloned()
-            .collect();
-        // Fewer than asked from a full answer: more readable ones may lie past what was kept.
-        (readable.len() == limit || all.len() < KEPT).then_some(readable)
+        share(answers.get(key)?, hidden, limit)
     }
 
     /// Remembers the best [`KEPT`] hits for everyone. An answer from a generation older
@@ -65,4 +56,17 @@ impl SimilarCache {
         }
         answers.put(key, hits);
     }
+}
+
+/// The viewer's first `limit` hits of an answer for everyone, if it holds enough readable
+/// ones to be sure of them: fewer than asked from a full answer means more readable ones
+/// may lie past what was kept.
+pub(crate) fn share(all: &[Hit], hidden: &[i64], limit: usize) -> Option<Vec<Hit>> {
+    let readable: Vec<Hit> = all
+        .iter()
+        .filter(|h| h.community.is_none_or(|c| !hidden.contains(&c)))
+        .take(limit)
+        .cloned()
+        .collect();
+    (readable.len() == limit || all.len() < KEPT).then_some(readable)
 }

@@ -5,6 +5,7 @@ use diesel::prelude::AggregateExpressionMethods;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::id_list::any_of;
 use crate::db::schema::{activities, communities, notifications, users};
 
 /// A notification to store.
@@ -71,22 +72,16 @@ pub fn recent(conn: &mut DbConn, user_id: i64, limit: i64) -> QueryResult<Vec<Ro
 }
 
 /// How many groups (lines in the bell) hold unread notifications.
-///
-/// Every signed-in page asks, so this is its own statement rather than [`unread_of`] for
-/// one person: a list of ids makes diesel prepare the statement anew each time.
 pub fn unread(conn: &mut DbConn, user_id: i64) -> QueryResult<i64> {
-    notifications::table
-        .filter(notifications::user_id.eq(user_id))
-        .filter(notifications::read_at.is_null())
-        .select(diesel::dsl::count(notifications::group_key).aggregate_distinct())
-        .first(conn)
+    Ok(unread_of(conn, &[user_id])?.first().map_or(0, |(_, n)| *n))
 }
 
 /// The unread line counts of several people at once, as (user, count); people with
-/// nothing unread are left out.
+/// nothing unread are left out. Every signed-in page asks for its viewer, and the live hub
+/// for everyone an event reaches: [`any_of`] keeps the statement prepared.
 pub fn unread_of(conn: &mut DbConn, user_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
     notifications::table
-        .filter(notifications::user_id.eq_any(user_ids))
+        .filter(any_of(notifications::user_id, user_ids))
         .filter(notifications::read_at.is_null())
         .group_by(notifications::user_id)
         .select((notifications::user_id, diesel::dsl::count(notifications::group_key).aggregate_distinct()))
