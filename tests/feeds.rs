@@ -96,20 +96,24 @@ async fn all_pages(app: &TestApp, token: &str, limit: usize) -> Vec<String> {
 }
 
 /// The home feed takes the newest entries of each source (community, person, tag) and
-/// merges them: a busy source must not push a quiet one off the pages, and a followed
-/// person's entries the reader may not see must not use up that person's share.
+/// merges them: a busy source must not push a quiet one off the pages, a followed
+/// person's entries the reader may not see must not use up that person's share, and an
+/// entry that several sources hold (a followed person's tagged post in the reader's
+/// community) shows once.
 #[tokio::test]
 async fn the_home_feed_merges_busy_and_quiet_sources_page_by_page() {
     let app = TestApp::spawn().await;
     let [ada, bob, eve] = world(&app).await;
-    app.api(Method::PUT, "/users/ada/follow", &bob).send().await.unwrap();
+    for path in ["/users/ada/follow", "/users/eve/follow", "/tags/busy/follow"] {
+        app.api(Method::PUT, path, &bob).send().await.unwrap();
+    }
     app.api(Method::POST, "/communities/other/join", &bob).send().await.unwrap();
     post(&app, &ada, "team", "Ada in the open", "x").await;
     for n in 0..12 {
         post(&app, &ada, "secret", &format!("Ada secret {n}"), "x").await;
     }
     for n in 0..12 {
-        post(&app, &eve, "other", &format!("Eve busy {n}"), "x").await;
+        post(&app, &eve, "other", &format!("Eve busy {n}"), "#busy").await;
     }
     let mut expected: Vec<String> = (0..12).rev().map(|n| format!("Eve busy {n}")).collect();
     expected.push("Ada in the open".into());

@@ -12,8 +12,11 @@ use std::sync::{Arc, Mutex};
 use agora::db::DbConn;
 use agora::db::models::feed::{Viewer, home};
 use agora::db::models::{communities, posts, uploads};
+use agora::domain::account::Role;
 use diesel::RunQueryDsl;
 use diesel::connection::{Connection, Instrumentation, InstrumentationEvent};
+use reqwest::Method;
+use serde_json::json;
 
 use crate::helpers::{Backend, TestApp};
 
@@ -107,8 +110,17 @@ async fn hidden_communities_and_announcements_are_read_from_their_partial_indexe
 #[tokio::test]
 async fn the_home_feed_reads_each_source_from_its_own_index() {
     let Some(app) = on_sqlite().await else { return };
-    let plan = plans(&app, |c| {
-        home(c, &Viewer { id: 1, admin: false }, None, 30).unwrap();
+    // A reader with one lane of each kind: a community, a followed person, a followed tag.
+    let ada = app.given_user("ada", Role::Employee);
+    let token = app.token_for(&ada);
+    let body = json!({"slug": "team", "name": "The team", "visibility": "open"});
+    app.api(Method::POST, "/communities", &token).json(&body).send().await.unwrap();
+    app.given_user("bob", Role::Employee);
+    for path in ["/users/bob/follow", "/tags/rust/follow"] {
+        assert!(app.api(Method::PUT, path, &token).send().await.unwrap().status().is_success());
+    }
+    let plan = plans(&app, move |c| {
+        home(c, &Viewer { id: ada.id, admin: false }, None, 30).unwrap();
     });
     assert!(uses(&plan, "activities_feed_idx"), "{plan:#?}");
     assert!(uses(&plan, "post_tags_tag_idx"), "{plan:#?}");
