@@ -14,8 +14,8 @@ use crate::db::schema::{activities, communities, memberships, users};
 use crate::domain::community::{MemberState, Visibility};
 
 /// Verbs a feed shows (edits, deletions, reactions and membership chores stay out of it).
-/// The partial index `activities_feed_idx` (migration 000017) lists the same verbs in the
-/// same order; change both together.
+/// The partial indexes `activities_feed_idx` and `activities_actor_feed_idx` (migration
+/// 000019) list the same verbs in the same order; change them together.
 pub const FEED_VERBS: &[&str] = &["post.created", "comment.created", "answer.accepted", "community.created"];
 
 /// An activity with its actor `(handle, name)` and community `(slug, name)`.
@@ -205,7 +205,7 @@ where
         Some(Key::Tag(tag)) => out.push_bind_param::<Text, _>(tag)?,
         None => out.push_sql("o.k"),
     }
-    // FEED_VERBS, as the partial index `activities_feed_idx` lists them.
+    // FEED_VERBS, as the partial indexes list them.
     out.push_sql(
         " AND y.withdrawn_at IS NULL \
          AND y.verb IN ('post.created', 'comment.created', 'answer.accepted', 'community.created') \
@@ -213,20 +213,20 @@ where
     );
     out.push_bind_param::<BigInt, _>(before)?;
     // The policy's visibility rule, as in `read`; in the viewer's own communities it is
-    // simply "not for admins only", which spares a lookup per entry.
+    // simply "not for admins only", which spares a lookup per entry. Elsewhere it looks up
+    // the entry's community, and the viewer's membership only when it is private (a list
+    // of the viewer's communities was built anew for every lane).
     match (viewer.admin, kind) {
         (true, _) => {}
         (false, Kind::Community) => out.push_sql(" AND y.visibility IN ('public', 'community')"),
         (false, _) => {
             out.push_sql(
-                " AND (y.visibility = 'public' OR (y.visibility = 'community' AND (\
-                 y.community_id IN (SELECT community_id FROM memberships WHERE user_id = ",
+                " AND (y.visibility = 'public' OR (y.visibility = 'community' AND EXISTS (\
+                 SELECT 1 FROM communities c WHERE c.id = y.community_id AND (c.visibility <> 'private' \
+                 OR EXISTS (SELECT 1 FROM memberships m WHERE m.community_id = c.id AND m.user_id = ",
             );
             out.push_bind_param::<BigInt, _>(&viewer.id)?;
-            out.push_sql(
-                " AND state = 'active') \
-                 OR EXISTS (SELECT 1 FROM communities c WHERE c.id = y.community_id AND c.visibility <> 'private'))))",
-            );
+            out.push_sql(" AND m.state = 'active')))))");
         }
     }
     out.push_sql(" ORDER BY ");
