@@ -106,6 +106,30 @@ pub async fn home(db: &Db, user: &User, before: Option<i64>, limit: i64) -> AppR
     db.read(move |c| Ok(feed::home(c, &viewer, before, limit)?)).await
 }
 
+/// The signed-in home page's reads, in one trip to the database pool (each trip is a hand-off
+/// to a blocking thread): where the live updates start, a page of the feed, and the
+/// announcements and communities beside it.
+pub struct HomeReads {
+    pub live_since: i64,
+    pub rows: Vec<FeedRow>,
+    pub cards: Vec<crate::posts::PostCard>,
+    pub communities: Vec<crate::db::models::communities::Community>,
+}
+
+/// Reads the signed-in home page (see [`HomeReads`]).
+pub async fn home_page(db: &Db, user: &User, before: Option<i64>, limit: i64) -> AppResult<HomeReads> {
+    let actor = user.actor();
+    let viewer = feed::Viewer { id: user.id, admin: actor.admin };
+    db.read(move |c| {
+        // Read first: the live updates replay whatever the page's later reads missed.
+        let live_since = activities::latest_id(c)?;
+        let rows = feed::home(c, &viewer, before, limit)?;
+        let (cards, communities) = crate::posts::home_in(c, actor)?;
+        Ok(HomeReads { live_since, rows, cards, communities })
+    })
+    .await
+}
+
 /// Every activity the user may see after `since`, oldest first (the AS2 collection).
 pub async fn since(db: &Db, user: &User, since: i64, limit: i64) -> AppResult<Vec<FeedRow>> {
     let q = FeedQuery { after: Some(since), limit, ..query(user) };

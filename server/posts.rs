@@ -342,19 +342,15 @@ pub async fn list(
     .await
 }
 
-/// What the home page shows until the activity feed arrives: the newest announcements of
-/// the user's communities, and those communities.
-pub async fn home(
-    db: &Db,
-    user: &User,
+/// What the home page shows beside the activity feed: the newest announcements of the
+/// user's communities, and those communities.
+pub(crate) fn home_in(
+    c: &mut DbConn,
+    actor: Actor,
 ) -> AppResult<(Vec<PostCard>, Vec<crate::db::models::communities::Community>)> {
-    let actor = user.actor();
-    db.read(move |c| {
-        let rows = posts::announcements_for(c, actor.user_id, 5)?;
-        let cards = cards(c, actor, rows, false)?;
-        Ok((cards, crate::db::models::communities::joined_by(c, actor.user_id)?))
-    })
-    .await
+    let rows = posts::announcements_for(c, actor.user_id, 5)?;
+    let cards = cards(c, actor, rows, false)?;
+    Ok((cards, crate::db::models::communities::joined_by(c, actor.user_id)?))
 }
 
 /// A person's posts that the viewer may read.

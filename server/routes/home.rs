@@ -37,8 +37,8 @@ pub async fn show(
         };
         return render(StatusCode::OK, &page);
     };
-    let live_since = crate::live::since(&state.db).await?;
-    let rows = crate::feeds::home(&state.db, &user, query.before, FEED_PAGE).await?;
+    let crate::feeds::HomeReads { live_since, rows, cards, communities } =
+        crate::feeds::home_page(&state.db, &user, query.before, FEED_PAGE).await?;
     let next = (rows.len() as i64 == FEED_PAGE)
         .then(|| rows.last().map(|(a, ..)| format!("/?before={}", a.id)))
         .flatten();
@@ -49,6 +49,5 @@ pub async fn show(
     }
     let items = crate::feeds::group(rows);
     let (newest, people) = state.newcomers.get(&state.db).await?;
-    let (cards, communities) = crate::posts::home(&state.db, &user).await?;
     render(StatusCode::OK, &HomePage { ctx, newest, people, cards, communities, items, next, live_since })
 }
