@@ -9,9 +9,11 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use chrono::Duration;
+use diesel::QueryResult;
 
 use crate::auth::session_store::USER_ID_KEY;
 use crate::auth::{csrf, secrets};
+use crate::db::DbConn;
 use crate::db::models::users::User;
 use crate::db::models::{now, tokens, users};
 use crate::error::{ApiError, AppError, AppResult};
@@ -26,23 +28,47 @@ struct Resolved(Option<User>);
 /// The user signed in through the session cookie, if any. A session whose user has been
 /// deactivated resolves to nobody.
 pub async fn session_user(req: &HttpRequest) -> AppResult<Option<User>> {
-    if let Some(Resolved(user)) = req.extensions().get::<Resolved>() {
-        return Ok(user.clone());
-    }
-    let session = req.get_session();
-    let user = match session.get::<i64>(USER_ID_KEY).ok().flatten() {
-        Some(id) => {
-            let state = AppState::of(req)?;
-            let user = state.db.read(move |c| Ok(users::find_active(c, id)?)).await?;
-            if user.is_none() {
-                session.remove(USER_ID_KEY);
-            }
-            user
+    Ok(session_user_and(req, |_, _| Ok(())).await?.map(|(user, ())| user))
+}
+
+/// The session's user as [`session_user`] finds them, with `also` read for them in the same
+/// trip to the database pool (each trip is a hand-off to a blocking thread): every page
+/// reads its viewer's unread count so.
+pub async fn session_user_and<T: Send + 'static>(
+    req: &HttpRequest,
+    also: fn(&mut DbConn, i64) -> QueryResult<T>,
+) -> AppResult<Option<(User, T)>> {
+    let cached = req.extensions().get::<Resolved>().map(|Resolved(user)| user.clone());
+    let state = AppState::of(req)?;
+    let found = match cached {
+        Some(None) => return Ok(None),
+        Some(Some(user)) => {
+            let id = user.id;
+            Some((user, state.db.read(move |c| Ok(also(c, id)?)).await?))
         }
-        None => None,
+        None => {
+            let session = req.get_session();
+            let found = match session.get::<i64>(USER_ID_KEY).ok().flatten() {
+                Some(id) => {
+                    let found = state
+                        .db
+                        .read(move |c| match users::find_active(c, id)? {
+                            Some(user) => Ok(Some((user, also(c, id)?))),
+                            None => Ok(None),
+                        })
+                        .await?;
+                    if found.is_none() {
+                        session.remove(USER_ID_KEY);
+                    }
+                    found
+                }
+                None => None,
+            };
+            req.extensions_mut().insert(Resolved(found.as_ref().map(|(user, _)| user.clone())));
+            found
+        }
     };
-    req.extensions_mut().insert(Resolved(user.clone()));
-    Ok(user)
+    Ok(found)
 }
 
 /// The sign-in a cookie request belongs to (none for a bearer token or an old session).

@@ -86,7 +86,8 @@ impl FromRequest for Page {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let user = identity::session_user(&req).await?;
+            let found = identity::session_user_and(&req, crate::db::models::notifications::unread).await?;
+            let (user, unread) = found.map_or((None, 0), |(user, unread)| (Some(user), unread));
             let session = req.get_session();
             // Only a page that shows a notice changes the session: actix-session marks it
             // changed on any `remove`, and a changed session is a database write.
@@ -95,10 +96,6 @@ impl FromRequest for Page {
                 .then(|| session.remove_as::<String>(NOTICE_KEY).and_then(Result::ok))
                 .flatten();
             let state = crate::state::AppState::of(&req)?;
-            let unread = match &user {
-                Some(user) => crate::notify::unread(&state.db, user.id).await?,
-                None => 0,
-            };
             let site_name = std::sync::Arc::from(state.site.current().site_name.as_str());
             Ok(Page(PageCtx { user, session: Some(session), notice, unread, site_name }))
         })
