@@ -28,6 +28,9 @@ struct Resolved(Option<User>);
 /// The user signed in through the session cookie, if any. A session whose user has been
 /// deactivated resolves to nobody.
 pub async fn session_user(req: &HttpRequest) -> AppResult<Option<User>> {
+    if let Some(Resolved(user)) = req.extensions().get::<Resolved>() {
+        return Ok(user.clone());
+    }
     Ok(session_user_and(req, |_, _| Ok(())).await?.map(|(user, ())| user))
 }
 
@@ -38,36 +41,31 @@ pub async fn session_user_and<T: Send + 'static>(
     req: &HttpRequest,
     also: fn(&mut DbConn, i64) -> QueryResult<T>,
 ) -> AppResult<Option<(User, T)>> {
-    let cached = req.extensions().get::<Resolved>().map(|Resolved(user)| user.clone());
     let state = AppState::of(req)?;
-    let found = match cached {
-        Some(None) => return Ok(None),
-        Some(Some(user)) => {
-            let id = user.id;
-            Some((user, state.db.read(move |c| Ok(also(c, id)?)).await?))
-        }
-        None => {
-            let session = req.get_session();
-            let found = match session.get::<i64>(USER_ID_KEY).ok().flatten() {
-                Some(id) => {
-                    let found = state
-                        .db
-                        .read(move |c| match users::find_active(c, id)? {
-                            Some(user) => Ok(Some((user, also(c, id)?))),
-                            None => Ok(None),
-                        })
-                        .await?;
-                    if found.is_none() {
-                        session.remove(USER_ID_KEY);
-                    }
-                    found
-                }
-                None => None,
-            };
-            req.extensions_mut().insert(Resolved(found.as_ref().map(|(user, _)| user.clone())));
+    let cached = req.extensions().get::<Resolved>().map(|Resolved(user)| user.clone());
+    if let Some(user) = cached {
+        let Some(user) = user else { return Ok(None) };
+        let id = user.id;
+        return Ok(Some((user, state.db.read(move |c| Ok(also(c, id)?)).await?)));
+    }
+    let session = req.get_session();
+    let found = match session.get::<i64>(USER_ID_KEY).ok().flatten() {
+        Some(id) => {
+            let found = state
+                .db
+                .read(move |c| match users::find_active(c, id)? {
+                    Some(user) => Ok(Some((user, also(c, id)?))),
+                    None => Ok(None),
+                })
+                .await?;
+            if found.is_none() {
+                session.remove(USER_ID_KEY);
+            }
             found
         }
+        None => None,
     };
+    req.extensions_mut().insert(Resolved(found.as_ref().map(|(user, _)| user.clone())));
     Ok(found)
 }
 
