@@ -480,6 +480,9 @@ async fn the_post_page_shows_who_reacted_and_comments_can_be_deleted() {
 async fn announcements_come_from_moderators_and_reach_members_homes_only() {
     let (app, ada, bob) = setup().await;
     app.given_user("carol", Role::Employee);
+    let quiet = app.get_as(&app.signed_in("bob@example.com").await, "/").await.text().await.unwrap();
+    assert!(quiet.contains("No announcements in your communities yet."));
+    assert!(!quiet.contains("Find communities to join"), "bob is in a community already");
     let announcement =
         json!({"kind": "announcement", "title": "Town hall Friday", "body": "Bring questions."});
     let (code, _) = status(app.api(Method::POST, "/communities/team/posts", &bob).json(&announcement)).await;
@@ -502,6 +505,7 @@ async fn announcements_come_from_moderators_and_reach_members_homes_only() {
     let outsider_home =
         app.get_as(&app.signed_in("carol@example.com").await, "/").await.text().await.unwrap();
     assert!(!outsider_home.contains("Town hall Friday"));
+    assert!(outsider_home.contains("Find communities to join"), "carol is in no community");
 }
 
 #[tokio::test]

@@ -1,5 +1,8 @@
 //! Health, metrics, static assets, error pages, headers, and the migration sets.
 
+use agora::db::DbConn;
+use agora::db::models::users;
+use agora::domain::account::Role;
 use reqwest::StatusCode;
 
 use crate::helpers::TestApp;
@@ -63,4 +66,37 @@ fn both_backends_have_the_same_migrations() {
     };
     assert!(!names("sqlite").is_empty());
     assert_eq!(names("sqlite"), names("postgres"));
+}
+
+/// On SQLite a read is one transaction: what commits while it runs is not half in its
+/// page. PostgreSQL runs each statement of a read alone (BEGIN would be a round trip).
+#[tokio::test]
+async fn a_read_sees_one_state_of_the_database_and_a_read_that_panics_leaves_none_open() {
+    let app = TestApp::spawn().await;
+    app.given_user("ada", Role::Employee);
+    let count = |c: &mut DbConn| Ok(users::count(c)?);
+    let (before, after) = app
+        .db
+        .read_sync(|c| {
+            let before = count(c)?;
+            // Another connection commits a new account between the read's two statements.
+            std::thread::scope(|s| s.spawn(|| app.given_user("bob", Role::Employee)).join().unwrap());
+            Ok((before, count(c)?))
+        })
+        .unwrap();
+    let sqlite = app.database_url.starts_with("sqlite:");
+    assert_eq!(after, if sqlite { before } else { before + 1 });
+    assert_eq!(app.db.read_sync(count).unwrap(), before + 1, "the next read sees it");
+
+    // The pool hands out the connection given back last: a read that panicked inside its
+    // transaction must not pass that transaction on to the next borrower.
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        app.db.read_sync(|c| -> agora::error::AppResult<()> {
+            count(c)?;
+            panic!("a read fails halfway");
+        })
+    }));
+    assert!(panicked.is_err());
+    app.given_user("cy", Role::Employee);
+    assert_eq!(app.db.read_sync(count).unwrap(), before + 2, "a fresh read, not the panicked one's");
 }

@@ -50,8 +50,16 @@ impl r2d2::ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection given back inside a transaction (the work that opened it panicked)
+    /// would hand its next borrower a transaction it did not open: it is closed instead,
+    /// which rolls the transaction back.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        std::thread::panicking()
+            || match conn {
+                DbConn::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+                DbConn::Pg(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+            }
     }
 }
 

@@ -441,8 +441,13 @@ impl TestApp {
     }
 }
 
+/// A browser-like client: cookies kept, redirects shown. Idle pooled connections are dropped
+/// after one second, well before the server closes them (actix's keep-alive is 5 s): a
+/// request sent on a connection idle for about 5 s races the server's close and fails with
+/// "connection closed before message completed" (it broke a PostgreSQL CI run).
 fn browser() -> Client {
     Client::builder()
+        .pool_idle_timeout(Duration::from_secs(1))
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
