@@ -113,7 +113,7 @@ pub struct HomeReads {
     pub live_since: i64,
     pub rows: Vec<FeedRow>,
     pub cards: Vec<crate::posts::PostCard>,
-    pub communities: Vec<crate::db::models::communities::Community>,
+    pub communities: Vec<crate::db::models::communities::CommunityLink>,
 }
 
 /// Reads the signed-in home page (see [`HomeReads`]).

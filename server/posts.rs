@@ -347,7 +347,7 @@ pub async fn list(
 pub(crate) fn home_in(
     c: &mut DbConn,
     actor: Actor,
-) -> AppResult<(Vec<PostCard>, Vec<crate::db::models::communities::Community>)> {
+) -> AppResult<(Vec<PostCard>, Vec<crate::db::models::communities::CommunityLink>)> {
     let rows = posts::announcements_for(c, actor.user_id, 5)?;
     let cards = cards(c, actor, rows, false)?;
     Ok((cards, crate::db::models::communities::joined_by(c, actor.user_id)?))

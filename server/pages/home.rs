@@ -4,7 +4,7 @@
 use askama::Template;
 
 use super::PageCtx;
-use crate::db::models::communities::Community;
+use crate::db::models::communities::CommunityLink;
 use crate::db::models::users::User;
 use crate::feeds::FeedItem;
 use crate::posts::PostCard;
@@ -18,7 +18,7 @@ pub struct HomePage {
     pub people: i64,
     /// The newest announcements of the viewer's communities.
     pub cards: Vec<PostCard>,
-    pub communities: Vec<Community>,
+    pub communities: Vec<CommunityLink>,
     /// The home feed: your communities, the people and #tags you follow.
     pub items: Vec<FeedItem>,
     /// Link to older activity, if any.

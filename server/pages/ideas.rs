@@ -4,7 +4,7 @@ use askama::Template;
 
 use super::PageCtx;
 use crate::db::models::challenges::Challenge;
-use crate::db::models::communities::Community;
+use crate::db::models::communities::CommunityLink;
 use crate::db::models::ideas::Idea;
 use crate::db::models::posts::Author;
 use crate::error::FieldErrors;
@@ -61,7 +61,7 @@ impl LeaderboardPage {
 pub struct NewIdeaPage {
     pub ctx: PageCtx,
     pub form: IdeaInput,
-    pub communities: Vec<Community>,
+    pub communities: Vec<CommunityLink>,
     pub errors: FieldErrors,
     /// The idea being edited (none when submitting a new one).
     pub editing: Option<i64>,
