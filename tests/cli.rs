@@ -208,6 +208,23 @@ fn first_titles(app: &TestApp) -> Vec<String> {
         .unwrap()
 }
 
+/// Every index of the database with its definition (SQLite; none listed on PostgreSQL).
+fn indexes(app: &TestApp) -> Option<String> {
+    use diesel::RunQueryDsl;
+    app.db
+        .read_sync(|c| match c {
+            agora::db::DbConn::Sqlite(c) => {
+                Ok(diesel::select(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    "(SELECT group_concat(name || ' ' || coalesce(sql, ''), char(10)) FROM \
+                 (SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name))",
+                ))
+                .get_result(c)?)
+            }
+            agora::db::DbConn::Pg(_) => Ok(None),
+        })
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_synthetic_organisation_is_generated_the_same_for_the_same_seed_and_works() {
     let args =
@@ -222,9 +239,12 @@ async fn a_synthetic_organisation_is_generated_the_same_for_the_same_seed_and_wo
 
     // The same seed, another database: the same organisation.
     let twin = TestApp::spawn().await;
+    let migrated = indexes(&twin);
     let twin_dir = tempfile::tempdir().unwrap();
     assert!(twin.agora_in(twin_dir.path(), &args).status.success());
     assert_eq!(first_titles(&app), first_titles(&twin));
+    // The indexes the generator drops while it writes (SQLite) are all made again.
+    assert_eq!(indexes(&app), migrated);
     assert!(!app.agora_in(elsewhere.path(), &args).status.success(), "refuses a database with data");
 
     // The server works on it: feeds, posting (ids continue after the generated ones), analytics.

@@ -183,12 +183,14 @@ pub fn generate(db: &Db, sizes: Sizes, seed: u64) -> AppResult<Summary> {
             .map_err(|e| AppError::Internal(e.into()))?,
     );
     let mut world = World::new(db, sizes, seed, &bar)?;
-    world.people()?;
-    world.communities()?;
-    world.posts_and_comments()?;
-    world.ideas()?;
-    world.skills()?;
-    world.finish()?;
+    without_indexes(db, &bar, || {
+        world.people()?;
+        world.communities()?;
+        world.posts_and_comments()?;
+        world.ideas()?;
+        world.skills()?;
+        world.finish()
+    })?;
     bar.finish_and_clear();
     Ok(Summary { rows: bar.position(), seconds: started.elapsed().as_secs_f64() })
 }
@@ -561,6 +563,44 @@ impl<'a> World<'a> {
 fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A secondary index, as SQLite keeps its definition.
+#[derive(diesel::QueryableByName)]
+struct Index {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    sql: String,
+}
+
+/// Runs `fill` on SQLite with the secondary indexes dropped, and makes them again after
+/// (also when `fill` fails, so the database keeps its schema). Building an index once from
+/// sorted keys is far cheaper than keeping it up to date through millions of inserts
+/// ordered by another column: the activity log's indexes by community and by actor were
+/// written all over their b-trees. Unique indexes stay, and check the data as it goes in.
+fn without_indexes(db: &Db, bar: &ProgressBar, fill: impl FnOnce() -> AppResult<()>) -> AppResult<()> {
+    let indexes = db.write_sync(|c| {
+        let DbConn::Sqlite(sqlite) = c else { return Ok(Vec::new()) };
+        let indexes: Vec<Index> = diesel::sql_query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND sql NOT LIKE 'CREATE UNIQUE%'",
+        )
+        .load(sqlite)?;
+        for index in &indexes {
+            diesel::sql_query(format!("DROP INDEX \"{}\"", index.name)).execute(sqlite)?;
+        }
+        Ok(indexes)
+    })?;
+    let filled = fill();
+    if !indexes.is_empty() {
+        bar.println(format!("building {} indexes …", indexes.len()));
+    }
+    // One transaction each, so the WAL is checkpointed between them.
+    for index in &indexes {
+        db.write_sync(|c| Ok(diesel::sql_query(&index.sql).execute(c)?))?;
+    }
+    filled
 }
 
 /// PostgreSQL's id sequences move past the ids written here.
