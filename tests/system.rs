@@ -5,7 +5,7 @@ use agora::db::models::users;
 use agora::domain::account::Role;
 use reqwest::StatusCode;
 
-use crate::helpers::TestApp;
+use crate::helpers::{Backend, TestApp};
 
 #[tokio::test]
 async fn healthz_checks_the_database_and_metrics_count_requests() {
@@ -84,7 +84,7 @@ async fn a_read_sees_one_state_of_the_database_and_a_read_that_panics_leaves_non
             Ok((before, count(c)?))
         })
         .unwrap();
-    let sqlite = app.database_url.starts_with("sqlite:");
+    let sqlite = Backend::from_env() == Backend::Sqlite;
     assert_eq!(after, if sqlite { before } else { before + 1 });
     assert_eq!(app.db.read_sync(count).unwrap(), before + 1, "the next read sees it");
 

@@ -50,16 +50,13 @@ impl r2d2::ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    /// A connection given back inside a transaction (the work that opened it panicked)
-    /// would hand its next borrower a transaction it did not open: it is closed instead,
-    /// which rolls the transaction back.
+    /// A connection given back by a panicking thread, or still inside a transaction (one
+    /// whose commit or rollback failed), would hand its next borrower a transaction it did
+    /// not open: it is closed instead, which rolls the transaction back.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
-        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        use diesel::connection::TransactionManager;
         std::thread::panicking()
-            || match conn {
-                DbConn::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
-                DbConn::Pg(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
-            }
+            || <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
     }
 }
 

@@ -90,6 +90,13 @@ pub struct CommunityLink {
     pub member_count: i32,
 }
 
+impl CommunityLink {
+    /// "member" or "members", for the count it follows.
+    pub fn members_noun(&self) -> &'static str {
+        if self.member_count == 1 { "member" } else { "members" }
+    }
+}
+
 /// The communities where the user is an active member, by name. Only what links show:
 /// the whole rows, descriptions and all, were 5% of the home page's CPU.
 pub fn joined_by(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<CommunityLink>> {
