@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocId, Searcher};
 
+use crate::columns::Columns;
 use crate::query::Hit;
 use crate::readable::Readable;
 use crate::schema::Kind;
@@ -81,16 +81,6 @@ struct Tally {
     best: Vec<(f32, DocAddress)>,
 }
 
-/// A segment's columns that expert finding reads.
-struct Columns {
-    /// The kind of each term ordinal of the kind column (a handful).
-    kinds: Vec<Option<Kind>>,
-    kind: StrColumn,
-    author: Column<i64>,
-    created: Column<i64>,
-    accepted: Column<bool>,
-}
-
 /// What a matching document tells of its author.
 struct Authored {
     kind: Kind,
@@ -99,38 +89,14 @@ struct Authored {
     accepted: bool,
 }
 
-impl Columns {
-    fn of(segment: &SegmentReader) -> Result<Columns> {
-        let fast = segment.fast_fields();
-        let text = |name: &str| -> Result<StrColumn> {
-            fast.str(name)?.ok_or_else(|| tantivy::TantivyError::SchemaError(format!("no column {name}")))
-        };
-        let kind = text("kind")?;
-        let mut kinds = Vec::new();
-        let ords: Vec<u64> = (0..kind.num_terms() as u64).collect();
-        kind.dictionary().sorted_ords_to_term_cb(&ords, |term| {
-            kinds.push(std::str::from_utf8(term).ok().and_then(Kind::parse));
-        })?;
-        Ok(Columns {
-            kinds,
-            kind,
-            author: fast.i64("author")?,
-            created: fast.i64("created")?,
-            accepted: fast.bool("accepted")?,
-        })
-    }
-
-    /// The document's evidence, when it has an author.
-    fn read(&self, doc: DocId) -> Option<Authored> {
-        let author = self.author.first(doc).filter(|&a| a != 0)?;
-        let ord = self.kind.term_ords(doc).next()?;
-        Some(Authored {
-            kind: (*self.kinds.get(ord as usize)?)?,
-            author,
-            created: self.created.first(doc).unwrap_or_default(),
-            accepted: self.accepted.first(doc).unwrap_or(false),
-        })
-    }
+/// The document's evidence, when it has an author.
+fn authored(columns: &Columns, doc: DocId) -> Option<Authored> {
+    Some(Authored {
+        author: columns.author.first(doc).filter(|&a| a != 0)?,
+        kind: columns.kind(doc)?,
+        created: columns.created.first(doc).unwrap_or_default(),
+        accepted: columns.accepted.first(doc).unwrap_or(false),
+    })
 }
 
 impl SearchIndex {
@@ -144,15 +110,15 @@ impl SearchIndex {
         let text = self.text_query(&terms, false, false);
         // Everything but communities is evidence; they are left out in the pruning callback
         // so that a one-word query keeps block-max WAND.
-        let readable = Readable::except(q.hidden).without(Kind::Community);
+        let readable = Readable::except(&self.columns, q.hidden).without(Kind::Community);
         let top = readable.top(&searcher, &*text, DOCUMENTS)?;
         // Weighed from the columns, not the stored documents: reading 2,000 stored documents
         // (a block decompressed for each) was most of an expert search.
-        let columns: Vec<Columns> =
-            searcher.segment_readers().iter().map(Columns::of).collect::<Result<_>>()?;
+        let columns = self.columns.of(&searcher)?;
         let mut people: HashMap<i64, Tally> = HashMap::new();
         for (relevance, address) in top {
-            let Some(doc) = columns.get(address.segment_ord as usize).and_then(|c| c.read(address.doc_id))
+            let Some(doc) =
+                columns.get(address.segment_ord as usize).and_then(|c| authored(c, address.doc_id))
             else {
                 continue;
             };

@@ -7,6 +7,7 @@
 //! the writer which activity-log position each commit covers, and asks the index where it
 //! stopped ([`SearchIndex::position`]) to catch up after a restart.
 
+mod columns;
 mod experts;
 mod query;
 mod readable;
@@ -77,6 +78,7 @@ pub struct SearchIndex {
     position: Arc<AtomicI64>,
     dir: PathBuf,
     similar: Arc<similar::SimilarCache>,
+    columns: Arc<columns::ColumnCache>,
 }
 
 impl SearchIndex {
@@ -131,6 +133,7 @@ impl SearchIndex {
             position,
             dir: dir.to_path_buf(),
             similar: Arc::new(similar::SimilarCache::new()),
+            columns: Arc::default(),
         })
     }
 

@@ -18,7 +18,7 @@ use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 use crate::readable::Readable;
 use crate::schema::{Fields, Kind};
 use crate::similar::{self, KEPT};
-use crate::tally::{Tally, top};
+use crate::tally::{Tally, rounded, top};
 use crate::{Result, SearchIndex};
 
 /// Longer input is cut here: nobody types more, and it bounds the work of one query.
@@ -400,7 +400,7 @@ impl SearchIndex {
         let text = self.text_query(&terms, q.prefix, fuzzy);
         let query = |with_kind: bool| self.filtered(&text, q, with_kind);
         let full = query(true);
-        let readable = Readable::except(q.hidden);
+        let readable = Readable::except(&self.columns, q.hidden);
         let offset = q.offset.min(MAX_OFFSET);
         let top_docs = readable.top(&searcher, &*full, offset + q.limit.clamp(1, 100))?;
         let counted = readable.tally(&searcher, &*full, Tally { kinds_only: false }, COUNT_UP_TO)?;
@@ -414,10 +414,13 @@ impl SearchIndex {
             }
             None => (counts.kinds.clone(), counted.complete),
         };
-        let total = counts.kinds.values().sum::<u64>() as usize;
+        let total = rounded(counts.kinds.values().sum()) as usize;
         let hits = self.hits(&searcher, &*text, top_docs.get(offset..).unwrap_or_default())?;
         let facets = Facets {
-            kinds: Kind::ALL.into_iter().map(|k| (k, kinds.get(k.as_str()).copied().unwrap_or(0))).collect(),
+            kinds: Kind::ALL
+                .into_iter()
+                .map(|k| (k, kinds.get(k.as_str()).map_or(0, |n| rounded(*n))))
+                .collect(),
             kinds_all_counted,
             communities: top(&counts.communities, 10),
             tags: top(&counts.tags, 10),
@@ -496,7 +499,7 @@ impl SearchIndex {
         let find = |hidden: &[i64], limit: usize| {
             let q = SearchQuery { kind: Some(kind), hidden, ..SearchQuery::default() };
             let query = self.filtered(&like, &q, true);
-            let top = Readable::except(hidden).top(&searcher, &*query, limit)?;
+            let top = Readable::except(&self.columns, hidden).top(&searcher, &*query, limit)?;
             self.hits(&searcher, &EmptyQuery, &top)
         };
         // The best for everyone, remembered; this viewer gets their share of it, or, when

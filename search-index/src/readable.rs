@@ -14,22 +14,25 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::Column;
 use tantivy::fastfield::AliveBitSet;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{COLLECT_BLOCK_BUFFER_LEN, DocAddress, DocId, DocSet, Score, Searcher, SegmentReader};
 
 use crate::Result;
+use crate::columns::{ColumnCache, Columns};
 use crate::schema::Kind;
-use crate::tally::{Tallies, Tally, Weights};
+use crate::tally::{Tallies, Tally};
 
 /// What one viewer may read (and, for expert finding, of which kinds).
-pub(crate) struct Readable {
+pub(crate) struct Readable<'a> {
     /// Looked up once per matching document: FxHash, as SipHash showed in profiles.
     hidden: FxHashSet<i64>,
     left_out: Option<Kind>,
+    columns: &'a ColumnCache,
 }
 
 /// Documents per stretch of a segment that a sampled count spreads over: short stretches,
@@ -46,10 +49,10 @@ pub(crate) struct Counted {
     pub complete: bool,
 }
 
-impl Readable {
+impl<'a> Readable<'a> {
     /// Everything but the given (private, unreadable) communities.
-    pub(crate) fn except(hidden: &[i64]) -> Self {
-        Self { hidden: hidden.iter().copied().collect(), left_out: None }
+    pub(crate) fn except(columns: &'a ColumnCache, hidden: &[i64]) -> Self {
+        Self { hidden: hidden.iter().copied().collect(), left_out: None, columns }
     }
 
     /// Leaves out documents of one kind too: a check in the callback, where a clause in
@@ -60,18 +63,13 @@ impl Readable {
 
     /// Which of a segment's documents are live, outside the hidden communities and not of
     /// the kind left out.
-    fn visible<'a>(&'a self, segment: &'a SegmentReader) -> Result<Visible<'a>> {
-        let fast = segment.fast_fields();
-        let community = if self.hidden.is_empty() { None } else { Some(fast.i64("community")?) };
-        // None also when the segment holds nothing of that kind.
-        let left_out = match self.left_out {
-            Some(kind) => match fast.str("kind")? {
-                Some(column) => column.dictionary().term_ord(kind.as_str())?.map(|ord| (column, ord)),
-                None => None,
-            },
-            None => None,
-        };
-        Ok(Visible { hidden: &self.hidden, alive: segment.alive_bitset(), community, left_out })
+    fn visible<'s>(&'s self, segment: &'s SegmentReader, columns: &'s Columns) -> Visible<'s> {
+        Visible {
+            hidden: &self.hidden,
+            alive: segment.alive_bitset(),
+            community: (!self.hidden.is_empty()).then_some(&columns.community),
+            left_out: self.left_out.map(|kind| (kind, columns)),
+        }
     }
 
     /// The `k` best readable documents, best first (ties in index order, so pages that
@@ -84,8 +82,9 @@ impl Readable {
     ) -> Result<Vec<(Score, DocAddress)>> {
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
         let mut best: Vec<Ranked> = Vec::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let visible = self.visible(segment)?;
+        let columns = self.columns.of(searcher)?;
+        for (ord, (segment, columns)) in searcher.segment_readers().iter().zip(&columns).enumerate() {
+            let visible = self.visible(segment, columns);
             let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k + 1);
             let ord = ord as u32;
             weight.for_each_pruning(Score::MIN, segment, &mut |doc, score| {
@@ -127,8 +126,9 @@ impl Readable {
         let mut found = Vec::new();
         let mut gathered = 0;
         let mut block = [0; COLLECT_BLOCK_BUFFER_LEN];
-        for segment in searcher.segment_readers() {
-            let visible = self.visible(segment)?;
+        let opened = self.columns.of(searcher)?;
+        for (segment, columns) in searcher.segment_readers().iter().zip(&opened) {
+            let visible = self.visible(segment, columns);
             let mut matches = weight.scorer(segment, 1.0)?;
             let mut docs = Vec::new();
             loop {
@@ -138,28 +138,35 @@ impl Readable {
                 }
                 visible.extend(&mut docs, &block[..filled]);
                 if gathered + docs.len() > most {
-                    return self.sample(searcher, &*weight, tally, most / SAMPLE_SHARE);
+                    return self.sample(searcher, &opened, &*weight, tally, most / SAMPLE_SHARE);
                 }
             }
             gathered += docs.len();
-            found.push((segment, docs));
+            found.push(docs);
         }
-        let mut counts = Weights::default();
-        for (segment, docs) in found {
-            let mut counting = tally.for_segment(segment, &mut counts)?;
-            counting.add(&docs, 1.0);
+        let mut counts = Tallies::default();
+        for (docs, columns) in found.iter().zip(&opened) {
+            let mut counting = tally.for_segment(columns, &mut counts);
+            counting.add(docs, 1.0);
             counting.finish();
         }
-        Ok(Counted { tallies: counts.rounded(), complete: true })
+        Ok(Counted { tallies: counts, complete: true })
     }
 
-    fn sample(&self, searcher: &Searcher, weight: &dyn Weight, tally: Tally, most: usize) -> Result<Counted> {
+    fn sample(
+        &self,
+        searcher: &Searcher,
+        columns: &[Arc<Columns>],
+        weight: &dyn Weight,
+        tally: Tally,
+        most: usize,
+    ) -> Result<Counted> {
         let every_doc: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
-        let mut counts = Weights::default();
+        let mut counts = Tallies::default();
         let mut taken = Vec::new();
-        for segment in searcher.segment_readers() {
-            let visible = self.visible(segment)?;
-            let mut counting = tally.for_segment(segment, &mut counts)?;
+        for (segment, columns) in searcher.segment_readers().iter().zip(columns) {
+            let visible = self.visible(segment, columns);
+            let mut counting = tally.for_segment(columns, &mut counts);
             let max_doc = segment.max_doc();
             let stretches = max_doc.div_ceil(STRETCH).max(1);
             let share = (most as u64 * u64::from(max_doc)).div_ceil(every_doc.max(1));
@@ -186,34 +193,30 @@ impl Readable {
             }
             counting.finish();
         }
-        Ok(Counted { tallies: counts.rounded(), complete: false })
+        Ok(Counted { tallies: counts, complete: false })
     }
 }
 
 /// One segment's test of what a viewer may read.
 struct Visible<'a> {
-    /// Looked up once per matching document: FxHash, as SipHash showed in profiles.
     hidden: &'a FxHashSet<i64>,
     alive: Option<&'a AliveBitSet>,
     /// Read only when some community is hidden.
-    community: Option<Column<i64>>,
-    left_out: Option<(StrColumn, u64)>,
+    community: Option<&'a Column<i64>>,
+    left_out: Option<(Kind, &'a Columns)>,
 }
 
 impl Visible<'_> {
     fn allows(&self, doc: DocId) -> bool {
         self.alive.is_none_or(|a| a.is_alive(doc))
-            && self
-                .community
-                .as_ref()
-                .is_none_or(|c| c.first(doc).is_none_or(|id| !self.hidden.contains(&id)))
-            && self.left_out.as_ref().is_none_or(|(column, ord)| column.term_ords(doc).next() != Some(*ord))
+            && self.community.is_none_or(|c| c.first(doc).is_none_or(|id| !self.hidden.contains(&id)))
+            && self.left_out.is_none_or(|(kind, columns)| columns.kind(doc) != Some(kind))
     }
 
     /// Adds the allowed of `docs` (in increasing order) to `into`, reading their
     /// communities with one call.
     fn extend(&self, into: &mut Vec<DocId>, docs: &[DocId]) {
-        let (Some(community), None) = (&self.community, &self.left_out) else {
+        let (Some(community), None) = (self.community, self.left_out) else {
             into.extend(docs.iter().copied().filter(|&doc| self.allows(doc)));
             return;
         };
@@ -260,6 +263,7 @@ mod tests {
     use tantivy::collector::TopDocs;
 
     use super::*;
+    use crate::tally::rounded;
     use crate::{Doc, SearchIndex, SearchQuery, writer::Writer};
 
     /// An index of `n` posts in communities 1–10 whose bodies draw on a few words, so
@@ -302,7 +306,7 @@ mod tests {
         let (_dir, index) = corpus(2_000);
         let searcher = index.reader.searcher();
         let hidden = [3, 7];
-        let readable = Readable::except(&hidden);
+        let readable = Readable::except(&index.columns, &hidden);
         for text in ["valve", "pump", "steam leak", "\"steam pump\"", "boiler -gasket"] {
             let query = index.text_query(&index.terms(text), false, false);
             let everything =
@@ -332,12 +336,12 @@ mod tests {
         // "valve" is in most posts; community 3 (a tenth of them) is hidden.
         let query = index.text_query(&index.terms("valve"), false, false);
         let count = |most: usize| {
-            Readable::except(&[3])
+            Readable::except(&index.columns, &[3])
                 .tally(&searcher, &*query, Tally { kinds_only: false }, most)
                 .expect("tally")
         };
         let exact = count(100_000);
-        let total = exact.tallies.kinds.values().sum::<u64>();
+        let total = rounded(exact.tallies.kinds.values().sum());
         assert!(exact.complete && total > 500 && total <= 1_080, "{total}");
         let found =
             index.search(&SearchQuery { text: "valve", hidden: &[3], limit: 10, ..SearchQuery::default() });
@@ -345,9 +349,60 @@ mod tests {
 
         let sampled = count(50);
         assert!(!sampled.complete);
-        let estimate = sampled.tallies.kinds.values().sum::<u64>();
+        let estimate = rounded(sampled.tallies.kinds.values().sum());
         assert!(estimate.abs_diff(total) * 5 < total, "estimate {estimate}, exactly {total}");
         assert_eq!(sampled.tallies.communities.get(&3), None, "a hidden community is never counted");
+    }
+
+    #[test]
+    fn counts_follow_new_segments_and_forget_retired_ones() {
+        let (_dir, index) = corpus(1_200);
+        let count = |text: &str| {
+            let found = index.search(&SearchQuery { text, limit: 10, ..SearchQuery::default() });
+            found.expect("search").total
+        };
+        let before = count("valve");
+        let segments = || index.reader.searcher().segment_readers().len();
+        let mut writer = Writer::open(&index, 15_000_000).expect("writer");
+        for round in 0..3 {
+            for id in 0..10 {
+                let id = 10_000 + round * 100 + id;
+                let doc = Doc {
+                    kind: Kind::Idea,
+                    key: format!("idea:{id}"),
+                    parent: None,
+                    id,
+                    title: "valve".into(),
+                    label: format!("Idea {id}"),
+                    body: "a better valve".into(),
+                    tags: vec!["newtag".into()],
+                    url: format!("/ideas/{id}"),
+                    community: Some(1),
+                    author: Some(99),
+                    department: "Research".into(),
+                    created: id,
+                    accepted: false,
+                };
+                writer.put(&doc).expect("put");
+            }
+            writer.commit(2_000 + round).expect("commit");
+            // Each commit adds a segment whose columns the cache has not seen.
+            assert_eq!(count("valve"), before + 10 * (round as usize + 1), "round {round}");
+            let newtag = index.search(&SearchQuery { text: "newtag", limit: 1, ..SearchQuery::default() });
+            assert_eq!(
+                newtag.expect("search").facets.tags,
+                vec![("newtag".to_owned(), 10 * (round as u64 + 1))]
+            );
+        }
+        drop(writer);
+        let mut merging: tantivy::IndexWriter = index.index.writer(15_000_000).expect("writer");
+        let ids = index.index.searchable_segment_ids().expect("segments");
+        merging.merge(&ids).wait().expect("merge");
+        merging.commit().expect("commit");
+        index.reader.reload().expect("reload");
+        assert_eq!(segments(), 1, "merged");
+        assert_eq!(count("valve"), before + 30, "the merged segment counts the same");
+        assert!(index.columns.len() <= 2, "retired segments are forgotten: {} kept", index.columns.len());
     }
 
     #[test]
@@ -378,10 +433,12 @@ mod tests {
             let doc: tantivy::TantivyDocument = searcher.doc(at).expect("doc");
             index.stored(&doc).kind
         };
-        let everything = Readable::except(&[]).top(&searcher, &*query, 1).expect("top");
+        let everything = Readable::except(&index.columns, &[]).top(&searcher, &*query, 1).expect("top");
         assert_eq!(kind(everything[0].1), Kind::Community, "the community's title matches best");
-        let evidence =
-            Readable::except(&[]).without(Kind::Community).top(&searcher, &*query, 100).expect("top");
+        let evidence = Readable::except(&index.columns, &[])
+            .without(Kind::Community)
+            .top(&searcher, &*query, 100)
+            .expect("top");
         assert!(!evidence.is_empty() && evidence.iter().all(|(_, at)| kind(*at) == Kind::Post));
     }
 }

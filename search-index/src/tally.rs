@@ -9,22 +9,31 @@
 //! read waits for memory; read in a tight loop, several of those waits overlap.
 
 use rustc_hash::FxHashMap;
-use tantivy::columnar::{Cardinality, Column, StrColumn};
-use tantivy::{DocId, SegmentReader};
+use tantivy::DocId;
+use tantivy::columnar::{Cardinality, Column};
 
-/// Counts per value of each dimension.
+use crate::columns::{Columns, Strings};
+
+/// Counts per value of each dimension, as weights: a sampled document stands for several
+/// (see `readable`), so counts are rounded only when they are shown.
 #[derive(Debug, Clone, Default)]
 pub struct Tallies {
-    pub kinds: FxHashMap<String, u64>,
-    pub communities: FxHashMap<i64, u64>,
-    pub authors: FxHashMap<i64, u64>,
-    pub tags: FxHashMap<String, u64>,
-    pub departments: FxHashMap<String, u64>,
+    pub kinds: FxHashMap<String, f64>,
+    pub communities: FxHashMap<i64, f64>,
+    pub authors: FxHashMap<i64, f64>,
+    pub tags: FxHashMap<String, f64>,
+    pub departments: FxHashMap<String, f64>,
+}
+
+/// A weight as a number of documents.
+pub fn rounded(weight: f64) -> u64 {
+    weight.round() as u64
 }
 
 /// The top `n` values of a count, largest first (ties by value, for stable pages).
-pub fn top<K: Ord + Clone>(counts: &FxHashMap<K, u64>, n: usize) -> Vec<(K, u64)> {
-    let mut all: Vec<(K, u64)> = counts.iter().map(|(k, v)| (k.clone(), *v)).collect();
+pub fn top<K: Ord + Clone>(counts: &FxHashMap<K, f64>, n: usize) -> Vec<(K, u64)> {
+    let mut all: Vec<(K, u64)> =
+        counts.iter().map(|(k, v)| (k.clone(), rounded(*v))).filter(|(_, v)| *v > 0).collect();
     let order = |a: &(K, u64), b: &(K, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
     // A common word has thousands of authors; only the first `n` need sorting.
     if all.len() > n && n > 0 {
@@ -43,71 +52,38 @@ pub struct Tally {
     pub kinds_only: bool,
 }
 
-/// What the segments counted so far add up to, as weights: a sampled document stands for
-/// several (see `readable`), and rounding once at the end keeps the estimate's sum whole.
-#[derive(Default)]
-pub(crate) struct Weights {
-    kinds: FxHashMap<String, f64>,
-    communities: FxHashMap<i64, f64>,
-    authors: FxHashMap<i64, f64>,
-    tags: FxHashMap<String, f64>,
-    departments: FxHashMap<String, f64>,
-}
-
-impl Weights {
-    /// The counts, rounded to whole documents.
-    pub(crate) fn rounded(self) -> Tallies {
-        fn round<K: std::hash::Hash + Eq>(counts: FxHashMap<K, f64>) -> FxHashMap<K, u64> {
-            counts.into_iter().map(|(k, n)| (k, n.round() as u64)).filter(|(_, n)| *n > 0).collect()
-        }
-        Tallies {
-            kinds: round(self.kinds),
-            communities: round(self.communities),
-            authors: round(self.authors),
-            tags: round(self.tags),
-            departments: round(self.departments),
-        }
-    }
-}
-
 impl Tally {
     /// Starts counting one segment's documents into `into`.
-    pub(crate) fn for_segment<'a>(
-        &self,
-        reader: &SegmentReader,
-        into: &'a mut Weights,
-    ) -> tantivy::Result<SegmentTally<'a>> {
-        let fast = reader.fast_fields();
-        let strings = |name: &str| -> tantivy::Result<Option<Ords>> {
-            Ok(fast.str(name)?.map(|column| {
-                let counts = vec![0.0; column.num_terms()];
-                Ords { column, counts }
-            }))
-        };
+    pub(crate) fn for_segment<'a>(&self, columns: &'a Columns, into: &'a mut Tallies) -> SegmentTally<'a> {
         let all = !self.kinds_only;
-        Ok(SegmentTally {
-            kinds: strings("kind")?,
-            communities: if all { Some(fast.i64("community")?) } else { None },
-            authors: if all { Some(fast.i64("author")?) } else { None },
-            tags: if all { strings("tag")? } else { None },
-            departments: if all { strings("department")? } else { None },
+        let strings = |strings: &'a Option<Strings>, wanted: bool| {
+            strings
+                .as_ref()
+                .filter(|_| wanted)
+                .map(|strings| Ords { counts: vec![0.0; strings.terms.len()], strings })
+        };
+        SegmentTally {
+            kinds: strings(&columns.kind, true),
+            tags: strings(&columns.tag, all),
+            departments: strings(&columns.department, all),
+            ids: all.then_some((&columns.community, &columns.author)),
             into,
-        })
+        }
     }
 }
 
 /// A string column's counts by term ordinal, for one segment.
-struct Ords {
-    column: StrColumn,
+struct Ords<'a> {
+    strings: &'a Strings,
     counts: Vec<f64>,
 }
 
-impl Ords {
+impl Ords<'_> {
     fn add(&mut self, docs: &[DocId], weight: f64, scratch: &mut Vec<Option<u64>>) {
-        let ords = self.column.ords();
-        if ords.get_cardinality() == Cardinality::Multivalued {
+        let column = &self.strings.column;
+        if column.ords().get_cardinality() == Cardinality::Multivalued {
             for &doc in docs {
-                for ord in self.column.term_ords(doc) {
+                for ord in column.term_ords(doc) {
                     if let Some(n) = self.counts.get_mut(ord as usize) {
                         *n += weight;
                     }
@@ -115,7 +91,7 @@ impl Ords {
             }
             return;
         }
-        read(ords, docs, scratch);
+        read(column.ords(), docs, scratch);
         for ord in scratch.iter().flatten() {
             if let Some(n) = self.counts.get_mut(*ord as usize) {
                 *n += weight;
@@ -123,20 +99,16 @@ impl Ords {
         }
     }
 
-    /// Adds the counted ordinals' text to `into`. The ordinals are looked up in one ordered
-    /// pass through the column's dictionary: one lookup each (a block search and a partial
-    /// block decode per ordinal) made searches on the large synthetic organisation take
-    /// 27 ms instead of 16 for a rare word, 280 instead of 140 for a common one.
+    /// Adds the counts to `into` by term.
     fn name_into(self, into: &mut FxHashMap<String, f64>) {
-        let (ords, mut weights): (Vec<u64>, Vec<f64>) =
-            self.counts.into_iter().enumerate().filter(|(_, n)| *n > 0.0).map(|(o, n)| (o as u64, n)).unzip();
-        weights.reverse();
-        // An unreadable dictionary leaves the facet short rather than failing the search.
-        let _ = self.column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
-            if let Some(n) = weights.pop() {
-                *into.entry(String::from_utf8_lossy(term).into_owned()).or_default() += n;
+        for (term, n) in self.strings.terms.iter().zip(self.counts).filter(|(_, n)| *n > 0.0) {
+            match into.get_mut(term) {
+                Some(total) => *total += n,
+                None => {
+                    into.insert(term.clone(), n);
+                }
             }
-        });
+        }
     }
 }
 
@@ -156,12 +128,12 @@ const CHUNK: usize = 256;
 
 /// One segment's counting.
 pub(crate) struct SegmentTally<'a> {
-    kinds: Option<Ords>,
-    communities: Option<Column<i64>>,
-    authors: Option<Column<i64>>,
-    tags: Option<Ords>,
-    departments: Option<Ords>,
-    into: &'a mut Weights,
+    kinds: Option<Ords<'a>>,
+    tags: Option<Ords<'a>>,
+    departments: Option<Ords<'a>>,
+    /// The community and author columns, when they are counted.
+    ids: Option<(&'a Column<i64>, &'a Column<i64>)>,
+    into: &'a mut Tallies,
 }
 
 impl SegmentTally<'_> {
@@ -173,10 +145,10 @@ impl SegmentTally<'_> {
             for strings in [&mut self.kinds, &mut self.tags, &mut self.departments].into_iter().flatten() {
                 strings.add(chunk, weight, &mut ords);
             }
+            let Some((community, author)) = self.ids else { continue };
             for (column, counts) in
-                [(&self.communities, &mut self.into.communities), (&self.authors, &mut self.into.authors)]
+                [(community, &mut self.into.communities), (author, &mut self.into.authors)]
             {
-                let Some(column) = column else { continue };
                 read(column, chunk, &mut ids);
                 for &id in ids.iter().flatten().filter(|&&id| id != 0) {
                     *counts.entry(id).or_default() += weight;
@@ -185,7 +157,7 @@ impl SegmentTally<'_> {
         }
     }
 
-    /// Adds the segment's string counts, named, to the total.
+    /// Adds the segment's string counts, by term, to the total.
     pub(crate) fn finish(self) {
         let into = self.into;
         for (strings, named) in [
