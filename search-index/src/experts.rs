@@ -155,7 +155,7 @@ impl SearchIndex {
         let terms = self.terms(text);
         let query = self.text_query(&terms, false, false);
         let found: Vec<(f32, DocAddress)> = documents.iter().map(|e| (1.0, e.0)).collect();
-        let hits = self.hits(&experts.snapshot, &*query, &found)?;
+        let hits = self.hits(&experts.snapshot, &*self.highlighted(&*query, &terms), &found)?;
         Ok(documents.iter().copied().zip(hits).collect())
     }
 }

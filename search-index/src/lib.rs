@@ -9,6 +9,7 @@
 
 mod columns;
 mod experts;
+mod pairs;
 mod query;
 mod readable;
 mod schema;

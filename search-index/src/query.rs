@@ -15,6 +15,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
+use crate::pairs::pair;
 use crate::readable::Readable;
 use crate::schema::{Fields, Kind};
 use crate::similar::{self, KEPT};
@@ -303,16 +304,23 @@ impl SearchIndex {
         boxed(BooleanQuery::union(clauses))
     }
 
+    /// A phrase: its neighbouring words as pairs ([`crate::pairs`]), one term for two
+    /// words and a phrase of pairs for more, in each searched field's pairs.
     fn phrase_query(&self, tokens: &[String]) -> Box<dyn Query> {
         if let [word] = tokens {
             return self.word_query(word, false, false);
         }
-        let clauses = self
-            .weighted_fields()
+        let pairs: Vec<String> = tokens.windows(2).map(|two| pair(&two[0], &two[1])).collect();
+        let f = &self.fields;
+        let clauses = [(f.title_pairs, 3.0), (f.tags_pairs, 2.0), (f.body_pairs, 1.0)]
             .into_iter()
             .map(|(field, boost)| {
-                let terms = tokens.iter().map(|t| Term::from_field_text(field, t)).collect();
-                boxed(BoostQuery::new(boxed(PhraseQuery::new(terms)), boost))
+                let mut terms: Vec<Term> = pairs.iter().map(|p| Term::from_field_text(field, p)).collect();
+                let query = match terms.len() {
+                    1 => boxed(TermQuery::new(terms.remove(0), IndexRecordOption::WithFreqs)),
+                    _ => boxed(PhraseQuery::new(terms)),
+                };
+                boxed(BoostQuery::new(query, boost))
             })
             .collect();
         boxed(BooleanQuery::union(clauses))
@@ -415,7 +423,8 @@ impl SearchIndex {
             None => (counts.kinds.clone(), counted.complete),
         };
         let total = rounded(counts.kinds.values().sum()) as usize;
-        let hits = self.hits(&searcher, &*text, top_docs.get(offset..).unwrap_or_default())?;
+        let highlighted = self.highlighted(&*text, &terms);
+        let hits = self.hits(&searcher, &*highlighted, top_docs.get(offset..).unwrap_or_default())?;
         let facets = Facets {
             kinds: Kind::ALL
                 .into_iter()
@@ -440,6 +449,15 @@ impl SearchIndex {
         let mut clauses = vec![(Occur::Must, text.box_clone())];
         clauses.extend(filters);
         boxed(BooleanQuery::new(clauses))
+    }
+
+    /// What snippets highlight: the query's words, and the words of its phrases (which the
+    /// query asks for as pairs, a field snippets are not cut from).
+    pub(crate) fn highlighted(&self, text: &dyn Query, terms: &Terms) -> Box<dyn Query> {
+        let words = terms.phrases.iter().flatten().map(|word| {
+            boxed(TermQuery::new(Term::from_field_text(self.fields.body, word), IndexRecordOption::Basic))
+        });
+        boxed(BooleanQuery::union(std::iter::once(text.box_clone()).chain(words).collect()))
     }
 
     /// Turns scored addresses into hits with snippets.
@@ -602,6 +620,38 @@ mod tests {
         assert_eq!(snippet.parts(), [("a ", false), ("steam", true), (" leak", false)]);
         let broken = Snippet { text: "short".into(), highlights: Vec::from([Range { start: 3, end: 40 }]) };
         assert_eq!(broken.parts(), [("short", false)], "a range past the end is ignored");
+    }
+
+    #[test]
+    fn a_phrase_finds_its_words_side_by_side_and_highlights_them() {
+        let (_dir, index) = index();
+        let mut writer = crate::writer::Writer::open(&index, 15_000_000).expect("writer");
+        let texts = [
+            (1, "Steam leak at header three"),
+            (2, "A leak of steam at the header"),
+            (3, "The steam and the leak"),
+            (4, "Header three steam leak at night"),
+        ];
+        for (id, body) in texts {
+            writer.put(&crate::Doc { body: body.into(), ..idea(id, "Report") }).expect("put");
+        }
+        writer.commit(1).expect("commit");
+        let found = |text: &str| {
+            let q = SearchQuery { text, limit: 10, ..SearchQuery::default() };
+            let results = index.search(&q).expect("search");
+            let mut ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+            ids.sort_unstable();
+            (ids, results)
+        };
+        assert_eq!(found("\"steam leak\"").0, [1, 4], "two words, next to each other, in order");
+        assert_eq!(found("\"leak steam\"").0, Vec::<i64>::new());
+        assert_eq!(found("\"steam leak at\"").0, [1, 4], "a stop word inside is skipped, as typed");
+        assert_eq!(found("\"header three steam\"").0, [4], "three words are two pairs in a row");
+        assert_eq!(found("steam -\"steam leak\"").0, [2, 3], "a phrase excluded");
+        let (_, results) = found("\"steam leak\"");
+        let marked: Vec<&str> =
+            results.hits[0].snippet.parts().into_iter().filter(|(_, hit)| *hit).map(|(t, _)| t).collect();
+        assert_eq!(marked, ["Steam", "leak"], "the phrase's words are highlighted");
     }
 
     #[test]

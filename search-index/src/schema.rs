@@ -1,6 +1,8 @@
 //! The index layout: one tantivy document per post, comment, idea, community and person.
 
 use tantivy::Index;
+
+use crate::pairs::Pairs;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -11,13 +13,15 @@ use tantivy::tokenizer::{
 
 /// Bumped whenever the layout or the analyzer changes: an index written by another version
 /// is rebuilt on start rather than read wrongly.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The analyzer of every searchable text field: split on anything not a letter or digit,
 /// lowercase, fold accents (so "Zürich" finds "zurich"), drop English stop words, stem
 /// English. Splitting on punctuation is what lets `e-mail` and `co-op` work: they become
 /// two-word phrases on both sides.
 pub const ANALYZER: &str = "agora";
+/// [`ANALYZER`]'s words as pairs of neighbours ([`crate::pairs`]), for quoted phrases.
+pub const PAIRS: &str = "agora-pairs";
 
 /// What kind of thing a document is; the name is the `type` of a search hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,6 +76,10 @@ pub struct Fields {
     pub label: Field,
     pub body: Field,
     pub tags: Field,
+    /// Title, body and tags again as pairs of neighbouring words: what phrases search.
+    pub title_pairs: Field,
+    pub body_pairs: Field,
+    pub tags_pairs: Field,
     pub url: Field,
     /// The community whose readers may see the document; 0 for site-wide documents.
     pub community: Field,
@@ -95,6 +103,12 @@ pub fn build() -> (Schema, Fields) {
             .set_tokenizer(ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // Positions, so that a phrase of three words is a phrase of two pairs.
+    let pairs = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(PAIRS)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let fields = Fields {
         key: s.add_text_field("key", STRING | STORED),
         parent: s.add_text_field("parent", STRING),
@@ -104,6 +118,9 @@ pub fn build() -> (Schema, Fields) {
         label: s.add_text_field("label", STORED),
         body: s.add_text_field("body", text.clone()),
         tags: s.add_text_field("tags", text),
+        title_pairs: s.add_text_field("title_pairs", pairs.clone()),
+        body_pairs: s.add_text_field("body_pairs", pairs.clone()),
+        tags_pairs: s.add_text_field("tags_pairs", pairs),
         url: s.add_text_field("url", STORED),
         community: s.add_i64_field("community", INDEXED | STORED | FAST),
         author: s.add_i64_field("author", INDEXED | STORED | FAST),
@@ -115,14 +132,18 @@ pub fn build() -> (Schema, Fields) {
     (s.build(), fields)
 }
 
-/// Registers [`ANALYZER`] on an index.
+/// Registers [`ANALYZER`] and [`PAIRS`] on an index.
 pub fn register_analyzer(index: &Index) {
-    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::new(Language::English).unwrap_or_else(|| StopWordFilter::remove(Vec::new())))
-        .filter(Stemmer::new(Language::English))
-        .build();
-    index.tokenizers().register(ANALYZER, analyzer);
+    let words = || {
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(
+                StopWordFilter::new(Language::English).unwrap_or_else(|| StopWordFilter::remove(Vec::new())),
+            )
+            .filter(Stemmer::new(Language::English))
+    };
+    index.tokenizers().register(ANALYZER, words().build());
+    index.tokenizers().register(PAIRS, words().filter(Pairs).build());
 }

@@ -88,10 +88,16 @@ fn to_tantivy(f: &Fields, doc: &Doc) -> TantivyDocument {
     }
     d.add_text(f.kind, doc.kind.as_str());
     d.add_i64(f.id, doc.id);
-    d.add_text(f.title, &doc.title);
+    let tags = doc.tags.join(" ");
+    for (words, pairs, text) in [
+        (f.title, f.title_pairs, &doc.title),
+        (f.body, f.body_pairs, &doc.body),
+        (f.tags, f.tags_pairs, &tags),
+    ] {
+        d.add_text(words, text);
+        d.add_text(pairs, text);
+    }
     d.add_text(f.label, if doc.label.is_empty() { &doc.title } else { &doc.label });
-    d.add_text(f.body, &doc.body);
-    d.add_text(f.tags, doc.tags.join(" "));
     d.add_text(f.url, &doc.url);
     d.add_i64(f.community, doc.community.unwrap_or(0));
     d.add_i64(f.author, doc.author.unwrap_or(0));
