@@ -422,7 +422,8 @@ impl SearchIndex {
             }
             None => (counts.kinds.clone(), counted.complete),
         };
-        let total = rounded(counts.kinds.values().sum()) as usize;
+        // The sum of the tabs, each rounded as it is shown, so "All" and the total agree.
+        let total = counts.kinds.values().map(|n| rounded(*n)).sum::<u64>() as usize;
         let highlighted = self.highlighted(&*text, &terms);
         let hits = self.hits(&searcher, &*highlighted, top_docs.get(offset..).unwrap_or_default())?;
         let facets = Facets {
