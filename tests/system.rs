@@ -38,19 +38,41 @@ async fn unknown_pages_are_friendly_404s_with_security_headers() {
     assert!(page.contains("Page not found") && page.contains("<html"));
 }
 
+/// The stylesheet's hashed URL, as the sign-in page links it.
+async fn stylesheet(app: &TestApp) -> String {
+    let page = app.get("/login").await.text().await.unwrap();
+    let start = page.find("/static/css/agora.css?v=").expect("hashed stylesheet link");
+    page[start..].chars().take_while(|c| *c != '"').collect()
+}
+
 #[tokio::test]
 async fn assets_are_served_with_immutable_hashed_urls() {
     let app = TestApp::spawn().await;
-    let page = app.get("/login").await.text().await.unwrap();
-    let start = page.find("/static/css/agora.css?v=").expect("hashed stylesheet link");
-    let href: String = page[start..].chars().take_while(|c| *c != '"').collect();
-    let css = app.get(&href).await;
+    let css = app.get(&stylesheet(&app).await).await;
     assert_eq!(css.status(), StatusCode::OK);
     assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
     assert!(css.headers()["cache-control"].to_str().unwrap().contains("immutable"));
     let stale = app.get("/static/css/agora.css?v=old").await;
     assert_eq!(stale.headers()["cache-control"], "no-cache");
     assert_eq!(app.get("/static/nope.js").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn head_answers_what_get_answers_without_the_body() {
+    let app = TestApp::spawn().await;
+    let css = stylesheet(&app).await;
+    let client = app.browser();
+    for path in ["/", "/login", "/healthz", css.as_str(), "/api/v1/openapi.json", "/no/such/page"] {
+        let url = format!("{}{path}", app.url);
+        let get = client.get(&url).send().await.unwrap();
+        let head = client.head(&url).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_eq!(head.headers().get("content-type"), get.headers().get("content-type"), "HEAD {path}");
+        assert!(head.text().await.unwrap().is_empty(), "HEAD {path} has no body");
+    }
+    // A route that only takes a form does not answer HEAD as if it were a page.
+    let head = client.head(format!("{}/logout", app.url)).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::NOT_FOUND);
 }
 
 #[test]

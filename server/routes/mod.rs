@@ -80,11 +80,24 @@ macro_rules! route_table {
         ];
 
         fn $register(cfg: &mut actix_web::web::ServiceConfig) {
-            $( cfg.route($path, actix_web::web::$method().to($handler)); )*
+            $( cfg.route($path, crate::routes::methods::$method().to($handler)); )*
         }
     };
 }
 pub(crate) use route_table;
+
+/// The route builders of the tables: actix-web's, except that a `get` route answers HEAD
+/// too, as HTTP requires of every server. Uptime monitors, link checkers and `curl -I`
+/// ask with HEAD, and were told 404. actix-http sends a HEAD's response without its body.
+pub(crate) mod methods {
+    use actix_web::{Route, guard, web};
+
+    pub use actix_web::web::{delete, patch, post, put};
+
+    pub fn get() -> Route {
+        web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+    }
+}
 
 route_table! { PAGES, register_pages;
     get "/" Public => home::show,
