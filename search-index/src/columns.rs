@@ -84,9 +84,9 @@ impl ColumnCache {
     pub(crate) fn of(&self, searcher: &Searcher) -> Result<Vec<Arc<Columns>>> {
         let segments = searcher.segment_readers();
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        // Segments a merge retired are forgotten once more are kept than searched, so at
-        // most one retired segment stays. A searcher older than the last one still reads
-        // its own retired segments: they are opened again for it.
+        // Segments a merge retired are dropped whenever more are kept than this searcher
+        // has, so at most twice a searcher's segments are kept. A searcher older than the
+        // last one still reads its own retired segments: they are opened again for it.
         if open.len() > segments.len() {
             open.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
         }

@@ -8,9 +8,9 @@
 //!   over inside the callback, which keeps the pruning (a filter clause in the query, or a
 //!   filtering collector, would turn it off).
 //! - [`Readable::tally`], the counts per type, community, tag, author and department:
-//!   exact up to about a given number of matches, estimated from a sample past it. Exact
-//!   counts cost a visit and five column reads per match (140 ms for a common word on the
-//!   large synthetic organisation).
+//!   exact up to a given number of matches, estimated from a sample past it. The matches
+//!   are gathered first and counted after, five column reads each, a chunk at a time; a
+//!   search past the limit only counts its sample.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
