@@ -208,9 +208,14 @@ struct Visible<'a> {
 
 impl Visible<'_> {
     fn allows(&self, doc: DocId) -> bool {
-        self.alive.is_none_or(|a| a.is_alive(doc))
-            && self.community.is_none_or(|c| c.first(doc).is_none_or(|id| !self.hidden.contains(&id)))
+        self.live_outside_hidden(doc, self.community.and_then(|c| c.first(doc)))
             && self.left_out.is_none_or(|(kind, columns)| columns.kind(doc) != Some(kind))
+    }
+
+    /// Whether a document, in the given community (read only when some are hidden), is
+    /// live and outside the hidden communities.
+    fn live_outside_hidden(&self, doc: DocId, community: Option<i64>) -> bool {
+        self.alive.is_none_or(|a| a.is_alive(doc)) && community.is_none_or(|id| !self.hidden.contains(&id))
     }
 
     /// Adds the allowed of `docs` (in increasing order) to `into`, reading their
@@ -223,11 +228,9 @@ impl Visible<'_> {
         let mut communities = [None; COLLECT_BLOCK_BUFFER_LEN];
         let communities = &mut communities[..docs.len()];
         community.first_vals(docs, communities);
-        into.extend(docs.iter().zip(communities.iter()).filter_map(|(&doc, id)| {
-            let allowed =
-                self.alive.is_none_or(|a| a.is_alive(doc)) && id.is_none_or(|id| !self.hidden.contains(&id));
-            allowed.then_some(doc)
-        }));
+        let allowed =
+            docs.iter().zip(communities.iter()).filter(|(doc, id)| self.live_outside_hidden(**doc, **id));
+        into.extend(allowed.map(|(doc, _)| *doc));
     }
 }
 
