@@ -505,23 +505,21 @@ pub async fn vote(db: &Db, user: &User, id: i64, on: bool) -> AppResult<(i32, bo
             )));
         }
         let at = now();
-        let changed = if on {
+        let counted = if on {
             ideas::vote(c, id, actor.user_id, at)?
         } else {
             ideas::unvote(c, id, actor.user_id, at)?
         };
-        let (idea, _) = ideas::find(c, id)?.ok_or(AppError::NotFound)?;
-        if changed {
-            if on {
-                ideas::follow(c, id, actor.user_id, at)?;
-            }
-            let verb = if on { "idea.voted" } else { "idea.unvoted" };
-            activities::record(
-                c,
-                &activity(actor.user_id, verb, &idea, json!({ "votes": idea.vote_count })),
-            )?;
+        let Some(votes) = counted else {
+            // Nothing changed (a second vote, or an unvote without a vote).
+            return Ok((idea.vote_count, on));
+        };
+        if on {
+            ideas::follow(c, id, actor.user_id, at)?;
         }
-        Ok((idea.vote_count, on))
+        let verb = if on { "idea.voted" } else { "idea.unvoted" };
+        activities::record(c, &activity(actor.user_id, verb, &idea, json!({ "votes": votes })))?;
+        Ok((votes, on))
     })
     .await
 }
