@@ -128,12 +128,13 @@ fn depth_of(sqlite: &mut diesel::SqliteConnection) -> u32 {
 }
 
 /// The writer's connection: a pool connection that leaves checkpoints to [`checkpoint`],
-/// with room for every page a batch changes (64 MiB against SQLite's 2 MiB): a batch of
-/// votes changes more pages than 2 MiB holds, and SQLite then wrote pages to the WAL in
-/// the middle of the batch, some of them again at its commit.
+/// with room for every page a batch changes (64 MiB against SQLite's 2 MiB: a batch of
+/// votes changes more, and SQLite then wrote pages to the WAL in the middle of the batch),
+/// and each write's savepoint journal in memory (it was a temporary file, written with a
+/// system call for every page a write changed first).
 fn connect(url: &DatabaseUrl) -> anyhow::Result<DbConn> {
     let mut conn = pool::connect(url)?;
-    conn.batch_execute("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536")?;
+    conn.batch_execute("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")?;
     Ok(conn)
 }
 
