@@ -134,7 +134,9 @@ fn depth_of(sqlite: &mut diesel::SqliteConnection) -> u32 {
 /// system call for every page a write changed first).
 fn connect(url: &DatabaseUrl) -> anyhow::Result<DbConn> {
     let mut conn = pool::connect(url)?;
-    conn.batch_execute("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")?;
+    conn.batch_execute(
+        "PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+    )?;
     Ok(conn)
 }
 
