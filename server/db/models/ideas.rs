@@ -169,8 +169,9 @@ fn hours(at: NaiveDateTime) -> f64 {
 /// transaction, and returns the new count. Reading the row locks it on PostgreSQL as the
 /// update will (`FOR NO KEY UPDATE`: `FOR UPDATE` would wait on the key-share lock each
 /// vote's row takes on its idea, and two votes deadlock), and SQLite writes one transaction
-/// at a time, so concurrent votes on one idea take turns and none decays a stale value. Two statements that stay prepared: an `UPDATE … RETURNING` is
-/// prepared anew each time, and that was 14% of the SQLite writer's time under votes.
+/// at a time, so concurrent votes on one idea take turns and none decays a stale value.
+/// Both statements stay prepared; diesel prepares an `UPDATE … RETURNING` anew each time,
+/// which was 14% of the SQLite writer's time under votes.
 fn bump(conn: &mut DbConn, id: i64, delta: i32, at: NaiveDateTime) -> QueryResult<i32> {
     let row = ideas::table.find(id).select((ideas::vote_count, ideas::trend_value, ideas::trend_at));
     let (count, value, trend_at): (i32, f64, Option<NaiveDateTime>) = match conn {
