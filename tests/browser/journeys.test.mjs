@@ -119,6 +119,13 @@ for (const [index, variant] of VARIANTS.entries()) {
     }
     await page.waitForSelector(".reply >> text=Thanks Carl, I will join Thursday's round.");
     await check(page, `j1-replied-${variant.name}`);
+
+    // And thanks Carl with a reaction: the buttons share one form, each posting its own kind.
+    await page.goto(`/posts/${postId}`);
+    const celebrate = '.comment.card > footer button[data-kind="celebrate"]';
+    await press(page, keyboard, celebrate);
+    await page.waitForSelector(`${celebrate}[aria-pressed="true"]`);
+    assert.equal(await page.textContent(`${celebrate} .count`), "1");
     await carl.context().close();
     await page.context().close();
   });
