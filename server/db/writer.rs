@@ -140,12 +140,12 @@ fn connect(url: &DatabaseUrl) -> anyhow::Result<DbConn> {
     Ok(conn)
 }
 
-/// After a failed begin or commit, diesel may hold the connection as broken and refuse
-/// every later transaction on it: the next batch gets a fresh one.
-fn reconnect(url: &DatabaseUrl, conn: &mut DbConn) {
-    match connect(url) {
+/// After a failed begin, commit or checkpoint, diesel may hold the connection as broken
+/// and refuse every later statement on it: the next turn gets the `fresh` one.
+fn reconnect(conn: &mut DbConn, fresh: anyhow::Result<DbConn>) {
+    match fresh {
         Ok(fresh) => *conn = fresh,
-        Err(e) => tracing::warn!(error = %e, "the database writer could not reconnect"),
+        Err(e) => tracing::warn!(error = %e, "could not reconnect to the database"),
     }
 }
 
@@ -169,7 +169,7 @@ fn run(
             // Another process held the lock past busy_timeout, or the file is gone. The
             // jobs are dropped unrun, which tells each caller the database is unavailable.
             tracing::warn!(error = %e, writes = batch.len(), "a database write could not begin");
-            reconnect(url, &mut conn);
+            reconnect(&mut conn, connect(url));
             continue;
         }
         let answers: Vec<Answer> = batch.into_iter().map(|job| job(&mut conn)).collect();
@@ -179,7 +179,7 @@ fn run(
             Err(e) => {
                 tracing::warn!(error = %e, writes = answers.len(), "a database commit failed");
                 let _ = AnsiTransactionManager::rollback_transaction(sqlite);
-                reconnect(url, &mut conn);
+                reconnect(&mut conn, connect(url));
                 Some(e.to_string())
             }
         };
@@ -203,10 +203,7 @@ fn checkpoint(url: &DatabaseUrl, mut conn: DbConn, due: &Receiver<()>) {
     while due.recv().is_ok() {
         if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
             tracing::warn!(error = %e, "a WAL checkpoint failed");
-            match pool::connect(url) {
-                Ok(fresh) => conn = fresh,
-                Err(e) => tracing::warn!(error = %e, "the checkpoint thread could not reconnect"),
-            }
+            reconnect(&mut conn, pool::connect(url));
         }
         std::thread::sleep(CHECKPOINT_PAUSE);
     }
