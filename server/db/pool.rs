@@ -79,6 +79,11 @@ pub fn build(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
         .max_size(max_size.max(1))
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
+        // A PostgreSQL connection is tested before each use, so one the server dropped is
+        // replaced instead of failing a request. A SQLite connection is an open file that
+        // cannot go stale that way; its test, a `SELECT 1` SQLite parsed anew each time,
+        // was 5.7% of the home feed's CPU.
+        .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
         .build_unchecked(manager))
 }
 
