@@ -100,35 +100,42 @@ async fn main() -> anyhow::Result<()> {
     let mut bench = Bench { spec, plan, oha, report, server: Some(server), persona };
 
     let mut clock = Instant::now();
-    let mut step = |number: u8, name: &str| {
-        let run = number == 1 || args.only.is_empty() || args.only.contains(&number);
+    let only = args.only.clone();
+    let mut step = async |bench: &Bench, number: u8, name: &str| {
+        let run = number == 1 || only.is_empty() || only.contains(&number);
         if run {
-            println!("{number}. {name} (previous step {:.1} s)", clock.elapsed().as_secs_f64());
+            let quiet = match &bench.server {
+                Some(server) if number > 1 => {
+                    format!("; quiet after {:.1} s", server.settle().await.as_secs_f64())
+                }
+                _ => String::new(),
+            };
+            println!("{number}. {name} (previous step {:.1} s{quiet})", clock.elapsed().as_secs_f64());
             clock = Instant::now();
         }
         run
     };
-    step(1, "home feed against the static-asset baseline");
+    step(&bench, 1, "home feed against the static-asset baseline").await;
     let baseline = pages::home_feed(&mut bench).await?;
-    if step(2, "idea, community and trending pages") {
+    if step(&bench, 2, "idea, community and trending pages").await {
         pages::other_pages(&mut bench, &baseline).await?;
     }
-    if step(3, "search and expert search") {
+    if step(&bench, 3, "search and expert search").await {
         search::queries(&mut bench).await?;
     }
-    if step(4, "new post → searchable") {
+    if step(&bench, 4, "new post → searchable").await {
         search::searchable(&mut bench).await?;
     }
-    if step(5, "votes, and kill -9 mid-run") {
+    if step(&bench, 5, "votes, and kill -9 mid-run").await {
         votes::run(&mut bench).await?;
     }
-    if step(6, "websocket fan-out") {
+    if step(&bench, 6, "websocket fan-out").await {
         fanout::run(&mut bench).await?;
     }
-    if step(7, "login storm") {
+    if step(&bench, 7, "login storm").await {
         pages::login_storm(&mut bench, &baseline).await?;
     }
-    if step(8, "cold start") {
+    if step(&bench, 8, "cold start").await {
         pages::cold_start(&mut bench).await?;
     }
     println!("done (last step {:.1} s)", clock.elapsed().as_secs_f64());

@@ -106,6 +106,25 @@ impl Server {
         Ok(())
     }
 
+    /// Waits until the server is quiet (under a tenth of a core over a second; at most
+    /// 30 s), so that a step measures its own load and not what the step before left
+    /// behind: in a full run, the fan-out's posts still being delivered and its 10,000
+    /// sockets closing held the next step's first home pages up to 432 ms. Answers how
+    /// long it waited.
+    pub async fn settle(&self) -> Duration {
+        let started = Instant::now();
+        let mut used = self.cpu();
+        while started.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let now = self.cpu();
+            if now.saturating_sub(used) < Duration::from_millis(100) {
+                break;
+            }
+            used = now;
+        }
+        started.elapsed()
+    }
+
     /// Resident memory in KiB.
     pub fn rss_kib(&self) -> u64 {
         proc_field(&format!("/proc/{}/status", self.pid), "VmRSS:").unwrap_or(0)
