@@ -97,9 +97,8 @@ pub async fn other_pages(bench: &mut Bench, baseline: &Baseline) -> anyhow::Resu
 /// The home feed at the same fixed rate while clients sign in continuously (argon2 must not
 /// starve page rendering), against the same load just before: by now the earlier steps
 /// have written posts into the feed and restarted the server, so the first step's p99 is
-/// of another page on another process. A short run first warms the restarted server up:
-/// its first second of home pages opened the pool's connections and prepared their
-/// statements, up to 82 ms a page.
+/// of another page on another process. A short run first warms the server up: right after
+/// the fan-out, the first second of home pages took up to 82 ms each inside the server.
 pub async fn login_storm(bench: &mut Bench, baseline: &Baseline) -> anyhow::Result<()> {
     let home = format!("{}/", bench.spec.base());
     let warm_up = load::Oha { duration: bench.oha.duration / 5, ..bench.oha.clone() };
