@@ -16,6 +16,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use tantivy::columnar::Column;
 use tantivy::fastfield::AliveBitSet;
@@ -81,30 +82,47 @@ impl<'a> Readable<'a> {
         k: usize,
     ) -> Result<Vec<(Score, DocAddress)>> {
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-        let mut best: Vec<Ranked> = Vec::new();
         let columns = self.columns.of(searcher)?;
-        for (ord, (segment, columns)) in searcher.segment_readers().iter().zip(&columns).enumerate() {
-            let visible = self.visible(segment, columns);
-            let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k + 1);
-            let ord = ord as u32;
-            weight.for_each_pruning(Score::MIN, segment, &mut |doc, score| {
-                if visible.allows(doc) {
-                    heap.push(Reverse(Ranked { score, address: DocAddress::new(ord, doc) }));
-                    if heap.len() > k {
-                        heap.pop();
-                    }
-                }
-                // Below the k-th score nothing more is wanted from this segment.
-                match heap.peek() {
-                    Some(Reverse(lowest)) if heap.len() == k => lowest.score,
-                    _ => Score::MIN,
-                }
-            })?;
-            best.extend(heap.into_iter().map(|Reverse(r)| r));
-        }
+        // Segments are searched side by side, each keeping its own best `k`: a search waits
+        // for its largest segment rather than for every segment in turn.
+        let found: Vec<Vec<Ranked>> = searcher
+            .segment_readers()
+            .par_iter()
+            .zip(columns.par_iter())
+            .enumerate()
+            .map(|(ord, (segment, columns))| self.top_of_segment(&*weight, segment, columns, ord as u32, k))
+            .collect::<Result<_>>()?;
+        let mut best: Vec<Ranked> = found.into_iter().flatten().collect();
         best.sort_by(|a, b| b.cmp(a));
         best.truncate(k);
         Ok(best.into_iter().map(|r| (r.score, r.address)).collect())
+    }
+
+    /// The `k` best readable documents of one segment, in no order.
+    fn top_of_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: &SegmentReader,
+        columns: &Columns,
+        ord: u32,
+        k: usize,
+    ) -> Result<Vec<Ranked>> {
+        let visible = self.visible(segment, columns);
+        let mut heap: BinaryHeap<Reverse<Ranked>> = BinaryHeap::with_capacity(k + 1);
+        weight.for_each_pruning(Score::MIN, segment, &mut |doc, score| {
+            if visible.allows(doc) {
+                heap.push(Reverse(Ranked { score, address: DocAddress::new(ord, doc) }));
+                if heap.len() > k {
+                    heap.pop();
+                }
+            }
+            // Below the k-th score nothing more is wanted from this segment.
+            match heap.peek() {
+                Some(Reverse(lowest)) if heap.len() == k => lowest.score,
+                _ => Score::MIN,
+            }
+        })?;
+        Ok(heap.into_iter().map(|Reverse(r)| r).collect())
     }
 
     /// Counts what `tally` counts: exactly when at most `most` readable documents match,
