@@ -180,38 +180,61 @@ impl<'a> Readable<'a> {
         most: usize,
     ) -> Result<Counted> {
         let every_doc: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
+        // Segments are sampled side by side, each into counts of its own, added up after.
+        let sampled: Vec<Tallies> = searcher
+            .segment_readers()
+            .par_iter()
+            .zip(columns.par_iter())
+            .map(|(segment, columns)| {
+                let share = (most as u64 * u64::from(segment.max_doc())).div_ceil(every_doc.max(1));
+                self.sample_segment(segment, columns, weight, tally, share)
+            })
+            .collect::<Result<_>>()?;
         let mut counts = Tallies::default();
-        let mut taken = Vec::new();
-        for (segment, columns) in searcher.segment_readers().iter().zip(columns) {
-            let visible = self.visible(segment, columns);
-            let mut counting = tally.for_segment(columns, &mut counts);
-            let max_doc = segment.max_doc();
-            let stretches = max_doc.div_ceil(STRETCH).max(1);
-            let share = (most as u64 * u64::from(max_doc)).div_ceil(every_doc.max(1));
-            let per_stretch = share.div_ceil(u64::from(stretches)).max(1) as usize;
-            let mut matches = weight.scorer(segment, 1.0)?;
-            for stretch in 0..stretches {
-                let (start, end) = (stretch * STRETCH, ((stretch + 1) * STRETCH).min(max_doc));
-                let mut doc = if matches.doc() >= start { matches.doc() } else { matches.seek(start) };
-                taken.clear();
-                while doc < end {
-                    if visible.allows(doc) {
-                        if taken.len() == per_stretch {
-                            break;
-                        }
-                        taken.push(doc);
-                    }
-                    doc = matches.advance();
-                }
-                // Stopped early: each document taken stands for as many as the stretch
-                // holds for the part of it that was read.
-                let stands_for =
-                    if doc < end { f64::from(end - start) / f64::from((doc - start).max(1)) } else { 1.0 };
-                counting.add(&taken, stands_for);
-            }
-            counting.finish();
+        for segment in sampled {
+            counts.add(segment);
         }
         Ok(Counted { tallies: counts, complete: false })
+    }
+
+    /// Counts about `share` of a segment's readable matches, spread over its stretches.
+    fn sample_segment(
+        &self,
+        segment: &SegmentReader,
+        columns: &Columns,
+        weight: &dyn Weight,
+        tally: Tally,
+        share: u64,
+    ) -> Result<Tallies> {
+        let mut counts = Tallies::default();
+        let visible = self.visible(segment, columns);
+        let mut counting = tally.for_segment(columns, &mut counts);
+        let max_doc = segment.max_doc();
+        let stretches = max_doc.div_ceil(STRETCH).max(1);
+        let per_stretch = share.div_ceil(u64::from(stretches)).max(1) as usize;
+        let mut matches = weight.scorer(segment, 1.0)?;
+        let mut taken = Vec::new();
+        for stretch in 0..stretches {
+            let (start, end) = (stretch * STRETCH, ((stretch + 1) * STRETCH).min(max_doc));
+            let mut doc = if matches.doc() >= start { matches.doc() } else { matches.seek(start) };
+            taken.clear();
+            while doc < end {
+                if visible.allows(doc) {
+                    if taken.len() == per_stretch {
+                        break;
+                    }
+                    taken.push(doc);
+                }
+                doc = matches.advance();
+            }
+            // Stopped early: each document taken stands for as many as the stretch holds
+            // for the part of it that was read.
+            let stands_for =
+                if doc < end { f64::from(end - start) / f64::from((doc - start).max(1)) } else { 1.0 };
+            counting.add(&taken, stands_for);
+        }
+        counting.finish();
+        Ok(counts)
     }
 }
 

@@ -25,6 +25,22 @@ pub struct Tallies {
     pub departments: FxHashMap<String, f64>,
 }
 
+impl Tallies {
+    /// Adds another's counts to these.
+    pub(crate) fn add(&mut self, other: Tallies) {
+        fn into<K: std::hash::Hash + Eq>(to: &mut FxHashMap<K, f64>, from: FxHashMap<K, f64>) {
+            for (key, n) in from {
+                *to.entry(key).or_default() += n;
+            }
+        }
+        into(&mut self.kinds, other.kinds);
+        into(&mut self.communities, other.communities);
+        into(&mut self.authors, other.authors);
+        into(&mut self.tags, other.tags);
+        into(&mut self.departments, other.departments);
+    }
+}
+
 /// A weight as a number of documents.
 pub fn rounded(weight: f64) -> u64 {
     weight.round() as u64
