@@ -100,14 +100,14 @@ pub async fn other_pages(bench: &mut Bench, baseline: &Baseline) -> anyhow::Resu
 /// of another page on another process. A short run first warms the server up: right after
 /// the fan-out, the first second of home pages took up to 82 ms each inside the server.
 pub async fn login_storm(bench: &mut Bench, baseline: &Baseline) -> anyhow::Result<()> {
-    let home = format!("{}/", bench.spec.base());
+    let base = bench.spec.base();
+    let home = format!("{base}/");
     let warm_up = load::Oha { duration: bench.oha.duration / 5, ..bench.oha.clone() };
     warm_up.at_rate(&home, Some(&bench.persona.cookie), baseline.half_rate).await?;
     let calm = bench.oha.at_rate(&home, Some(&bench.persona.cookie), baseline.half_rate).await?;
     let stop = Arc::new(AtomicBool::new(false));
     let logins = Arc::new(AtomicU64::new(0));
     let failures = Arc::new(AtomicU64::new(0));
-    let base = bench.spec.base();
     let mut clients = Vec::new();
     for k in 0..bench.plan.storm_clients {
         let (stop, logins, failures, base) = (stop.clone(), logins.clone(), failures.clone(), base.clone());

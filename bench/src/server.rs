@@ -108,9 +108,8 @@ impl Server {
 
     /// Waits until the server is quiet (under a tenth of a core over a second; at most
     /// 30 s), so that a step measures its own load and not what the step before left
-    /// behind: in a full run, the fan-out's posts still being delivered and its 10,000
-    /// sockets closing held the next step's first home pages up to 432 ms. Answers how
-    /// long it waited.
+    /// behind: in a full run, the first home pages right after the fan-out took up to
+    /// 432 ms inside the server. Answers how long it waited.
     pub async fn settle(&self) -> Duration {
         let started = Instant::now();
         let mut used = self.cpu();

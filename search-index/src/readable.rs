@@ -83,15 +83,9 @@ impl<'a> Readable<'a> {
     ) -> Result<Vec<(Score, DocAddress)>> {
         let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
         let columns = self.columns.of(searcher)?;
-        // Segments are searched side by side, each keeping its own best `k`: a search waits
-        // for its largest segment rather than for every segment in turn.
-        let found: Vec<Vec<Ranked>> = searcher
-            .segment_readers()
-            .par_iter()
-            .zip(columns.par_iter())
-            .enumerate()
-            .map(|(ord, (segment, columns))| self.top_of_segment(&*weight, segment, columns, ord as u32, k))
-            .collect::<Result<_>>()?;
+        let found = each_segment(searcher, &columns, |ord, segment, columns| {
+            self.top_of_segment(&*weight, segment, columns, ord, k)
+        })?;
         let mut best: Vec<Ranked> = found.into_iter().flatten().collect();
         best.sort_by(|a, b| b.cmp(a));
         best.truncate(k);
@@ -180,16 +174,11 @@ impl<'a> Readable<'a> {
         most: usize,
     ) -> Result<Counted> {
         let every_doc: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
-        // Segments are sampled side by side, each into counts of its own, added up after.
-        let sampled: Vec<Tallies> = searcher
-            .segment_readers()
-            .par_iter()
-            .zip(columns.par_iter())
-            .map(|(segment, columns)| {
-                let share = (most as u64 * u64::from(segment.max_doc())).div_ceil(every_doc.max(1));
-                self.sample_segment(segment, columns, weight, tally, share)
-            })
-            .collect::<Result<_>>()?;
+        // Each segment counts its share of the sample on its own; the counts add up after.
+        let sampled = each_segment(searcher, columns, |_, segment, columns| {
+            let share = (most as u64 * u64::from(segment.max_doc())).div_ceil(every_doc.max(1));
+            self.sample_segment(segment, columns, weight, tally, share)
+        })?;
         let mut counts = Tallies::default();
         for segment in sampled {
             counts.add(segment);
@@ -236,6 +225,23 @@ impl<'a> Readable<'a> {
         counting.finish();
         Ok(counts)
     }
+}
+
+/// `work` on every segment (with its ordinal and columns), the segments side by side on
+/// rayon's threads: a search waits for its largest segment rather than for all of them in
+/// turn. Answers in segment order.
+fn each_segment<T: Send>(
+    searcher: &Searcher,
+    columns: &[Arc<Columns>],
+    work: impl Fn(u32, &SegmentReader, &Columns) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    searcher
+        .segment_readers()
+        .par_iter()
+        .zip(columns.par_iter())
+        .enumerate()
+        .map(|(ord, (segment, columns))| work(ord as u32, segment, columns))
+        .collect()
 }
 
 /// One segment's test of what a viewer may read.
