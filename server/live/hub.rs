@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bytestring::ByteString;
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::fragments::{self, Published};
 use super::protocol::{MAX_TOPICS, ServerMessage, TopicName};
@@ -23,9 +23,8 @@ use crate::error::AppResult;
 
 /// A connection's id.
 pub type ConnId = u64;
-/// A connection's bounded queue of serialized server messages.
-/// A connection's queue of events, each serialized once and shared by every socket it goes to.
-pub type Outbox = mpsc::Sender<ByteString>;
+/// A connection's bounded queue of events, each serialized once and shared by every socket it goes to.
+pub type Outbox = mpsc::Sender<Utf8Bytes>;
 
 /// Most events replayed for `since`; a client further behind reloads the page instead.
 const REPLAY_LIMIT: i64 = 500;
@@ -155,7 +154,7 @@ struct Conn {
 impl Conn {
     fn send(&self, message: &ServerMessage) -> bool {
         match serde_json::to_string(message) {
-            Ok(text) => self.outbox.try_send(ByteString::from(text)).is_ok(),
+            Ok(text) => self.outbox.try_send(Utf8Bytes::from(text)).is_ok(),
             Err(_) => true,
         }
     }
@@ -501,7 +500,7 @@ impl HubTask {
         };
         let facts = Facts::of(published, &self.dockets);
         // Serialize once per topic and fragment variant, not once per connection.
-        let mut serialized: HashMap<(&TopicName, bool), ByteString> = HashMap::new();
+        let mut serialized: HashMap<(&TopicName, bool), Utf8Bytes> = HashMap::new();
         let mut slow = Vec::new();
         for (id, conn) in &self.conns {
             for (name, (target, floor)) in &conn.topics {
@@ -513,7 +512,7 @@ impl HubTask {
                 }
                 let key = (name, writer(conn, activity));
                 let text = serialized.entry(key).or_insert_with(|| {
-                    ByteString::from(serde_json::to_string(&event(name, published, conn)).unwrap_or_default())
+                    Utf8Bytes::from(serde_json::to_string(&event(name, published, conn)).unwrap_or_default())
                 });
                 if conn.outbox.try_send(text.clone()).is_err() {
                     slow.push(*id);

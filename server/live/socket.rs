@@ -1,26 +1,31 @@
 //! `/ws`: authenticates the handshake (session cookie or bearer token, same-origin only),
 //! then relays between the socket and the hub. Each connection has a bounded queue, frame
 //! size limits, a message budget against floods, and pings; a half-open socket is closed.
+//! The handshake runs through the app like any request; [`super::upgrade`] then serves the
+//! socket outside actix-http.
 
 use std::time::{Duration, Instant};
 
-use actix_web::{HttpRequest, HttpResponse, web};
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
-use bytestring::ByteString;
-use futures_util::StreamExt;
+use actix_web::rt::net::TcpStream;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use super::hub::{ConnId, Hub};
 use super::protocol::{ClientMessage, MAX_TOPICS, ServerMessage};
+use super::upgrade::{Accepted, Upgrading};
 use crate::auth::csrf;
 use crate::auth::identity::ApiUser;
-use crate::domain::policy::Actor;
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 
 /// Largest message a client may send (room for a subscribe to far too many topics, which
 /// gets a clear refusal instead of a dropped connection).
-const MAX_MESSAGE: usize = 256 * 1024;
+pub(super) const MAX_MESSAGE: usize = 256 * 1024;
 /// How long one write to the socket may wait for a client that does not read.
 const SEND_DEADLINE: Duration = Duration::from_secs(5);
 /// How often the server pings.
@@ -31,10 +36,10 @@ const IDLE_LIMIT: Duration = Duration::from_secs(75);
 const BUDGET: u32 = 60;
 const BUDGET_WINDOW: Duration = Duration::from_secs(10);
 
-/// GET /ws
+/// GET /ws: answers the handshake. The answer carries what the socket needs, for
+/// [`super::upgrade`] to take the connection over once the 101 is written.
 pub async fn connect(
     req: HttpRequest,
-    body: web::Payload,
     state: web::Data<AppState>,
     ApiUser(user): ApiUser,
 ) -> Result<HttpResponse, actix_web::Error> {
@@ -42,23 +47,27 @@ pub async fn connect(
     if csrf::foreign_origin(&req) {
         return Err(ApiError(AppError::Forbidden("websocket connections must come from this site")).into());
     }
-    let (response, session, stream) = actix_ws::handle(&req, body)?;
-    let stream =
-        stream.max_frame_size(MAX_MESSAGE).aggregate_continuations().max_continuation_size(MAX_MESSAGE);
-    let queue = state.settings.ws_queue.max(1);
-    let sid = crate::auth::identity::session_sid(&req);
-    actix_web::rt::spawn(relay(session, stream, state.hub.clone(), (user.actor(), sid), queue));
+    let mut handshake = actix_http::ws::handshake(req.head())?;
+    // Only a request that came through the upgrade hook has a connection to hand over.
+    if req.extensions().get::<Upgrading>().is_none() {
+        return Err(ApiError(AppError::BadRequest(
+            "a websocket handshake must upgrade the connection".into(),
+        ))
+        .into());
+    }
+    let mut response = HttpResponse::from(handshake.finish()).map_into_boxed_body();
+    response.extensions_mut().insert(Accepted {
+        actor: user.actor(),
+        sid: crate::auth::identity::session_sid(&req),
+        hub: state.hub.clone(),
+        queue: state.settings.ws_queue.max(1),
+    });
     Ok(response)
 }
 
-async fn relay(
-    mut session: Session,
-    mut stream: AggregatedMessageStream,
-    hub: Hub,
-    (actor, sid): (Actor, Option<String>),
-    queue: usize,
-) {
-    let (outbox, mut queue) = mpsc::channel::<ByteString>(queue);
+pub(super) async fn relay(mut socket: WebSocketStream<TcpStream>, accepted: Accepted) {
+    let Accepted { actor, sid, hub, queue } = accepted;
+    let (outbox, mut queue) = mpsc::channel::<Utf8Bytes>(queue);
     // Dropping the registration (however this task ends) unregisters the connection.
     let registration = hub.register(actor, sid, outbox);
     let mut heartbeat = tokio::time::interval(PING_EVERY);
@@ -67,10 +76,10 @@ async fn relay(
     let (mut window_start, mut spent) = (Instant::now(), 0u32);
     let reason = loop {
         tokio::select! {
-            message = stream.next() => {
+            message = socket.next() => {
                 last_heard = Instant::now();
                 match message {
-                    Some(Ok(AggregatedMessage::Text(text))) => {
+                    Some(Ok(Message::Text(text))) => {
                         if window_start.elapsed() > BUDGET_WINDOW {
                             (window_start, spent) = (Instant::now(), 0);
                         }
@@ -79,31 +88,28 @@ async fn relay(
                             break close(CloseCode::Policy, "too many messages");
                         }
                         if let Some(reply) = handle(&hub, registration.id(), &text)
-                            && send(&mut session, &reply).await.is_err()
+                            && send(&mut socket, json(&reply)).await.is_err()
                         {
                             break None;
                         }
                     }
-                    Some(Ok(AggregatedMessage::Binary(_))) => {
-                        if send(&mut session, &ServerMessage::error("bad_request", "send JSON text frames")).await.is_err() {
+                    Some(Ok(Message::Binary(_))) => {
+                        let reply = ServerMessage::error("bad_request", "send JSON text frames");
+                        if send(&mut socket, json(&reply)).await.is_err() {
                             break None;
                         }
                     }
-                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                        if session.pong(&bytes).await.is_err() {
-                            break None;
-                        }
-                    }
-                    Some(Ok(AggregatedMessage::Pong(_))) => {}
-                    Some(Ok(AggregatedMessage::Close(reason))) => break reason,
+                    // tungstenite answers pings itself; a pong only proves the client is there.
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                    // tungstenite has queued the echo of the client's close; closing flushes it.
+                    Some(Ok(Message::Close(_))) | None => break None,
                     // Oversized or malformed frames end the connection.
                     Some(Err(_)) => break close(CloseCode::Size, "message too large or malformed"),
-                    None => break None,
                 }
             }
             outgoing = queue.recv() => match outgoing {
                 // A client that stops reading stalls the write; the deadline ends it.
-                Some(text) => match tokio::time::timeout(SEND_DEADLINE, session.text(text)).await {
+                Some(text) => match tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Text(text))).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => break None,
                     Err(_) => break close(CloseCode::Again, "too slow: reconnect with since"),
@@ -115,24 +121,31 @@ async fn relay(
                 if last_heard.elapsed() > IDLE_LIMIT {
                     break close(CloseCode::Away, "no answer to pings");
                 }
-                if session.ping(b"").await.is_err() {
+                if send(&mut socket, Message::Ping(Default::default())).await.is_err() {
                     break None;
                 }
             }
         }
     };
     drop(registration);
-    // The close frame may not fit either; dropping the session then ends the connection.
-    let _ = tokio::time::timeout(SEND_DEADLINE, session.close(reason)).await;
+    // The close frame may not fit either; dropping the socket then ends the connection.
+    let _ = tokio::time::timeout(SEND_DEADLINE, socket.close(reason)).await;
 }
 
-fn close(code: CloseCode, description: &str) -> Option<CloseReason> {
-    Some(CloseReason { code, description: Some(description.to_owned()) })
+fn close(code: CloseCode, reason: &'static str) -> Option<CloseFrame> {
+    Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) })
 }
 
-async fn send(session: &mut Session, message: &ServerMessage) -> Result<(), actix_ws::Closed> {
-    let text = serde_json::to_string(message).unwrap_or_default();
-    tokio::time::timeout(SEND_DEADLINE, session.text(text)).await.unwrap_or(Err(actix_ws::Closed))
+fn json(message: &ServerMessage) -> Message {
+    Message::text(serde_json::to_string(message).unwrap_or_default())
+}
+
+/// Sends one message within the deadline.
+async fn send(socket: &mut WebSocketStream<TcpStream>, message: Message) -> Result<(), ()> {
+    match tokio::time::timeout(SEND_DEADLINE, socket.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
 }
 
 /// Acts on one client message; returns an immediate reply for bad ones.
