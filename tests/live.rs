@@ -352,3 +352,65 @@ async fn signing_out_or_changing_the_password_closes_the_sockets_of_those_sign_i
     }
     assert_eq!(app.get_as(&phone, "/settings").await.status(), StatusCode::OK, "the phone stays signed in");
 }
+
+/// Writes `request` on a fresh connection and reads until the server closes it.
+async fn raw_exchange(app: &TestApp, request: &[u8], read_until_close: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.url.trim_start_matches("http://");
+    let mut tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+    tcp.write_all(request).await.unwrap();
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let read = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut chunk)).await;
+        match read {
+            Ok(Ok(0)) => break,
+            Ok(Ok(n)) => seen.extend_from_slice(&chunk[..n]),
+            Ok(Err(e)) => panic!("reading the answer: {e}"),
+            Err(_) if read_until_close => panic!("the server kept the connection open"),
+            Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+fn handshake(path: &str, token: &str) -> String {
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Authorization: Bearer {token}\r\n\r\n"
+    )
+}
+
+#[tokio::test]
+async fn an_upgrade_request_the_socket_does_not_take_gets_a_whole_answer() {
+    let app = TestApp::spawn().await;
+    let (_, bob, _) = world(&app).await;
+    // Any path may carry websocket headers; only /ws becomes a socket.
+    let answer = raw_exchange(&app, handshake("/healthz", &bob).as_bytes(), true).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(answer.ends_with('}') && answer.contains("\"status\":\"ok\""), "the body is whole: {answer}");
+    // A refused handshake answers with its reason, like any API error.
+    let refused = raw_exchange(&app, handshake("/ws", "agora_pat_wrong").as_bytes(), true).await;
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    // /ws without the upgrade headers is not a handshake.
+    let plain = reqwest::Client::new().get(format!("{}/ws", app.url)).bearer_auth(&bob).send().await.unwrap();
+    assert_eq!(plain.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_message_sent_with_the_handshake_is_not_lost() {
+    let app = TestApp::spawn().await;
+    let (_, bob, _) = world(&app).await;
+    // The subscribe goes out in the same write as the handshake, before the 101 arrives.
+    let text = br#"{"op":"subscribe","topics":["community:team"]}"#;
+    let mask = [7u8, 1, 2, 3];
+    let mut request = handshake("/ws", &bob).into_bytes();
+    request.extend_from_slice(&[0x81, 0x80 | text.len() as u8]);
+    request.extend_from_slice(&mask);
+    request.extend(text.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    let answer = raw_exchange(&app, &request, false).await;
+    assert!(answer.starts_with("HTTP/1.1 101"), "{answer}");
+    assert!(answer.contains(r#""op":"subscribed""#), "{answer}");
+}

@@ -40,12 +40,12 @@ pub struct Accepted {
     pub queue: usize,
 }
 
-/// Client messages are a few hundred bytes and server messages are written at once, so
-/// neither buffer needs tungstenite's 128 KiB defaults; larger messages grow the read
-/// buffer up to [`MAX_MESSAGE`].
+/// Client messages are mostly under 256 bytes (subscriptions, pongs) and server messages are
+/// written at once, so neither buffer needs tungstenite's 128 KiB defaults: an idle socket
+/// holds 256 bytes. A larger message grows the read buffer, up to [`MAX_MESSAGE`].
 fn config() -> WebSocketConfig {
     WebSocketConfig::default()
-        .read_buffer_size(1024)
+        .read_buffer_size(256)
         .write_buffer_size(0)
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE))
