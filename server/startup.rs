@@ -149,8 +149,10 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
             .wrap(middleware::from_fn(crate::observability::track_requests))
             .configure(crate::routes::configure)
     };
-    // actix-web's `HttpServer` has no upgrade hook, so the HTTP service is assembled here with
-    // its settings (keep-alive and request timeouts stay actix's defaults).
+    // actix-web's `HttpServer` has no upgrade hook (websockets leave actix-http through it,
+    // see `live::upgrade`), so the HTTP service is assembled here with its settings:
+    // keep-alive and request timeouts stay actix's defaults, and the app's config is plain
+    // HTTP (its host, "localhost:8080", only stands in for a missing Host header).
     let mut builder = Server::build();
     if let Some(workers) = workers {
         builder = builder.workers(workers);
