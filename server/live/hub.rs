@@ -153,10 +153,7 @@ struct Conn {
 
 impl Conn {
     fn send(&self, message: &ServerMessage) -> bool {
-        match serde_json::to_string(message) {
-            Ok(text) => self.outbox.try_send(Utf8Bytes::from(text)).is_ok(),
-            Err(_) => true,
-        }
+        self.outbox.try_send(message.text()).is_ok()
     }
 
     fn may_see(&self, target: Target, activity: &Activity, private: bool) -> bool {
@@ -511,9 +508,7 @@ impl HubTask {
                     continue;
                 }
                 let key = (name, writer(conn, activity));
-                let text = serialized.entry(key).or_insert_with(|| {
-                    Utf8Bytes::from(serde_json::to_string(&event(name, published, conn)).unwrap_or_default())
-                });
+                let text = serialized.entry(key).or_insert_with(|| event(name, published, conn).text());
                 if conn.outbox.try_send(text.clone()).is_err() {
                     slow.push(*id);
                     break;

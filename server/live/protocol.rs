@@ -1,6 +1,7 @@
 //! The websocket protocol of SPEC §4: what clients send, what the server answers.
 
 use serde::{Deserialize, Serialize};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::domain::quarter::Quarter;
 
@@ -100,6 +101,12 @@ impl ServerMessage {
     /// An error about a message.
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self::Error { code, topic: None, message: Some(message.into()) }
+    }
+
+    /// The message as a text frame's JSON; cheap to clone for every socket it goes to.
+    pub fn text(&self) -> Utf8Bytes {
+        // Serializing these plain structures cannot fail.
+        Utf8Bytes::from(serde_json::to_string(self).unwrap_or_default())
     }
 }
 

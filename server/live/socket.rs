@@ -88,14 +88,14 @@ pub(super) async fn relay(mut socket: WebSocketStream<TcpStream>, accepted: Acce
                             break close(CloseCode::Policy, "too many messages");
                         }
                         if let Some(reply) = handle(&hub, registration.id(), &text)
-                            && send(&mut socket, json(&reply)).await.is_err()
+                            && send(&mut socket, Message::Text(reply.text())).await.is_err()
                         {
                             break None;
                         }
                     }
                     Some(Ok(Message::Binary(_))) => {
                         let reply = ServerMessage::error("bad_request", "send JSON text frames");
-                        if send(&mut socket, json(&reply)).await.is_err() {
+                        if send(&mut socket, Message::Text(reply.text())).await.is_err() {
                             break None;
                         }
                     }
@@ -134,10 +134,6 @@ pub(super) async fn relay(mut socket: WebSocketStream<TcpStream>, accepted: Acce
 
 fn close(code: CloseCode, reason: &'static str) -> Option<CloseFrame> {
     Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) })
-}
-
-fn json(message: &ServerMessage) -> Message {
-    Message::text(serde_json::to_string(message).unwrap_or_default())
 }
 
 /// Sends one message within the deadline.
