@@ -51,6 +51,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Events a websocket client may fall behind by before it is dropped.
     pub ws_queue: usize,
+    /// Websockets one person may hold open at once on a node (a browser tab holds one).
+    pub ws_per_person: usize,
     /// Ideas that enter review when a quarter closes.
     pub docket_size: u32,
     /// Close each quarter automatically when it ends (otherwise an admin closes it).
@@ -112,6 +114,7 @@ impl Default for Settings {
             login_window_secs: 15 * 60,
             max_body_bytes: 256 * 1024,
             ws_queue: 256,
+            ws_per_person: 32,
             docket_size: 10,
             close_quarters_on_schedule: false,
             mail_transport: TransportKind::File,

@@ -122,6 +122,7 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
         state.settings.session_idle_minutes,
         state.settings.session_max_days,
     );
+    let hub = state.hub.clone();
     let data = web::Data::new(state);
     let body_limit = settings.max_body_bytes;
     let workers = settings.workers;
@@ -157,6 +158,7 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
     if let Some(workers) = workers {
         builder = builder.workers(workers);
     }
+    builder = builder.shutdown_signal(stop_requested(hub));
     let shutdown = builder.graceful_shutdown_signal();
     let server = builder.listen("agora", listener, move || {
         let shutdown = shutdown.clone();
@@ -177,6 +179,26 @@ fn serve(state: AppState, key: Key, listener: TcpListener) -> anyhow::Result<Ser
             .tcp()
     })?;
     Ok(server.run())
+}
+
+/// Resolves when the process is asked to stop (SIGTERM or SIGINT), once the websockets
+/// have been closed with 1001: they are not connections actix-server waits for, so a
+/// plain graceful stop would drop them without a word. Then the server stops accepting
+/// and finishes the requests in flight.
+async fn stop_requested(hub: crate::live::Hub) {
+    use actix_web::rt::signal::unix::{SignalKind, signal};
+    let (mut term, mut int) = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(term), Ok(int)) => (term, int),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "cannot listen for stop signals; stop the server with SIGKILL");
+            return std::future::pending().await;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM received; stopping"),
+        _ = int.recv() => tracing::info!("SIGINT received; stopping"),
+    }
+    hub.close_all(Duration::from_secs(2)).await;
 }
 
 /// An error as the API (JSON) or the pages (HTML) show it, by the request's path.

@@ -41,6 +41,16 @@ struct Site {
 }
 
 impl Site {
+    /// A fresh data folder and database, with `config` as its settings file.
+    fn fresh(config: &str) -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = helpers::fresh_database(dir.path());
+        std::fs::write(dir.path().join("agora.toml"), config).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let http = Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
+        Site { dir, database_url, port, url: format!("http://127.0.0.1:{port}"), http }
+    }
+
     fn cli(&self, args: &[&str]) -> String {
         let output = Command::new(env!("CARGO_BIN_EXE_agora"))
             .args(args)
@@ -184,25 +194,20 @@ fn shell(command: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_crashes_and_the_index_catches_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = helpers::fresh_database(dir.path());
+    let lifted =
+        "posts_per_minute = 100000000\nvotes_per_minute = 100000000\nsearches_per_minute = 100000000\n";
+    let site = Arc::new(Site::fresh(&format!("[rate_limits]\n{lifted}")));
     let backend = Backend::from_env();
     if backend == Backend::Postgres {
         // The shared test server trades durability for speed; this database asks for
         // every commit to be on disk before it is acknowledged, as production does.
         use diesel::{Connection, RunQueryDsl};
-        let name = database_url.rsplit('/').next().unwrap().to_owned();
-        let mut admin = diesel::PgConnection::establish(&database_url).unwrap();
+        let name = site.database_url.rsplit('/').next().unwrap().to_owned();
+        let mut admin = diesel::PgConnection::establish(&site.database_url).unwrap();
         diesel::sql_query(format!("ALTER DATABASE {name} SET synchronous_commit = on"))
             .execute(&mut admin)
             .unwrap();
     }
-    let lifted =
-        "posts_per_minute = 100000000\nvotes_per_minute = 100000000\nsearches_per_minute = 100000000\n";
-    std::fs::write(dir.path().join("agora.toml"), format!("[rate_limits]\n{lifted}")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let http = Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
-    let site = Arc::new(Site { dir, database_url, port, url: format!("http://127.0.0.1:{port}"), http });
     let author = site.account("author");
     let clients: Vec<String> = (0..CLIENTS).map(|n| site.account(&format!("client{n}"))).collect();
     let mut server = site.serve().await;
@@ -361,5 +366,43 @@ async fn check(
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+}
+
+/// `SIGTERM` closes every websocket with 1001 ("going away"), so browsers reconnect at once
+/// with `since`, and the server exits promptly instead of waiting on its sockets.
+#[tokio::test]
+async fn a_stopping_server_tells_its_sockets_it_is_going_away() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let site = Site::fresh("");
+    let token = site.account("reader");
+    let mut server = site.serve().await;
+    let mut request = format!("ws://127.0.0.1:{}/ws", site.port).into_client_request().unwrap();
+    request.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    socket.send(Message::text(r#"{"op":"subscribe","topics":["home"]}"#)).await.unwrap();
+    let subscribed = socket.next().await.unwrap().unwrap();
+    assert!(subscribed.to_text().unwrap().contains("subscribed"), "{subscribed}");
+
+    shell(&format!("kill -TERM {}", server.id()));
+    let stopping = Instant::now();
+    let code = loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => continue,
+            ended => panic!("the socket ended without a close frame: {ended:?}"),
+        }
+    };
+    assert_eq!(code, Some(1001), "going away");
+    loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            assert!(status.success(), "the server stopped with {status}");
+            break;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(15), "the server did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

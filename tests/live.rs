@@ -414,3 +414,36 @@ async fn a_message_sent_with_the_handshake_is_not_lost() {
     assert!(answer.starts_with("HTTP/1.1 101"), "{answer}");
     assert!(answer.contains(r#""op":"subscribed""#), "{answer}");
 }
+
+#[tokio::test]
+async fn one_person_holds_only_so_many_sockets_and_a_closed_one_frees_its_place() {
+    let app = TestApp::spawn_with(|s| s.ws_per_person = 2).await;
+    let (ada, bob, _) = world(&app).await;
+    let mut first = app.ws(&bob).await;
+    let mut second = app.ws(&bob).await;
+    // A third tab is refused with a reason and a time to come back, not let in to push
+    // another tab's socket out.
+    let refused = raw_exchange(&app, handshake("/ws", &bob).as_bytes(), true).await;
+    assert!(refused.starts_with("HTTP/1.1 429"), "{refused}");
+    assert!(refused.to_ascii_lowercase().contains("retry-after: 30"), "{refused}");
+    assert!(refused.contains(r#""code":"quota_exceeded""#) && refused.contains("at most 2"), "{refused}");
+    // Other people have places of their own, and the open sockets keep working.
+    let _ada_socket = app.ws(&ada).await;
+    second.subscribe(&["community:team"], None).await;
+    let id = post(&app, &ada, "team", "still live").await;
+    assert_eq!(event(&mut second).await["data"]["object_id"], id);
+    // Closing a tab gives its place back.
+    first.send_raw(Message::Close(None)).await;
+    drop(first);
+    let bearer = format!("Bearer {bob}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match app.ws_with(&[("authorization", &bearer)]).await {
+            Ok(_) => break,
+            Err(429) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(status) => panic!("the closed socket's place was not given back: {status}"),
+        }
+    }
+}

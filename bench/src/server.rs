@@ -162,8 +162,9 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// Writes the settings file the benchmark runs with: the per-person rate limits are lifted,
-/// since a few benchmark accounts stand in for thousands of people.
+/// Writes the settings file the benchmark runs with: the per-person rate limits and the
+/// limit on one person's open websockets are lifted, since a few benchmark accounts stand
+/// in for thousands of people.
 pub fn write_config(path: &Path) -> anyhow::Result<()> {
     let lifted = 100_000_000;
     let text = [
@@ -177,6 +178,9 @@ pub fn write_config(path: &Path) -> anyhow::Result<()> {
     .iter()
     .map(|key| format!("{key} = {lifted}\n"))
     .collect::<String>();
-    std::fs::write(path, format!("# Written by bench/run.\n[rate_limits]\n{text}"))?;
+    std::fs::write(
+        path,
+        format!("# Written by bench/run.\nws_per_person = {lifted}\n[rate_limits]\n{text}"),
+    )?;
     Ok(())
 }

@@ -6,12 +6,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::fragments::{self, Published};
 use super::protocol::{MAX_TOPICS, ServerMessage, TopicName};
+use super::sockets::Sockets;
 use crate::db::Db;
 use crate::db::models::activities::{self, Activity};
 use crate::db::models::feed::FEED_VERBS;
@@ -36,6 +38,7 @@ enum Command {
     Unregister { conn: ConnId },
     Publish(Vec<Published>),
     Ring(Vec<i64>),
+    Leave,
 }
 
 /// A handle to the hub, cheap to clone.
@@ -43,6 +46,8 @@ enum Command {
 pub struct Hub {
     tx: mpsc::UnboundedSender<Command>,
     next_id: Arc<AtomicU64>,
+    /// The sockets open on this node.
+    pub sockets: Sockets,
 }
 
 /// Unregisters its connection when dropped, however the connection's task ends.
@@ -69,7 +74,7 @@ impl Hub {
     /// in the log, which the follower also starts from.
     pub fn new(db: Db, start_after: i64) -> (Hub, HubTask) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let hub = Hub { tx, next_id: Arc::new(AtomicU64::new(1)) };
+        let hub = Hub { tx, next_id: Arc::new(AtomicU64::new(1)), sockets: Sockets::default() };
         let task = HubTask {
             rx,
             db,
@@ -77,6 +82,7 @@ impl Hub {
             private: HashMap::new(),
             last_id: start_after,
             dockets: HashMap::new(),
+            leaving: false,
         };
         (hub, task)
     }
@@ -101,6 +107,15 @@ impl Hub {
     /// Tells these users' `notifications` subscribers their unread count.
     pub fn ring(&self, users: Vec<i64>) {
         let _ = self.tx.send(Command::Ring(users));
+    }
+
+    /// Ends every connection for a shutdown: each socket closes with 1001 ("going away")
+    /// and its client reconnects with `since`. Returns once they have closed, or after
+    /// `within`.
+    pub async fn close_all(&self, within: Duration) {
+        self.sockets.leave();
+        let _ = self.tx.send(Command::Leave);
+        self.sockets.ended(within).await;
     }
 
     /// Hands committed activities, in log order, to the hub.
@@ -248,6 +263,8 @@ pub struct HubTask {
     /// idea id → the closed quarter whose docket holds it, for the dockets of subscribed
     /// boards (a docket never changes once closed).
     dockets: HashMap<i64, Quarter>,
+    /// The server is stopping: connections registering now are ended at once.
+    leaving: bool,
 }
 
 impl HubTask {
@@ -262,6 +279,12 @@ impl HubTask {
                 Command::Unsubscribe { conn, topics } => self.unsubscribe(conn, topics),
                 Command::Unregister { conn } => {
                     self.conns.remove(&conn);
+                }
+                // Dropping a connection's outbox ends its socket; the socket sees the
+                // server leaving and closes with 1001.
+                Command::Leave => {
+                    self.leaving = true;
+                    self.conns.clear();
                 }
                 Command::Ring(users) => self.ring(users).await,
                 Command::Publish(batch) => {
@@ -292,6 +315,10 @@ impl HubTask {
     }
 
     async fn register(&mut self, conn: ConnId, actor: Actor, sid: Option<String>, outbox: Outbox) {
+        // A socket accepted just before the server began to stop ends like the others.
+        if self.leaving {
+            return;
+        }
         let state = match self.joined(actor.user_id).await {
             Ok(joined) => self.interests(actor.user_id).await.map(|interests| (joined, interests)),
             Err(e) => Err(e),

@@ -7,6 +7,7 @@ pub mod fragments;
 pub mod hub;
 pub mod protocol;
 pub mod socket;
+pub mod sockets;
 pub mod upgrade;
 
 pub use hub::{Hub, HubTask};

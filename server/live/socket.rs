@@ -55,8 +55,10 @@ pub async fn connect(
         ))
         .into());
     }
+    let held = state.hub.sockets.hold(user.id, state.settings.ws_per_person).map_err(ApiError)?;
     let mut response = HttpResponse::from(handshake.finish()).map_into_boxed_body();
     response.extensions_mut().insert(Accepted {
+        held,
         actor: user.actor(),
         sid: crate::auth::identity::session_sid(&req),
         hub: state.hub.clone(),
@@ -66,7 +68,8 @@ pub async fn connect(
 }
 
 pub(super) async fn relay(mut socket: WebSocketStream<TcpStream>, accepted: Accepted) {
-    let Accepted { actor, sid, hub, queue } = accepted;
+    // `_held` keeps the socket's place in its owner's quota until the relay ends.
+    let Accepted { held: _held, actor, sid, hub, queue } = accepted;
     let (outbox, mut queue) = mpsc::channel::<Utf8Bytes>(queue);
     // Dropping the registration (however this task ends) unregisters the connection.
     let registration = hub.register(actor, sid, outbox);
@@ -114,7 +117,8 @@ pub(super) async fn relay(mut socket: WebSocketStream<TcpStream>, accepted: Acce
                     Ok(Err(_)) => break None,
                     Err(_) => break close(CloseCode::Again, "too slow: reconnect with since"),
                 },
-                // The hub dropped us: the queue overflowed.
+                // The hub dropped us: the server is stopping, or the queue overflowed.
+                None if hub.sockets.leaving() => break close(CloseCode::Away, "server stopping: reconnect with since"),
                 None => break close(CloseCode::Again, "too slow: reconnect with since"),
             },
             _ = heartbeat.tick() => {

@@ -25,6 +25,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 use super::hub::Hub;
 use super::socket::{MAX_MESSAGE, relay};
+use super::sockets::Held;
 use crate::domain::policy::Actor;
 
 /// Marks a request that arrived through the upgrade hook, so has a connection to hand over.
@@ -32,6 +33,8 @@ pub struct Upgrading;
 
 /// What the `/ws` handler puts on its 101 for the socket that follows.
 pub struct Accepted {
+    /// The socket's place in its owner's quota.
+    pub held: Held,
     pub actor: Actor,
     /// The sign-in the socket was opened with (none for a token).
     pub sid: Option<String>,
