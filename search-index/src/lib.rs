@@ -59,6 +59,8 @@ pub struct Doc {
 
 /// Errors of the search component.
 pub type Result<T> = tantivy::Result<T>;
+/// Why the index could not be read or written.
+pub type Error = tantivy::TantivyError;
 
 /// How the index was found on open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use search_index::{Evidence, ExpertQuery, Hit};
+use search_index::{Evidence, ExpertQuery, Hit, SearchIndex};
 
-use super::{Search, blocking, hidden_communities};
+use super::{Search, blocking, failed, hidden_communities};
 use crate::db::Db;
 use crate::db::models::users::User;
 use crate::db::models::{now, skills, users};
@@ -89,21 +89,28 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
     if q.is_empty() {
         return Ok(Vec::new());
     }
+    let (db, index) = (db.clone(), search.index.clone());
+    blocking(move || rank(&db, &index, actor, &q, &params)).await
+}
+
+/// [`find`]'s work, in one blocking task (see [`blocking`]).
+fn rank(
+    db: &Db,
+    index: &SearchIndex,
+    actor: Actor,
+    q: &str,
+    params: &ExpertParams,
+) -> AppResult<Vec<Expert>> {
     let limit = params.limit.unwrap_or(10).clamp(1, 50);
-    let candidates = skill_candidates(&q);
-    let (hidden, holders) = db
-        .read(move |c| {
-            // "k8s" in a query finds the people who declared kubernetes.
-            let aliases = skills::aliases(c)?;
-            let named: Vec<String> =
-                candidates.into_iter().map(|s| crate::people::canonical(&aliases, s)).collect();
-            Ok((hidden_communities(c, actor)?, skills::holders(c, &named)?))
-        })
-        .await?;
-    let (index, text) = (search.index.clone(), q.clone());
+    let (hidden, holders) = db.read_sync(|c| {
+        // "k8s" in a query finds the people who declared kubernetes.
+        let aliases = skills::aliases(c)?;
+        let named: Vec<String> =
+            skill_candidates(q).into_iter().map(|s| crate::people::canonical(&aliases, s)).collect();
+        Ok((hidden_communities(c, actor)?, skills::holders(c, &named)?))
+    })?;
     let now = now().and_utc().timestamp();
-    let mut experts =
-        blocking(move || index.experts(&ExpertQuery { text: &text, hidden: &hidden, now })).await?;
+    let mut experts = index.experts(&ExpertQuery { text: q, hidden: &hidden, now }).map_err(failed)?;
 
     let mut scores: HashMap<i64, Candidate> = HashMap::new();
     // The people move into the candidates; the snapshot stays to read their evidence from.
@@ -126,12 +133,8 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
     // Enough candidates that the department and location filters still fill a page.
     ranked.truncate(if params.department.is_some() || params.location.is_some() { 2000 } else { limit * 2 });
     let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
-    let people: HashMap<i64, User> = db
-        .read(move |c| Ok(users::find_active_many(c, &ids)?))
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let people: HashMap<i64, User> =
+        db.read_sync(|c| Ok(users::find_active_many(c, &ids)?))?.into_iter().map(|u| (u.id, u)).collect();
     let mut shown = Vec::new();
     for (id, score) in ranked {
         let Some(person) = people.get(&id) else { continue };
@@ -147,9 +150,9 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
     // Explain with every declared skill the query names, whole ("machine learning") or by
     // one of its words ("steam" names "steam systems", which may rank them through their
     // profile rather than the skill itself).
-    let words: Vec<String> = skill_candidates(&q).into_iter().filter(|w| !w.contains(' ')).collect();
+    let words: Vec<String> = skill_candidates(q).into_iter().filter(|w| !w.contains(' ')).collect();
     let shown_ids: Vec<i64> = shown.iter().map(|(p, ..)| p.id).collect();
-    let mut declared = db.read(move |c| Ok(skills::of_users(c, &shown_ids)?)).await?;
+    let mut declared = db.read_sync(|c| Ok(skills::of_users(c, &shown_ids)?))?;
     for (person, _, candidate) in &mut shown {
         for (skill, endorsements) in declared.remove(&person.id).unwrap_or_default() {
             let named = skill.split_whitespace().any(|w| words.iter().any(|q| q == w));
@@ -160,9 +163,8 @@ pub async fn find(db: &Db, search: &Search, actor: Actor, params: ExpertParams) 
     }
     // The evidence of everyone shown, with snippets, in one pass over the index.
     let wanted: Vec<Evidence> = shown.iter().flat_map(|(_, _, c)| c.evidence.iter().copied()).collect();
-    let index = search.index.clone();
     let mut found: HashMap<Evidence, Hit> =
-        blocking(move || index.evidence(&q, &experts, &wanted)).await?.into_iter().collect();
+        index.evidence(q, &experts, &wanted).map_err(failed)?.into_iter().collect();
     let experts = shown
         .into_iter()
         .map(|(person, score, candidate)| Expert {

@@ -61,14 +61,15 @@ pub fn hidden_communities(c: &mut DbConn, actor: Actor) -> AppResult<Vec<i64>> {
         .collect())
 }
 
-/// Runs CPU-bound index work off the async workers.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> search_index::Result<T> + Send + 'static,
-) -> AppResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("search failed: {e}")))
+/// Runs index work, with the database reads around it, off the async workers: one task per
+/// search, since each hand-over between threads waits for a thread to wake.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.into()))?
+}
+
+/// An index that could not be read, as the error the caller sees.
+pub fn failed(e: search_index::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!("search failed: {e}"))
 }
 
 /// What was asked, as typed (the page and the API share it).
@@ -120,59 +121,53 @@ pub async fn search(db: &Db, search: &Search, actor: Actor, params: SearchParams
     };
     let offset: usize = params.cursor.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0);
     let limit = params.limit.unwrap_or(20).clamp(1, 100);
-    let (community, author) = (params.community.clone(), params.author.clone());
-    let (hidden, community, author) = db
-        .read(move |c| {
-            let hidden = hidden_communities(c, actor)?;
-            let community = match non_empty(&community) {
+    let (db, index) = (db.clone(), search.index.clone());
+    blocking(move || {
+        let (hidden, community, author) = db.read_sync(|c| {
+            let community = match non_empty(&params.community) {
                 Some(slug) => Some(communities::by_slug(c, slug)?.map_or(-1, |m| m.id)),
                 None => None,
             };
-            let author = match non_empty(&author) {
+            let author = match non_empty(&params.author) {
                 Some(handle) => Some(users::by_handle(c, &handle.to_lowercase())?.map_or(-1, |u| u.id)),
                 None => None,
             };
-            Ok((hidden, community, author))
-        })
-        .await?;
-    let index = search.index.clone();
-    let results = blocking(move || {
-        index.search(&SearchQuery {
-            text: &params.q,
-            kind,
-            community,
-            tag: non_empty(&params.tag),
-            author,
-            department: non_empty(&params.department),
-            hidden: &hidden,
-            prefix: false,
-            offset,
-            limit,
-        })
+            Ok((hidden_communities(c, actor)?, community, author))
+        })?;
+        let results = index
+            .search(&SearchQuery {
+                text: &params.q,
+                kind,
+                community,
+                tag: non_empty(&params.tag),
+                author,
+                department: non_empty(&params.department),
+                hidden: &hidden,
+                prefix: false,
+                offset,
+                limit,
+            })
+            .map_err(failed)?;
+        let shown = offset + results.hits.len();
+        let next_cursor =
+            (shown < results.total && shown < search_index::MAX_OFFSET).then(|| shown.to_string());
+        let (communities, people) = db.read_sync(|c| names(c, &results))?;
+        Ok(Found { results, offset, next_cursor, communities, people })
     })
-    .await?;
-    let shown = offset + results.hits.len();
-    let next_cursor = (shown < results.total && shown < search_index::MAX_OFFSET).then(|| shown.to_string());
-    let (communities, people) = names(db, &results).await?;
-    Ok(Found { results, offset, next_cursor, communities, people })
+    .await
 }
 
 /// Suggestions while typing in the top bar: the best few titles, the last word taken as
 /// the start of a word.
 pub async fn suggest(db: &Db, search: &Search, actor: Actor, q: String) -> AppResult<Vec<search_index::Hit>> {
-    let hidden = db.read(move |c| hidden_communities(c, actor)).await?;
-    let index = search.index.clone();
-    let results = blocking(move || {
-        index.search(&SearchQuery {
-            text: &q,
-            hidden: &hidden,
-            prefix: true,
-            limit: 6,
-            ..SearchQuery::default()
-        })
+    let (db, index) = (db.clone(), search.index.clone());
+    blocking(move || {
+        let hidden = db.read_sync(|c| hidden_communities(c, actor))?;
+        let query =
+            SearchQuery { text: &q, hidden: &hidden, prefix: true, limit: 6, ..SearchQuery::default() };
+        Ok(index.search(&query).map_err(failed)?.hits)
     })
-    .await?;
-    Ok(results.hits)
+    .await
 }
 
 /// Ideas the viewer may see that look like the text (duplicate detection).
@@ -187,28 +182,26 @@ pub async fn similar_ideas(
     if title.trim().is_empty() && body.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let hidden = db.read(move |c| hidden_communities(c, actor)).await?;
-    let index = search.index.clone();
-    let hits = blocking(move || index.similar(&title, &body, Kind::Idea, &hidden, 6)).await?;
+    let (db, index) = (db.clone(), search.index.clone());
+    let hits = blocking(move || {
+        let hidden = db.read_sync(|c| hidden_communities(c, actor))?;
+        index.similar(&title, &body, Kind::Idea, &hidden, 6).map_err(failed)
+    })
+    .await?;
     Ok(hits.into_iter().map(|h| h.id).filter(|&id| Some(id) != except).take(5).collect())
 }
 
 type Names = (HashMap<i64, (String, String)>, HashMap<i64, (String, String)>);
 
 /// The names of the communities and people the results mention.
-async fn names(db: &Db, results: &Results) -> AppResult<Names> {
+fn names(c: &mut DbConn, results: &Results) -> AppResult<Names> {
     let mut community_ids: Vec<i64> = results.facets.communities.iter().map(|(id, _)| *id).collect();
     community_ids.extend(results.hits.iter().filter_map(|h| h.community));
     let mut people_ids: Vec<i64> = results.facets.authors.iter().map(|(id, _)| *id).collect();
     people_ids.extend(results.hits.iter().filter_map(|h| h.author));
-    db.read(move |c| {
-        let communities =
-            rows::communities(c, &community_ids)?.into_iter().map(|m| (m.id, (m.slug, m.name))).collect();
-        let people = users::find_active_many(c, &people_ids)?
-            .into_iter()
-            .map(|u| (u.id, (u.handle, u.name)))
-            .collect();
-        Ok((communities, people))
-    })
-    .await
+    let communities =
+        rows::communities(c, &community_ids)?.into_iter().map(|m| (m.id, (m.slug, m.name))).collect();
+    let people =
+        users::find_active_many(c, &people_ids)?.into_iter().map(|u| (u.id, (u.handle, u.name))).collect();
+    Ok((communities, people))
 }
