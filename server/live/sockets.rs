@@ -48,7 +48,7 @@ impl Sockets {
         if *count >= most {
             return Err(AppError::QuotaExceeded {
                 message: format!(
-                    "at most {most} live connections may be open at once; close another tab first"
+                    "live connection limit reached ({most} open at once); close another tab first"
                 ),
                 retry_after: 30,
             });
