@@ -216,13 +216,7 @@ async fn deactivation_closes_the_users_sockets() {
         .await
         .unwrap();
     assert_eq!(off.status(), StatusCode::OK);
-    loop {
-        match ws.next_within(Duration::from_secs(10)).await {
-            Ok(Some(_)) => continue,
-            Ok(None) => panic!("the socket stayed open"),
-            Err(_) => break,
-        }
-    }
+    assert_eq!(ended(&mut ws, "deactivated").await, SIGNED_OUT);
     assert_eq!(app.ws_with(&[("authorization", &format!("Bearer {bob}"))]).await.err(), Some(401));
 }
 
@@ -302,16 +296,19 @@ async fn a_page_and_its_socket_leave_no_gap_between_them() {
     ws.expect_silence(QUIET).await;
 }
 
-/// Waits for the server to end a socket.
-async fn ended(ws: &mut crate::helpers::Ws, what: &str) {
+/// Waits for the server to end a socket; how it ended.
+async fn ended(ws: &mut crate::helpers::Ws, what: &str) -> Ended {
     loop {
         match ws.next_within(Duration::from_secs(10)).await {
             Ok(Some(_)) => continue,
             Ok(None) => panic!("{what}: the socket stayed open"),
-            Err(_) => return,
+            Err(ended) => return ended,
         }
     }
 }
+
+/// The close code that tells a page its sign-in ended (and not to reconnect).
+const SIGNED_OUT: Ended = Ended::Closed(4401);
 
 #[tokio::test]
 async fn signing_out_or_changing_the_password_closes_the_sockets_of_those_sign_ins() {
@@ -335,7 +332,7 @@ async fn signing_out_or_changing_the_password_closes_the_sockets_of_those_sign_i
 
     // Signing out on the laptop ends the laptop's socket only.
     assert_eq!(app.submit(&laptop, "/settings", "/logout", &[]).await.status(), StatusCode::SEE_OTHER);
-    ended(&mut laptop_ws, "signed out").await;
+    assert_eq!(ended(&mut laptop_ws, "signed out").await, SIGNED_OUT);
     for ws in [&mut phone_ws, &mut tablet_ws, &mut script] {
         ws.subscribe(&["notifications"], None).await;
     }
@@ -345,7 +342,7 @@ async fn signing_out_or_changing_the_password_closes_the_sockets_of_those_sign_i
     let change = [("current_password", crate::helpers::PASSWORD), ("new_password", "a brand new passphrase")];
     let changed = app.submit(&phone, "/settings", "/settings/password", &change).await;
     assert_eq!(changed.status(), StatusCode::SEE_OTHER);
-    ended(&mut tablet_ws, "another device after a password change").await;
+    assert_eq!(ended(&mut tablet_ws, "another device after a password change").await, SIGNED_OUT);
     for ws in [&mut phone_ws, &mut script] {
         ws.expect_silence(Duration::from_millis(300)).await;
         ws.subscribe(&["notifications"], Some(app.latest())).await;

@@ -25,8 +25,19 @@ use crate::error::AppResult;
 
 /// A connection's id.
 pub type ConnId = u64;
-/// A connection's bounded queue of events, each serialized once and shared by every socket it goes to.
-pub type Outbox = mpsc::Sender<Utf8Bytes>;
+/// A connection's bounded queue of what its socket is to send.
+pub type Outbox = mpsc::Sender<Outgoing>;
+
+/// What the hub hands a connection's socket.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// A message, serialized once and shared by every socket it goes to.
+    Text(Utf8Bytes),
+    /// The sign-in the socket was opened with has ended (signed out, password changed,
+    /// account deactivated): the socket closes with a code that tells the page so, rather
+    /// than the code for a slow client, which asks it to reconnect.
+    SignedOut,
+}
 
 /// Most events replayed for `since`; a client further behind reloads the page instead.
 const REPLAY_LIMIT: i64 = 500;
@@ -168,7 +179,7 @@ struct Conn {
 
 impl Conn {
     fn send(&self, message: &ServerMessage) -> bool {
-        self.outbox.try_send(message.text()).is_ok()
+        self.outbox.try_send(Outgoing::Text(message.text())).is_ok()
     }
 
     fn may_see(&self, target: Target, activity: &Activity, private: bool) -> bool {
@@ -536,7 +547,7 @@ impl HubTask {
                 }
                 let key = (name, writer(conn, activity));
                 let text = serialized.entry(key).or_insert_with(|| event(name, published, conn).text());
-                if conn.outbox.try_send(text.clone()).is_err() {
+                if conn.outbox.try_send(Outgoing::Text(text.clone())).is_err() {
                     slow.push(*id);
                     break;
                 }
@@ -545,6 +556,18 @@ impl HubTask {
         for id in slow {
             self.evict(id);
         }
+    }
+
+    /// Ends the connections whose sign-in has ended, telling each why. (A queue too full
+    /// for the word still ends its socket, as a slow client's.)
+    fn sign_out(&mut self, ended: impl Fn(&Conn) -> bool) {
+        self.conns.retain(|_, c| {
+            if !ended(c) {
+                return true;
+            }
+            let _ = c.outbox.try_send(Outgoing::SignedOut);
+            false
+        });
     }
 
     fn evict(&mut self, conn_id: ConnId) {
@@ -574,14 +597,14 @@ impl HubTask {
                 return;
             }
             ("user.deactivated", _) => {
-                self.conns.retain(|_, c| c.actor.user_id != activity.object_id);
+                self.sign_out(|c| c.actor.user_id == activity.object_id);
                 return;
             }
             ("sessions.ended", _) => {
                 let ended = crate::accounts::EndedSessions::of(activity);
-                self.conns.retain(|_, c| {
-                    c.actor.user_id != activity.object_id
-                        || !c.sid.as_deref().is_some_and(|sid| ended.covers(sid))
+                self.sign_out(|c| {
+                    c.actor.user_id == activity.object_id
+                        && c.sid.as_deref().is_some_and(|sid| ended.covers(sid))
                 });
                 return;
             }

@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
-use super::hub::{ConnId, Hub};
+use super::hub::{ConnId, Hub, Outgoing};
 use super::protocol::{ClientMessage, MAX_TOPICS, ServerMessage};
 use super::upgrade::{Accepted, Upgrading};
 use crate::auth::csrf;
@@ -32,6 +32,9 @@ const SEND_DEADLINE: Duration = Duration::from_secs(5);
 const PING_EVERY: Duration = Duration::from_secs(30);
 /// Silence after which a socket is taken for dead.
 const IDLE_LIMIT: Duration = Duration::from_secs(75);
+/// The close code for a socket whose sign-in ended: an application code (4000–4999), 4 and
+/// HTTP's 401, so `live.js` stops reconnecting and says the visitor was signed out.
+pub const SIGNED_OUT: u16 = 4401;
 /// Messages a client may send per [`BUDGET_WINDOW`].
 const BUDGET: u32 = 60;
 const BUDGET_WINDOW: Duration = Duration::from_secs(10);
@@ -70,7 +73,7 @@ pub async fn connect(
 pub(super) async fn relay(mut socket: WebSocketStream<TcpStream>, accepted: Accepted) {
     // `_held` keeps the socket's place in its owner's quota until the relay ends.
     let Accepted { held: _held, actor, sid, hub, queue } = accepted;
-    let (outbox, mut queue) = mpsc::channel::<Utf8Bytes>(queue);
+    let (outbox, mut queue) = mpsc::channel::<Outgoing>(queue);
     // Dropping the registration (however this task ends) unregisters the connection.
     let registration = hub.register(actor, sid, outbox);
     let mut heartbeat = tokio::time::interval(PING_EVERY);
@@ -112,11 +115,12 @@ pub(super) async fn relay(mut socket: WebSocketStream<TcpStream>, accepted: Acce
             }
             outgoing = queue.recv() => match outgoing {
                 // A client that stops reading stalls the write; the deadline ends it.
-                Some(text) => match tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Text(text))).await {
+                Some(Outgoing::Text(text)) => match tokio::time::timeout(SEND_DEADLINE, socket.send(Message::Text(text))).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => break None,
                     Err(_) => break close(CloseCode::Again, "too slow: reconnect with since"),
                 },
+                Some(Outgoing::SignedOut) => break close(CloseCode::from(SIGNED_OUT), "signed out"),
                 // The hub dropped us: the server is stopping, or the queue overflowed.
                 None if hub.sockets.leaving() => break close(CloseCode::Away, "server stopping: reconnect with since"),
                 None => break close(CloseCode::Again, "too slow: reconnect with since"),

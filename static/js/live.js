@@ -120,6 +120,29 @@
     }
   }
 
+  // The server closes with this when the sign-in ended elsewhere (signed out in another
+  // tab, password changed on another device, account deactivated). Reconnecting would only
+  // be refused, and reloading could lose what is being typed here, so the page says so.
+  const SIGNED_OUT = 4401;
+
+  function signedOut() {
+    if (document.getElementById("signed-out")) return;
+    const notice = document.createElement("p");
+    notice.id = "signed-out";
+    notice.className = "notice warning";
+    notice.setAttribute("role", "alert");
+    notice.append("You were signed out, so this page no longer updates. ");
+    const link = document.createElement("a");
+    link.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    // In a new tab: leaving this one would lose what it holds.
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "Sign in again (opens a new tab)";
+    notice.append(link);
+    const main = document.getElementById("main") || document.body;
+    main.prepend(notice);
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + location.host + "/ws");
@@ -137,7 +160,11 @@
         location.reload();
       }
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
+      if (event.code === SIGNED_OUT) {
+        signedOut();
+        return;
+      }
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 30000);
     };

@@ -13,6 +13,7 @@ import {
   PHONE,
   check,
   eventually,
+  newTab,
   outbox,
   session,
   signIn,
@@ -318,6 +319,26 @@ test("6. a private community's content never reaches an outsider, on any page", 
   await check(alan, "j6-not-found");
   await grace.context().close();
   await alan.context().close();
+});
+
+test("7. signing out in one tab tells the other tabs, which keep what was being typed", async () => {
+  const page = await signIn(site, "marie");
+  const other = await newTab(page);
+  // Signing out before the other tab's socket is subscribed would test nothing.
+  const subscribed = new Promise((resolve) =>
+    other.on("websocket", (socket) =>
+      socket.on("framereceived", (frame) => String(frame.payload).includes('"subscribed"') && resolve()),
+    ),
+  );
+  await other.goto("/ideas/new");
+  await subscribed;
+  await other.fill("#title", "A draft worth keeping");
+  await page.click("form[action='/logout'] button");
+  await eventually("the other tab to say it was signed out", async () => (await other.locator("#signed-out").count()) === 1);
+  assert.equal(await other.inputValue("#title"), "A draft worth keeping", "nothing typed is lost");
+  assert.equal(await other.getAttribute("#signed-out a", "href"), "/login?next=%2Fideas%2Fnew");
+  await check(other, "j7-signed-out");
+  await page.context().close();
 });
 
 const GALLERY = [

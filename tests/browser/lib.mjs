@@ -72,7 +72,16 @@ export async function startServer() {
 /** A fresh browser session (its own cookies) at a viewport. */
 export async function session(site, viewport = DESKTOP) {
   const context = await site.browser.newContext({ viewport, baseURL: site.base });
-  const page = await context.newPage();
+  return watched(await context.newPage());
+}
+
+/** Another tab of the same session (the same cookies). */
+export async function newTab(page) {
+  return watched(await page.context().newPage());
+}
+
+/** Keeps a page's script errors, for the checks. */
+function watched(page) {
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
   page.scriptErrors = errors;
