@@ -34,7 +34,7 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 const IDLE_LIMIT: Duration = Duration::from_secs(75);
 /// The close code for a socket whose sign-in ended: an application code (4000–4999), 4 and
 /// HTTP's 401, so `live.js` stops reconnecting and says the visitor was signed out.
-pub const SIGNED_OUT: u16 = 4401;
+const SIGNED_OUT: u16 = 4401;
 /// Messages a client may send per [`BUDGET_WINDOW`].
 const BUDGET: u32 = 60;
 const BUDGET_WINDOW: Duration = Duration::from_secs(10);

@@ -199,9 +199,8 @@ fn names(c: &mut DbConn, results: &Results) -> AppResult<Names> {
     community_ids.extend(results.hits.iter().filter_map(|h| h.community));
     let mut people_ids: Vec<i64> = results.facets.authors.iter().map(|(id, _)| *id).collect();
     people_ids.extend(results.hits.iter().filter_map(|h| h.author));
-    let communities =
-        rows::communities(c, &community_ids)?.into_iter().map(|m| (m.id, (m.slug, m.name))).collect();
-    let people =
-        users::find_active_many(c, &people_ids)?.into_iter().map(|u| (u.id, (u.handle, u.name))).collect();
-    Ok((communities, people))
+    let named = |rows: Vec<(i64, String, String)>| {
+        rows.into_iter().map(|(id, key, name)| (id, (key, name))).collect()
+    };
+    Ok((named(rows::community_names(c, &community_ids)?), named(rows::people_names(c, &people_ids)?)))
 }

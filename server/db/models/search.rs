@@ -261,6 +261,20 @@ pub fn communities(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Community>
     select!(communities::table, communities::id, ids).select(Community::as_select()).load(conn)
 }
 
+/// (id, slug, name) of these communities: what a results page names them by.
+pub fn community_names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
+    select!(communities::table, communities::id, ids)
+        .select((communities::id, communities::slug, communities::name))
+        .load(conn)
+}
+
+/// (id, handle, name) of these people, the active ones.
+pub fn people_names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
+    select!(users::table.filter(users::is_active.eq(true)), users::id, ids)
+        .select((users::id, users::handle, users::name))
+        .load(conn)
+}
+
 /// Active people.
 pub fn people(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<User>> {
     select!(users::table.filter(users::is_active.eq(true)), users::id, ids)
