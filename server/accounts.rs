@@ -247,11 +247,23 @@ pub async fn change_password(
     .await
 }
 
-/// Which of a person's sign-ins ended: one (signing out), or all but one (a password change).
+/// What a websocket was opened with: a browser's sign-in (its id), or a personal access
+/// token (its id). The socket ends when that ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    Session(String),
+    Token(i64),
+    /// A session from before sign-ins carried ids: it ends only with its user.
+    Unknown,
+}
+
+/// Which of a person's sign-ins ended: one (signing out), all but one (a password change,
+/// which leaves tokens alone: scripts use them), or a token (revoked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EndedSessions {
     Only(String),
     AllBut(Option<String>),
+    Token(i64),
 }
 
 impl EndedSessions {
@@ -259,17 +271,22 @@ impl EndedSessions {
     pub fn of(activity: &crate::db::models::activities::Activity) -> Self {
         let data: serde_json::Value = serde_json::from_str(&activity.data).unwrap_or_default();
         let sid = |key: &str| data.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+        if let Some(token) = data.get("token").and_then(serde_json::Value::as_i64) {
+            return Self::Token(token);
+        }
         match sid("only") {
             Some(only) => Self::Only(only),
             None => Self::AllBut(sid("except")),
         }
     }
 
-    /// Whether the sign-in `sid` is among those that ended.
-    pub fn covers(&self, sid: &str) -> bool {
-        match self {
-            Self::Only(only) => only == sid,
-            Self::AllBut(keep) => keep.as_deref() != Some(sid),
+    /// Whether `sign_in` is among those that ended.
+    pub fn covers(&self, sign_in: &SignIn) -> bool {
+        match (self, sign_in) {
+            (Self::Only(only), SignIn::Session(sid)) => only == sid,
+            (Self::AllBut(keep), SignIn::Session(sid)) => keep.as_deref() != Some(sid.as_str()),
+            (Self::Token(ended), SignIn::Token(token)) => ended == token,
+            _ => false,
         }
     }
 }
@@ -280,6 +297,7 @@ fn record_ended(c: &mut DbConn, user_id: i64, ended: &EndedSessions) -> AppResul
     let data = match ended {
         EndedSessions::Only(sid) => json!({ "only": sid }),
         EndedSessions::AllBut(keep) => json!({ "except": keep }),
+        EndedSessions::Token(token) => json!({ "token": token }),
     };
     let entry = NewActivity {
         actor_id: Some(user_id),
@@ -384,10 +402,15 @@ pub async fn create_token(db: &Db, user_id: i64, name: String) -> AppResult<(i64
     db.write(move |c| create_token_in(c, user_id, &name)).await
 }
 
-/// Revokes one of the user's tokens; 404 if it is not theirs.
+/// Revokes one of the user's tokens (its websockets close too); 404 if it is not theirs.
 pub async fn revoke_token(db: &Db, user_id: i64, token_id: i64) -> AppResult<()> {
-    db.write(move |c| if tokens::delete(c, user_id, token_id)? { Ok(()) } else { Err(AppError::NotFound) })
-        .await
+    db.write(move |c| {
+        if !tokens::delete(c, user_id, token_id)? {
+            return Err(AppError::NotFound);
+        }
+        record_ended(c, user_id, &EndedSessions::Token(token_id))
+    })
+    .await
 }
 
 /// Invites an email address: the invitation and its mail are written together; returns

@@ -350,6 +350,29 @@ async fn signing_out_or_changing_the_password_closes_the_sockets_of_those_sign_i
     assert_eq!(app.get_as(&phone, "/settings").await.status(), StatusCode::OK, "the phone stays signed in");
 }
 
+#[tokio::test]
+async fn revoking_a_token_closes_its_sockets_and_no_others() {
+    let app = TestApp::spawn().await;
+    let ada = app.given_user("ada", Role::Employee);
+    let id = ada.id;
+    let [(revoked_id, revoked), (_, kept)] = ["build script", "dashboard"]
+        .map(|name| app.db.write_sync(move |c| agora::accounts::create_token_in(c, id, name)).unwrap());
+    let mut revoked_ws = app.ws(&revoked).await;
+    revoked_ws.subscribe(&["home"], None).await;
+    let mut kept_ws = app.ws(&kept).await;
+    kept_ws.subscribe(&["home"], None).await;
+
+    let browser = app.browser();
+    app.login(&browser, "ada@example.com", crate::helpers::PASSWORD).await;
+    let revoke = format!("/settings/tokens/{revoked_id}/revoke");
+    assert_eq!(app.submit(&browser, "/settings", &revoke, &[]).await.status(), StatusCode::SEE_OTHER);
+    // A stolen token, once revoked, hears nothing more, however long its socket was open.
+    assert_eq!(ended(&mut revoked_ws, "a revoked token").await, SIGNED_OUT);
+    kept_ws.subscribe(&["notifications"], None).await;
+    let bearer = format!("Bearer {revoked}");
+    assert_eq!(app.ws_with(&[("authorization", &bearer)]).await.err(), Some(401));
+}
+
 /// Writes `request` on a fresh connection and reads until the server closes it.
 async fn raw_exchange(app: &TestApp, request: &[u8], read_until_close: bool) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

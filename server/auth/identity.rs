@@ -11,6 +11,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use chrono::Duration;
 use diesel::QueryResult;
 
+use crate::accounts::SignIn;
 use crate::auth::session_store::USER_ID_KEY;
 use crate::auth::{csrf, secrets};
 use crate::db::DbConn;
@@ -69,12 +70,16 @@ pub async fn session_user_and<T: Send + 'static>(
     Ok(found)
 }
 
-/// The sign-in a cookie request belongs to (none for a bearer token or an old session).
-pub fn session_sid(req: &HttpRequest) -> Option<String> {
+/// The id of the token a request was authenticated with.
+#[derive(Clone, Copy)]
+struct TokenId(i64);
+
+/// What an authenticated request was signed in with: its bearer token, or its session.
+pub fn sign_in(req: &HttpRequest) -> SignIn {
     if req.headers().contains_key(header::AUTHORIZATION) {
-        return None;
+        return req.extensions().get::<TokenId>().map_or(SignIn::Unknown, |t| SignIn::Token(t.0));
     }
-    crate::auth::session_store::sign_in_of(&req.get_session())
+    crate::auth::session_store::sign_in_of(&req.get_session()).map_or(SignIn::Unknown, SignIn::Session)
 }
 
 /// The owner of the request's bearer token. A malformed header or an unknown, revoked or
@@ -124,6 +129,7 @@ async fn token_user(req: &HttpRequest, token: &str) -> AppResult<User> {
     if last_used.is_none_or(|t| at - t > Duration::minutes(TOKEN_USE_RESOLUTION_MINUTES)) {
         state.db.write(move |c| Ok(tokens::mark_used(c, token_id, at)?)).await?;
     }
+    req.extensions_mut().insert(TokenId(token_id));
     Ok(user)
 }
 

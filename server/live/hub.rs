@@ -14,6 +14,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use super::fragments::{self, Published};
 use super::protocol::{MAX_TOPICS, ServerMessage, TopicName};
 use super::sockets::Sockets;
+use crate::accounts::SignIn;
 use crate::db::Db;
 use crate::db::models::activities::{self, Activity};
 use crate::db::models::feed::FEED_VERBS;
@@ -43,7 +44,7 @@ pub enum Outgoing {
 const REPLAY_LIMIT: i64 = 500;
 
 enum Command {
-    Register { conn: ConnId, actor: Actor, sid: Option<String>, outbox: Outbox },
+    Register { conn: ConnId, actor: Actor, sign_in: SignIn, outbox: Outbox },
     Subscribe { conn: ConnId, topics: Vec<String>, since: Option<i64> },
     Unsubscribe { conn: ConnId, topics: Vec<String> },
     Unregister { conn: ConnId },
@@ -99,9 +100,9 @@ impl Hub {
     }
 
     /// Registers a connection; keep the returned guard for the connection's lifetime.
-    pub fn register(&self, actor: Actor, sid: Option<String>, outbox: Outbox) -> Registration {
+    pub fn register(&self, actor: Actor, sign_in: SignIn, outbox: Outbox) -> Registration {
         let conn = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let _ = self.tx.send(Command::Register { conn, actor, sid, outbox });
+        let _ = self.tx.send(Command::Register { conn, actor, sign_in, outbox });
         Registration { conn, hub: self.clone() }
     }
 
@@ -166,8 +167,8 @@ struct Interests {
 
 struct Conn {
     actor: Actor,
-    /// The sign-in the socket was opened with (none for a token): it ends with it.
-    sid: Option<String>,
+    /// What the socket was opened with (a browser's sign-in or a token): it ends with it.
+    sign_in: SignIn,
     /// Communities the viewer is an active member of.
     joined: HashSet<i64>,
     interests: Interests,
@@ -283,8 +284,8 @@ impl HubTask {
     pub async fn run(mut self) {
         while let Some(command) = self.rx.recv().await {
             match command {
-                Command::Register { conn, actor, sid, outbox } => {
-                    self.register(conn, actor, sid, outbox).await
+                Command::Register { conn, actor, sign_in, outbox } => {
+                    self.register(conn, actor, sign_in, outbox).await
                 }
                 Command::Subscribe { conn, topics, since } => self.subscribe(conn, topics, since).await,
                 Command::Unsubscribe { conn, topics } => self.unsubscribe(conn, topics),
@@ -325,7 +326,7 @@ impl HubTask {
             .await
     }
 
-    async fn register(&mut self, conn: ConnId, actor: Actor, sid: Option<String>, outbox: Outbox) {
+    async fn register(&mut self, conn: ConnId, actor: Actor, sign_in: SignIn, outbox: Outbox) {
         // A socket accepted just before the server began to stop ends like the others.
         if self.leaving {
             return;
@@ -337,7 +338,7 @@ impl HubTask {
         match state {
             Ok((joined, interests)) => {
                 self.conns
-                    .insert(conn, Conn { actor, sid, joined, interests, outbox, topics: HashMap::new() });
+                    .insert(conn, Conn { actor, sign_in, joined, interests, outbox, topics: HashMap::new() });
             }
             // Without its access set the connection cannot be served safely: drop it.
             Err(e) => e.log(),
@@ -602,10 +603,7 @@ impl HubTask {
             }
             ("sessions.ended", _) => {
                 let ended = crate::accounts::EndedSessions::of(activity);
-                self.sign_out(|c| {
-                    c.actor.user_id == activity.object_id
-                        && c.sid.as_deref().is_some_and(|sid| ended.covers(sid))
-                });
+                self.sign_out(|c| c.actor.user_id == activity.object_id && ended.covers(&c.sign_in));
                 return;
             }
             ("community.visibility_changed", _) => {

@@ -63,7 +63,7 @@ pub async fn connect(
     response.extensions_mut().insert(Accepted {
         held,
         actor: user.actor(),
-        sid: crate::auth::identity::session_sid(&req),
+        sign_in: crate::auth::identity::sign_in(&req),
         hub: state.hub.clone(),
         queue: state.settings.ws_queue.max(1),
     });
@@ -72,10 +72,10 @@ pub async fn connect(
 
 pub(super) async fn relay(mut socket: WebSocketStream<TcpStream>, accepted: Accepted) {
     // `_held` keeps the socket's place in its owner's quota until the relay ends.
-    let Accepted { held: _held, actor, sid, hub, queue } = accepted;
+    let Accepted { held: _held, actor, sign_in, hub, queue } = accepted;
     let (outbox, mut queue) = mpsc::channel::<Outgoing>(queue);
     // Dropping the registration (however this task ends) unregisters the connection.
-    let registration = hub.register(actor, sid, outbox);
+    let registration = hub.register(actor, sign_in, outbox);
     let mut heartbeat = tokio::time::interval(PING_EVERY);
     heartbeat.tick().await;
     let mut last_heard = Instant::now();

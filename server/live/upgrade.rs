@@ -26,6 +26,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use super::hub::Hub;
 use super::socket::{MAX_MESSAGE, relay};
 use super::sockets::Held;
+use crate::accounts::SignIn;
 use crate::domain::policy::Actor;
 
 /// Marks a request that arrived through the upgrade hook, so has a connection to hand over.
@@ -36,8 +37,8 @@ pub struct Accepted {
     /// The socket's place in its owner's quota.
     pub held: Held,
     pub actor: Actor,
-    /// The sign-in the socket was opened with (none for a token).
-    pub sid: Option<String>,
+    /// What the socket was opened with.
+    pub sign_in: SignIn,
     pub hub: Hub,
     /// How many events may wait for a slow client.
     pub queue: usize,
