@@ -354,9 +354,7 @@ async fn signing_out_or_changing_the_password_closes_the_sockets_of_those_sign_i
 async fn revoking_a_token_closes_its_sockets_and_no_others() {
     let app = TestApp::spawn().await;
     let ada = app.given_user("ada", Role::Employee);
-    let id = ada.id;
-    let [(revoked_id, revoked), (_, kept)] = ["build script", "dashboard"]
-        .map(|name| app.db.write_sync(move |c| agora::accounts::create_token_in(c, id, name)).unwrap());
+    let [(revoked_id, revoked), (_, kept)] = [(); 2].map(|()| app.token_with_id(&ada));
     let mut revoked_ws = app.ws(&revoked).await;
     revoked_ws.subscribe(&["home"], None).await;
     let mut kept_ws = app.ws(&kept).await;

@@ -86,7 +86,8 @@ impl Hub {
     /// in the log, which the follower also starts from.
     pub fn new(db: Db, start_after: i64) -> (Hub, HubTask) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let hub = Hub { tx, next_id: Arc::new(AtomicU64::new(1)), sockets: Sockets::default() };
+        let sockets = Sockets::default();
+        let hub = Hub { tx, next_id: Arc::new(AtomicU64::new(1)), sockets: sockets.clone() };
         let task = HubTask {
             rx,
             db,
@@ -94,7 +95,7 @@ impl Hub {
             private: HashMap::new(),
             last_id: start_after,
             dockets: HashMap::new(),
-            leaving: false,
+            sockets,
         };
         (hub, task)
     }
@@ -275,8 +276,9 @@ pub struct HubTask {
     /// idea id → the closed quarter whose docket holds it, for the dockets of subscribed
     /// boards (a docket never changes once closed).
     dockets: HashMap<i64, Quarter>,
-    /// The server is stopping: connections registering now are ended at once.
-    leaving: bool,
+    /// The node's sockets, shared with the handles: once they are leaving (the server is
+    /// stopping), connections registering are ended at once.
+    sockets: Sockets,
 }
 
 impl HubTask {
@@ -294,10 +296,7 @@ impl HubTask {
                 }
                 // Dropping a connection's outbox ends its socket; the socket sees the
                 // server leaving and closes with 1001.
-                Command::Leave => {
-                    self.leaving = true;
-                    self.conns.clear();
-                }
+                Command::Leave => self.conns.clear(),
                 Command::Ring(users) => self.ring(users).await,
                 Command::Publish(batch) => {
                     for published in batch {
@@ -328,7 +327,7 @@ impl HubTask {
 
     async fn register(&mut self, conn: ConnId, actor: Actor, sign_in: SignIn, outbox: Outbox) {
         // A socket accepted just before the server began to stop ends like the others.
-        if self.leaving {
+        if self.sockets.leaving() {
             return;
         }
         let state = match self.joined(actor.user_id).await {

@@ -254,8 +254,13 @@ impl TestApp {
 
     /// A personal access token for a user.
     pub fn token_for(&self, user: &User) -> String {
+        self.token_with_id(user).1
+    }
+
+    /// A personal access token for the user, with its id (to revoke it by).
+    pub fn token_with_id(&self, user: &User) -> (i64, String) {
         let id = user.id;
-        self.db.write_sync(move |c| accounts::create_token_in(c, id, "test")).expect("token").1
+        self.db.write_sync(move |c| accounts::create_token_in(c, id, "test")).expect("token")
     }
 
     /// An API request with a bearer token.
